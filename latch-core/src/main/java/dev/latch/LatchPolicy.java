@@ -1,0 +1,293 @@
+package dev.latch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a dynamic code behaves: lifetime, format, attempts, uses, renewals, not-before delay,
+ * conditions and whether a post-use review is due.
+ *
+ * <pre>{@code
+ * LatchPolicy policy = LatchPolicy.custom()
+ *         .name("db-migration")
+ *         .ttl(Duration.ofMinutes(30))
+ *         .format(CodeFormat.numeric(8))
+ *         .maxAttempts(3)
+ *         .renewals(1)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Presets: {@link #LOW} (1 hour), {@link #HIGH} (15 minutes), {@link #EMERGENCY} (10 minutes,
+ * single use, post-use review). Defaults of {@link #custom()}: ttl 15 minutes, six digits,
+ * {@value #DEFAULT_MAX_ATTEMPTS} attempts, 1 use, no renewals, no delay, no conditions.
+ * Each builder setter validates at once and may be called once
+ * ({@link IllegalStateException} on a second call). Thread-safe: immutable.
+ */
+public final class LatchPolicy {
+    /** Attempts per code by default. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    /** The longest ttl a dynamic code can have. */
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+
+    /** Low risk: 1 hour, six digits, one renewal. */
+    public static final LatchPolicy LOW = custom().name("LOW").ttl(Duration.ofHours(1)).renewals(1).build();
+    /** High risk: 15 minutes, six digits, no renewal. */
+    public static final LatchPolicy HIGH = custom().name("HIGH").ttl(Duration.ofMinutes(15)).build();
+    /** Break-glass: 10 minutes, eight digits, single use, 3 attempts, post-use review required. */
+    public static final LatchPolicy EMERGENCY = custom().name("EMERGENCY").ttl(Duration.ofMinutes(10))
+            .format(CodeFormat.numeric(8)).maxAttempts(3).maxUses(1).reviewRequired(true).build();
+
+    private final String name;
+    private final Duration ttl;
+    private final CodeFormat format;
+    private final int maxAttempts;
+    private final int maxUses;
+    private final int renewals;
+    private final Duration notBefore;
+    private final List<Condition> conditions;
+    private final boolean reviewRequired;
+
+    private LatchPolicy(Builder b) {
+        this.name = b.name == null ? "custom" : b.name;
+        this.ttl = b.ttl == null ? Duration.ofMinutes(15) : b.ttl;
+        this.format = b.format == null ? CodeFormat.SIX_DIGITS : b.format;
+        this.maxAttempts = b.maxAttempts == 0 ? DEFAULT_MAX_ATTEMPTS : b.maxAttempts;
+        this.maxUses = b.maxUses == 0 ? 1 : b.maxUses;
+        this.renewals = b.renewals;
+        this.notBefore = b.notBefore == null ? Duration.ZERO : b.notBefore;
+        this.conditions = b.conditions == null ? List.of() : b.conditions;
+        this.reviewRequired = b.reviewRequired != null && b.reviewRequired;
+    }
+
+    /** @return a builder with the defaults described above */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /**
+     * @param base a policy to start from
+     * @return a builder whose unset values come from {@code base}
+     */
+    public static Builder from(LatchPolicy base) {
+        Objects.requireNonNull(base, "base");
+        Builder b = new Builder();
+        b.base = base;
+        return b;
+    }
+
+    /** @return the policy's name, recorded with each code and in audit events */
+    public String name() {
+        return name;
+    }
+
+    /** @return how long a code lives from issue */
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** @return the code format */
+    public CodeFormat format() {
+        return format;
+    }
+
+    /** @return wrong attempts a code survives; the last one burns it */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** @return how many times a code opens */
+    public int maxUses() {
+        return maxUses;
+    }
+
+    /** @return how often a pending code may be renewed */
+    public int renewals() {
+        return renewals;
+    }
+
+    /** @return the delay after issue before a code opens */
+    public Duration notBefore() {
+        return notBefore;
+    }
+
+    /** @return the conditions on the access context */
+    public List<Condition> conditions() {
+        return conditions;
+    }
+
+    /** @return whether opening leaves a post-use review due */
+    public boolean reviewRequired() {
+        return reviewRequired;
+    }
+
+    @Override
+    public String toString() {
+        return "LatchPolicy[" + name + ", ttl=" + ttl + ", format=" + format + ", maxAttempts=" + maxAttempts
+                + ", maxUses=" + maxUses + ", renewals=" + renewals + ", notBefore=" + notBefore
+                + ", conditions=" + conditions.size() + ", reviewRequired=" + reviewRequired + "]";
+    }
+
+    /** Builds a {@link LatchPolicy}. Not thread-safe. */
+    public static final class Builder {
+        private LatchPolicy base;
+        private String name;
+        private Duration ttl;
+        private CodeFormat format;
+        private int maxAttempts;
+        private int maxUses;
+        private int renewals = -1;
+        private Duration notBefore;
+        private List<Condition> conditions;
+        private Boolean reviewRequired;
+
+        private Builder() {
+        }
+
+        private static void once(boolean set, String what) {
+            if (set) {
+                throw new IllegalStateException(what + " was already set");
+            }
+        }
+
+        /**
+         * @param name a name for audit events, 1 to 64 characters
+         * @return this
+         */
+        public Builder name(String name) {
+            once(this.name != null, "name");
+            AccessContext.checkText("policy name", name);
+            if (name.length() > 64) {
+                throw new IllegalArgumentException("policy name must have at most 64 characters, had " + name.length());
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param ttl lifetime from issue, 1 second to 30 days
+         * @return this
+         */
+        public Builder ttl(Duration ttl) {
+            once(this.ttl != null, "ttl");
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_TTL) > 0) {
+                throw new IllegalArgumentException("ttl must be between 1s and " + MAX_TTL + ", got " + ttl);
+            }
+            this.ttl = ttl;
+            return this;
+        }
+
+        /**
+         * @param format the code format
+         * @return this
+         */
+        public Builder format(CodeFormat format) {
+            once(this.format != null, "format");
+            this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * @param maxAttempts wrong attempts per code, 1 to 100
+         * @return this
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            once(this.maxAttempts != 0, "maxAttempts");
+            if (maxAttempts < 1 || maxAttempts > 100) {
+                throw new IllegalArgumentException("maxAttempts must be 1 to 100, got " + maxAttempts);
+            }
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * @param maxUses times a code opens, 1 to 1000
+         * @return this
+         */
+        public Builder maxUses(int maxUses) {
+            once(this.maxUses != 0, "maxUses");
+            if (maxUses < 1 || maxUses > 1000) {
+                throw new IllegalArgumentException("maxUses must be 1 to 1000, got " + maxUses);
+            }
+            this.maxUses = maxUses;
+            return this;
+        }
+
+        /**
+         * @param renewals times a pending code may be renewed, 0 to 10
+         * @return this
+         */
+        public Builder renewals(int renewals) {
+            once(this.renewals != -1, "renewals");
+            if (renewals < 0 || renewals > 10) {
+                throw new IllegalArgumentException("renewals must be 0 to 10, got " + renewals);
+            }
+            this.renewals = renewals;
+            return this;
+        }
+
+        /**
+         * @param delay time after issue before the code opens; must be shorter than the ttl
+         * @return this
+         */
+        public Builder notBefore(Duration delay) {
+            once(this.notBefore != null, "notBefore");
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("notBefore must not be negative, got " + delay);
+            }
+            this.notBefore = delay;
+            return this;
+        }
+
+        /**
+         * @param conditions conditions that must all hold when the code is presented
+         * @return this
+         */
+        public Builder conditions(Condition... conditions) {
+            once(this.conditions != null, "conditions");
+            if (conditions.length > 16) {
+                throw new IllegalArgumentException("at most 16 conditions, got " + conditions.length);
+            }
+            this.conditions = List.of(conditions);
+            return this;
+        }
+
+        /**
+         * @param required whether opening leaves a post-use review due
+         * @return this
+         */
+        public Builder reviewRequired(boolean required) {
+            once(this.reviewRequired != null, "reviewRequired");
+            this.reviewRequired = required;
+            return this;
+        }
+
+        /**
+         * @return the policy
+         * @throws IllegalArgumentException when notBefore is not shorter than ttl
+         */
+        public LatchPolicy build() {
+            if (base != null) {
+                if (name == null) name = base.name;
+                if (ttl == null) ttl = base.ttl;
+                if (format == null) format = base.format;
+                if (maxAttempts == 0) maxAttempts = base.maxAttempts;
+                if (maxUses == 0) maxUses = base.maxUses;
+                if (renewals == -1) renewals = base.renewals;
+                if (notBefore == null) notBefore = base.notBefore;
+                if (conditions == null) conditions = base.conditions;
+                if (reviewRequired == null) reviewRequired = base.reviewRequired;
+            }
+            if (renewals == -1) {
+                renewals = 0;
+            }
+            Duration effectiveTtl = ttl == null ? Duration.ofMinutes(15) : ttl;
+            if (notBefore != null && notBefore.compareTo(effectiveTtl) >= 0) {
+                throw new IllegalArgumentException("notBefore " + notBefore + " must be shorter than ttl " + effectiveTtl);
+            }
+            return new LatchPolicy(this);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.latch;
+
+/**
+ * The store failed (down, timed out, refused, full). The operation did not open anything, and
+ * an audit event of type {@link AuditEvent.Type#STORE_FAILURE} was emitted.
+ *
+ * <pre>{@code
+ * catch (LatchStoreException e) { return Response.status(503).build(); }
+ * }</pre>
+ *
+ * <p>Thread-safe: immutable after construction.
+ */
+public class LatchStoreException extends LatchException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what failed, without secrets */
+    public LatchStoreException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message what failed, without secrets
+     * @param cause   the underlying failure
+     */
+    public LatchStoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,748 @@
+package dev.latch;
+
+import dev.latch.internal.Alphabets;
+import dev.latch.spi.AuditSink;
+import dev.latch.spi.CodeRecord;
+import dev.latch.spi.IssueResult;
+import dev.latch.spi.KeyRecord;
+import dev.latch.spi.KeyResult;
+import dev.latch.spi.LatchStore;
+import dev.latch.spi.OpenRequest;
+import dev.latch.spi.OpenResult;
+import dev.latch.spi.RenewResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The entry point: issues and opens dynamic codes, issues and authenticates static keys, and
+ * manages recovery codes. Build one per application and share it.
+ *
+ * <pre>{@code
+ * Latches latches = Latches.builder()
+ *         .pepper(Pepper.fromBase64(System.getenv("LATCH_PEPPER")))
+ *         .store(LatchStore.inMemory())          // the default
+ *         .build();
+ *
+ * IssuedCode issued = latches.issue(LatchPolicy.HIGH, "deploy:prod/release-42", "alice");
+ * send("alice", issued.code());
+ * Verdict v = latches.open("deploy:prod/release-42", typedCode, AccessContext.of("alice"));
+ * }</pre>
+ *
+ * <p><b>Guarantees.</b> Codes come from {@link SecureRandom} without modulo bias and are stored
+ * only as HMAC-SHA256 digests keyed with the pepper; comparisons are constant-time; a one-time
+ * code opens at most once, also under concurrency, because every decision is one atomic store
+ * operation; attempts and lockouts are counted in that same operation; all times come from the
+ * injected {@link Clock}. A "no" is a {@link Verdict.Denied}; bad input of any kind is
+ * {@link DenialReason#MALFORMED} and never throws. A failing store throws
+ * {@link LatchStoreException} after an audit event, and never opens. No code, digest or key
+ * appears in an audit event, log line, exception message or {@code toString}.
+ *
+ * <p>One code is pending per latch and subject: issuing again replaces it. Codes are issued at
+ * most {@link RateLimit#DEFAULT 5 per 15 minutes} per subject by default.
+ *
+ * <p>Thread-safe: immutable; all methods may be called from any thread.
+ */
+public final class Latches {
+    /** The latch id under which recovery codes are kept. Latch ids starting with '~' are reserved. */
+    public static final String RECOVERY_LATCH = "~recovery";
+    /** Most recovery codes in one set. */
+    public static final int MAX_RECOVERY_CODES = 20;
+    /** Longest rotation overlap. */
+    public static final Duration MAX_OVERLAP = Duration.ofDays(90);
+
+    private static final Logger LOG = LoggerFactory.getLogger(Latches.class);
+    private static final int RECOVERY_LENGTH = 10;
+
+    private final LatchStore store;
+    private final Clock clock;
+    private final Hasher hasher;
+    private final SecureRandom random;
+    private final List<AuditSink> sinks;
+    private final RateLimit issueLimit;
+    private final LockoutPolicy lockout;
+    private final TimeWindow businessHours;
+
+    private Latches(Builder b) {
+        this.store = b.store == null ? LatchStore.inMemory() : b.store;
+        this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+        this.random = b.random == null ? new SecureRandom() : b.random;
+        this.hasher = new Hasher(b.pepper);
+        this.sinks = b.sinks == null ? List.of(AuditSink.logging()) : b.sinks;
+        this.issueLimit = b.issueLimit == null ? RateLimit.DEFAULT : b.issueLimit;
+        this.lockout = b.lockout == null ? LockoutPolicy.DEFAULT : b.lockout;
+        this.businessHours = b.businessHours;
+    }
+
+    /** @return a builder; {@link Builder#pepper(Pepper)} is required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Latches for development and examples: a random pepper generated now (so codes cannot be
+     * checked by another process or after a restart), the in-memory store and the system clock.
+     * Logs a warning when called. Never use it in production.
+     *
+     * @return latches with a throw-away pepper
+     */
+    public static Latches forDevelopment() {
+        return forDevelopment(builder());
+    }
+
+    /**
+     * @param builder a builder with everything but the pepper set
+     * @return latches with a throw-away pepper
+     */
+    public static Latches forDevelopment(Builder builder) {
+        LOG.warn("latch is running with a generated development pepper: codes will not survive a restart "
+                + "and cannot be shared between instances; configure Latches.builder().pepper(...) for production");
+        SecureRandom r = builder.random == null ? new SecureRandom() : builder.random;
+        return builder.pepper(Pepper.generate(r)).build();
+    }
+
+    /** @return the clock */
+    public Clock clock() {
+        return clock;
+    }
+
+    // ---------------------------------------------------------------- dynamic codes
+
+    /**
+     * Issues a dynamic code for a latch and subject, replacing any pending one (which stops
+     * working at once; the failure count is kept).
+     *
+     * @param policy  how the code behaves
+     * @param latchId the latch, 1 to 256 characters, not starting with '~'
+     * @param subject who may open it
+     * @return the code, with its clear text shown once
+     * @throws IssueRateLimitedException when the subject reached the issue rate limit
+     * @throws LatchStoreException       when the store fails or is full
+     */
+    public IssuedCode issue(LatchPolicy policy, String latchId, String subject) {
+        return issue(policy, latchId, subject, null);
+    }
+
+    /**
+     * Issues a dynamic code bound to the digest of an exact request: it opens only when the same
+     * digest is presented in the {@link AccessContext}.
+     *
+     * @param policy  how the code behaves
+     * @param latchId the latch
+     * @param subject who may open it
+     * @param request the request digest, or null for none
+     * @return the code
+     */
+    public IssuedCode issue(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
+        Objects.requireNonNull(policy, "policy");
+        checkLatchId(latchId);
+        AccessContext.checkText("subject", subject);
+        Instant now = clock.instant();
+        String code = generate(policy.format());
+        String codeId = "c_" + new String(Alphabets.draw(random, Alphabets.BASE62, 20));
+        byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
+        CodeRecord record = new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),
+                List.of(digest), 0L, CodeInfo.State.PENDING, now, now.plus(policy.notBefore()), now.plus(policy.ttl()),
+                policy.maxAttempts(), policy.maxUses(), policy.renewals(), policy.reviewRequired(),
+                Condition.encodeAll(policy.conditions()), request == null ? null : request.bytes());
+        IssueResult result = call("issue", latchId, codeId, subject, () -> store.issue(record, issueLimit, now));
+        if (!result.issued()) {
+            audit(AuditEvent.Type.RATE_LIMITED, now, latchId, null, subject, null, AuditEvent.Outcome.FAILURE,
+                    "ISSUE_RATE_LIMIT");
+            throw new IssueRateLimitedException(subject, issueLimit);
+        }
+        if (result.replacedCodeId() != null) {
+            audit(AuditEvent.Type.REVOKED, now, latchId, result.replacedCodeId(), subject, null,
+                    AuditEvent.Outcome.SUCCESS, "REPLACED");
+        }
+        audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, policy.name());
+        return new IssuedCode(codeId, latchId, subject, code, record.notBefore(), record.expiresAt(), policy.name());
+    }
+
+    /**
+     * Presents a code. Never throws for bad input: null, empty, oversized, wrong-charset or
+     * wrong-kind input is {@link DenialReason#MALFORMED} and counts as a failed attempt.
+     *
+     * @param latchId the latch
+     * @param code    the code as typed
+     * @param context who presents it, from where
+     * @return the verdict
+     * @throws LatchStoreException when the store fails (nothing opens)
+     */
+    public Verdict open(String latchId, String code, AccessContext context) {
+        Instant now = clock.instant();
+        if (context == null || !validLatchId(latchId)) {
+            audit(AuditEvent.Type.DENIED, now, safeText(latchId), null, context == null ? null : context.subject(), null,
+                    AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
+            return Verdict.denied(DenialReason.MALFORMED);
+        }
+        return present(latchId, PresentedCode.parse(code), context, now);
+    }
+
+    private Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
+        String subject = context.subject();
+        String source = context.source().orElse(null);
+        byte[] folded = presented.folded == null ? null : hasher.code(latchId, subject, presented.folded);
+        byte[] exact = presented.exact == null ? null
+                : presented.exact.equals(presented.folded) ? folded : hasher.code(latchId, subject, presented.exact);
+        OpenRequest request = new OpenRequest(latchId, subject, folded, exact, presented.kinds,
+                context.request().map(RequestDigest::bytes).orElse(null), source, false, now, lockout);
+        OpenResult result = call("open", latchId, null, subject, () -> store.open(request));
+        if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
+            List<Condition> conditions = Condition.decodeAll(result.record().conditions());
+            for (Condition c : conditions) {
+                if (!c.test(context, now)) {
+                    audit(AuditEvent.Type.DENIED, now, latchId, result.record().codeId(), subject, source,
+                            AuditEvent.Outcome.FAILURE, DenialReason.CONTEXT_REJECTED.name());
+                    return Verdict.denied(DenialReason.CONTEXT_REJECTED);
+                }
+            }
+            OpenRequest cleared = request.withConditionsCleared();
+            result = call("open", latchId, null, subject, () -> store.open(cleared));
+        }
+        return conclude(latchId, subject, source, now, result);
+    }
+
+    private Verdict conclude(String latchId, String subject, String source, Instant now, OpenResult result) {
+        CodeRecord record = result.record();
+        String codeId = record == null ? null : record.codeId();
+        if (result.outcome() == OpenResult.Outcome.OPENED) {
+            audit(AuditEvent.Type.OPENED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS,
+                    record.reviewRequired() ? "REVIEW_DUE" : record.policy());
+            if (result.sighting() == OpenResult.SourceSighting.NEW) {
+                audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT, "NEW_SOURCE");
+            }
+            if (businessHours != null && !businessHours.contains(now)) {
+                audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT,
+                        "OUTSIDE_BUSINESS_HOURS");
+            }
+            return new Verdict.Opened(codeId, latchId, subject, Set.of(), record.usesLeft(), record.reviewRequired());
+        }
+        DenialReason reason;
+        String detail;
+        switch (result.outcome()) {
+            case NO_CODE:
+                reason = DenialReason.WRONG_CODE;
+                detail = "UNKNOWN_CODE";
+                break;
+            case WRONG_CODE:
+                reason = DenialReason.WRONG_CODE;
+                detail = "WRONG_CODE";
+                break;
+            case MALFORMED:
+                reason = DenialReason.MALFORMED;
+                detail = "MALFORMED";
+                break;
+            case LOCKED:
+                reason = DenialReason.LOCKED;
+                detail = "LOCKED";
+                break;
+            case BURNED:
+                reason = DenialReason.LOCKED;
+                detail = "BURNED";
+                break;
+            case EXPIRED:
+                reason = DenialReason.EXPIRED;
+                detail = "EXPIRED";
+                break;
+            case NOT_YET_VALID:
+                reason = DenialReason.NOT_YET_VALID;
+                detail = "NOT_YET_VALID";
+                break;
+            case USED:
+                reason = DenialReason.USED;
+                detail = "USED";
+                break;
+            case REVOKED:
+                reason = DenialReason.REVOKED;
+                detail = "REVOKED";
+                break;
+            case REQUEST_MISMATCH:
+                reason = DenialReason.CONTEXT_REJECTED;
+                detail = "REQUEST_MISMATCH";
+                break;
+            default:
+                // CONDITIONS_PENDING twice would mean a store that ignores conditionsCleared: fail closed.
+                reason = DenialReason.CONTEXT_REJECTED;
+                detail = "CONDITIONS_UNCHECKED";
+                break;
+        }
+        audit(AuditEvent.Type.DENIED, now, latchId, codeId, subject, source, AuditEvent.Outcome.FAILURE, detail);
+        if (result.burnedNow()) {
+            audit(AuditEvent.Type.REVOKED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS, "BURNED");
+        }
+        if (result.lockedNow()) {
+            audit(AuditEvent.Type.LOCKED_OUT, now, latchId, codeId, subject, source, AuditEvent.Outcome.FAILURE,
+                    "FAILURES=" + result.failures() + " UNTIL=" + result.lockedUntil());
+            audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT,
+                    "FAILURE_THRESHOLD");
+        }
+        return Verdict.denied(reason);
+    }
+
+    /**
+     * @param codeId a code id
+     * @return true when a pending code was revoked
+     */
+    public boolean revoke(String codeId) {
+        Instant now = clock.instant();
+        if (codeId == null || codeId.length() > 64) {
+            return false;
+        }
+        boolean done = call("revoke", null, codeId, null, () -> store.revoke(codeId, now));
+        audit(AuditEvent.Type.REVOKED, now, null, codeId, null, null,
+                done ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, done ? "BY_ID" : "NOT_PENDING");
+        return done;
+    }
+
+    /**
+     * @param latchId a latch
+     * @return how many pending codes of the latch were revoked
+     */
+    public int revokeLatch(String latchId) {
+        checkLatchId(latchId);
+        Instant now = clock.instant();
+        int n = call("revokeLatch", latchId, null, null, () -> store.revokeLatch(latchId, now));
+        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH COUNT=" + n);
+        return n;
+    }
+
+    /**
+     * @param subject a subject
+     * @return how many pending codes of the subject (including recovery codes) were revoked
+     */
+    public int revokeSubject(String subject) {
+        AccessContext.checkText("subject", subject);
+        Instant now = clock.instant();
+        int n = call("revokeSubject", null, null, subject, () -> store.revokeSubject(subject, now));
+        audit(AuditEvent.Type.REVOKED, now, null, null, subject, null, AuditEvent.Outcome.SUCCESS, "BY_SUBJECT COUNT=" + n);
+        return n;
+    }
+
+    /**
+     * Extends a pending code by its original lifetime, counted from now, when its policy allows
+     * renewals. Used, revoked, burned or expired codes are never renewed.
+     *
+     * @param codeId the code
+     * @return the new expiry, or empty when the code was not renewed
+     */
+    public Optional<Instant> renew(String codeId) {
+        Instant now = clock.instant();
+        Optional<CodeRecord> found = codeId == null ? Optional.empty()
+                : call("find", null, codeId, null, () -> store.find(codeId));
+        if (found.isEmpty()) {
+            audit(AuditEvent.Type.RENEWED, now, null, codeId, null, null, AuditEvent.Outcome.FAILURE, "NOT_FOUND");
+            return Optional.empty();
+        }
+        CodeRecord record = found.get();
+        Instant newExpiry = now.plus(Duration.between(record.issuedAt(), record.expiresAt()));
+        RenewResult result = call("renew", record.latchId(), codeId, record.subject(),
+                () -> store.renew(codeId, newExpiry, now));
+        boolean ok = result.outcome() == RenewResult.Outcome.RENEWED;
+        audit(AuditEvent.Type.RENEWED, now, record.latchId(), codeId, record.subject(), null,
+                ok ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, result.outcome().name());
+        return ok ? Optional.of(result.record().expiresAt()) : Optional.empty();
+    }
+
+    /**
+     * @param codeId a code id
+     * @return the code's state, while the store keeps it
+     */
+    public Optional<CodeInfo> find(String codeId) {
+        if (codeId == null) {
+            return Optional.empty();
+        }
+        return call("find", null, codeId, null, () -> store.find(codeId)).map(CodeRecord::info);
+    }
+
+    // ---------------------------------------------------------------- static keys
+
+    /**
+     * Issues a static key. Only its id and a keyed digest of its secret are stored.
+     *
+     * @param spec subject, scopes, lifetime and prefix
+     * @return the key, shown once
+     */
+    public IssuedStaticKey issueStaticKey(StaticKeySpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        Instant now = clock.instant();
+        IssuedStaticKey key = newKey(spec.prefix(), spec.subject(), spec.scopes(),
+                spec.ttl() == null ? null : now.plus(spec.ttl()), now);
+        audit(AuditEvent.Type.ISSUED, now, spec.prefix(), key.keyId(), spec.subject(), null, AuditEvent.Outcome.SUCCESS,
+                "STATIC_KEY");
+        return key;
+    }
+
+    private IssuedStaticKey newKey(String prefix, String subject, Set<String> scopes, Instant expiresAt, Instant now) {
+        String keyId = StaticKeys.newId(random);
+        String secret = StaticKeys.newSecret(random);
+        KeyRecord record = new KeyRecord(keyId, prefix, subject, scopes, hasher.key(prefix, keyId, secret), now,
+                expiresAt, StaticKeyInfo.State.ACTIVE, null, null, null, null);
+        call("putKey", prefix, keyId, subject, () -> {
+            store.putKey(record);
+            return null;
+        });
+        return new IssuedStaticKey(keyId, StaticKeys.format(prefix, keyId, secret), subject, scopes, expiresAt);
+    }
+
+    /**
+     * Authenticates a static key. A key whose checksum is wrong is {@link DenialReason#MALFORMED}
+     * without a store lookup. The last use (time and source) is recorded.
+     *
+     * @param key     the presented key
+     * @param context where it is presented from (its subject is not checked against the key's)
+     * @return {@link Verdict.Opened} with the key's subject and scopes, or a denial
+     */
+    public Verdict authenticate(String key, AccessContext context) {
+        Instant now = clock.instant();
+        String source = context == null ? null : context.source().orElse(null);
+        StaticKeys.Parsed parsed = StaticKeys.parse(key);
+        if (parsed == null) {
+            audit(AuditEvent.Type.DENIED, now, null, null, null, source, AuditEvent.Outcome.FAILURE, "MALFORMED_KEY");
+            return Verdict.denied(DenialReason.MALFORMED);
+        }
+        byte[] digest = hasher.key(parsed.prefix, parsed.keyId, parsed.secret);
+        KeyResult result = call("useKey", parsed.prefix, parsed.keyId, null,
+                () -> store.useKey(parsed.keyId, digest, now, source));
+        KeyRecord record = result.record();
+        String subject = record == null ? null : record.subject();
+        DenialReason reason;
+        switch (result.outcome()) {
+            case OK:
+                if (record.prefix().equals(parsed.prefix)) {
+                    audit(AuditEvent.Type.OPENED, now, record.prefix(), record.keyId(), subject, source,
+                            AuditEvent.Outcome.SUCCESS, "STATIC_KEY");
+                    return new Verdict.Opened(record.keyId(), record.prefix(), subject, record.scopes(), -1, false);
+                }
+                reason = DenialReason.WRONG_CODE; // unreachable: the prefix is part of the digest
+                break;
+            case REVOKED:
+                reason = DenialReason.REVOKED;
+                break;
+            case EXPIRED:
+                reason = DenialReason.EXPIRED;
+                break;
+            default:
+                reason = DenialReason.WRONG_CODE;
+                break;
+        }
+        audit(AuditEvent.Type.DENIED, now, parsed.prefix, parsed.keyId, subject, source, AuditEvent.Outcome.FAILURE,
+                result.outcome().name());
+        return Verdict.denied(reason);
+    }
+
+    /**
+     * Rotates a static key: returns a new key with the same subject, scopes and remaining
+     * lifetime, while the old key keeps working until {@code overlap} has passed.
+     *
+     * @param keyId   the key to rotate
+     * @param overlap how long the old key stays valid, zero to 90 days
+     * @return the new key, shown once
+     * @throws IllegalArgumentException when the key is unknown or not active
+     */
+    public IssuedStaticKey rotate(String keyId, Duration overlap) {
+        Objects.requireNonNull(overlap, "overlap");
+        if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
+            throw new IllegalArgumentException("overlap must be between 0 and " + MAX_OVERLAP + ", got " + overlap);
+        }
+        Instant now = clock.instant();
+        KeyRecord old = call("findKey", null, keyId, null, () -> store.findKey(keyId))
+                .filter(k -> k.state() == StaticKeyInfo.State.ACTIVE)
+                .orElseThrow(() -> new IllegalArgumentException("no active key with id " + keyId));
+        IssuedStaticKey fresh = newKey(old.prefix(), old.subject(), old.scopes(), old.expiresAt(), now);
+        Optional<KeyRecord> retired = call("retireKey", old.prefix(), keyId, old.subject(),
+                () -> store.retireKey(keyId, now.plus(overlap), fresh.keyId(), now));
+        if (retired.isEmpty()) {
+            // Someone revoked or rotated it meanwhile: do not leave a second live key behind.
+            call("revokeKey", old.prefix(), fresh.keyId(), old.subject(), () -> store.revokeKey(fresh.keyId(), now));
+            throw new IllegalArgumentException("no active key with id " + keyId);
+        }
+        audit(AuditEvent.Type.ROTATED, now, old.prefix(), keyId, old.subject(), null, AuditEvent.Outcome.SUCCESS,
+                "SUCCESSOR=" + fresh.keyId() + " OVERLAP=" + overlap);
+        return fresh;
+    }
+
+    /**
+     * @param keyId a key
+     * @return true when the key was revoked now (false when unknown or already revoked)
+     */
+    public boolean revokeKey(String keyId) {
+        Instant now = clock.instant();
+        if (keyId == null || keyId.length() > 64) {
+            return false;
+        }
+        boolean done = call("revokeKey", null, keyId, null, () -> store.revokeKey(keyId, now));
+        audit(AuditEvent.Type.REVOKED, now, null, keyId, null, null,
+                done ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, done ? "STATIC_KEY" : "NOT_ACTIVE");
+        return done;
+    }
+
+    /**
+     * @param keyId a key
+     * @return what is known about it, including its last use
+     */
+    public Optional<StaticKeyInfo> keyInfo(String keyId) {
+        if (keyId == null) {
+            return Optional.empty();
+        }
+        return call("findKey", null, keyId, null, () -> store.findKey(keyId)).map(KeyRecord::info);
+    }
+
+    // ---------------------------------------------------------------- recovery codes
+
+    /**
+     * Issues a set of single-use recovery codes for a subject, revoking any earlier set. They do
+     * not expire; failures count towards the subject's lockout on {@link #RECOVERY_LATCH}.
+     *
+     * @param subject the subject
+     * @param n       how many, 1 to 20
+     * @return the codes, shown once
+     */
+    public RecoveryCodes issueRecoveryCodes(String subject, int n) {
+        AccessContext.checkText("subject", subject);
+        if (n < 1 || n > MAX_RECOVERY_CODES) {
+            throw new IllegalArgumentException("recovery code count must be 1 to " + MAX_RECOVERY_CODES + ", got " + n);
+        }
+        Instant now = clock.instant();
+        List<String> codes = new ArrayList<>(n);
+        List<byte[]> digests = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String raw = new String(Alphabets.draw(random, Alphabets.CROCKFORD, RECOVERY_LENGTH));
+            codes.add(raw.substring(0, 5) + "-" + raw.substring(5));
+            digests.add(hasher.code(RECOVERY_LATCH, subject, raw));
+        }
+        String setId = "r_" + new String(Alphabets.draw(random, Alphabets.BASE62, 20));
+        CodeRecord record = new CodeRecord(setId, RECOVERY_LATCH, subject, "RECOVERY", CodeFormat.Kind.BASE32, digests,
+                0L, CodeInfo.State.PENDING, now, now, CodeRecord.NEVER, Integer.MAX_VALUE, n, 0, false, "", null);
+        IssueResult result = call("issue", RECOVERY_LATCH, setId, subject, () -> store.issue(record, null, now));
+        if (result.replacedCodeId() != null) {
+            audit(AuditEvent.Type.REVOKED, now, RECOVERY_LATCH, result.replacedCodeId(), subject, null,
+                    AuditEvent.Outcome.SUCCESS, "REPLACED");
+        }
+        audit(AuditEvent.Type.ISSUED, now, RECOVERY_LATCH, setId, subject, null, AuditEvent.Outcome.SUCCESS,
+                "RECOVERY_CODES=" + n);
+        return new RecoveryCodes(setId, subject, codes);
+    }
+
+    /**
+     * Redeems one recovery code of the context's subject. Each code opens exactly once.
+     *
+     * @param code    the code as typed (case and hyphens do not matter)
+     * @param context who presents it
+     * @return the verdict; {@link Verdict.Opened#usesLeft()} is the number of unused codes left
+     */
+    public Verdict redeemRecoveryCode(String code, AccessContext context) {
+        Instant now = clock.instant();
+        if (context == null) {
+            audit(AuditEvent.Type.DENIED, now, RECOVERY_LATCH, null, null, null, AuditEvent.Outcome.FAILURE,
+                    "MALFORMED_REQUEST");
+            return Verdict.denied(DenialReason.MALFORMED);
+        }
+        return present(RECOVERY_LATCH, PresentedCode.parse(code), context, now);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private String generate(CodeFormat format) {
+        switch (format.kind()) {
+            case NUMERIC:
+                return new String(Alphabets.draw(random, "0123456789", format.size()));
+            case BASE32:
+                return new String(Alphabets.draw(random, Alphabets.CROCKFORD, format.size()));
+            default:
+                byte[] bytes = new byte[format.size()];
+                random.nextBytes(bytes);
+                return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }
+    }
+
+    private static String canonical(CodeFormat format, String code) {
+        return code; // generated codes are already canonical: digits, upper-case Crockford, or exact base64url
+    }
+
+    private static boolean validLatchId(String latchId) {
+        if (latchId == null || latchId.isEmpty() || latchId.length() > 256) {
+            return false;
+        }
+        for (int i = 0; i < latchId.length(); i++) {
+            if (Character.isISOControl(latchId.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkLatchId(String latchId) {
+        AccessContext.checkText("latchId", latchId);
+        if (latchId.startsWith("~")) {
+            throw new IllegalArgumentException("latch ids starting with '~' are reserved");
+        }
+    }
+
+    private static String safeText(String s) {
+        return s != null && validLatchId(s) ? s : null;
+    }
+
+    private <T> T call(String operation, String latchId, String codeId, String subject, Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (LatchStoreException e) {
+            audit(AuditEvent.Type.STORE_FAILURE, clock.instant(), latchId, codeId, subject, null,
+                    AuditEvent.Outcome.FAILURE, operation + ":" + e.getClass().getSimpleName());
+            throw e;
+        } catch (RuntimeException e) {
+            audit(AuditEvent.Type.STORE_FAILURE, clock.instant(), latchId, codeId, subject, null,
+                    AuditEvent.Outcome.FAILURE, operation + ":" + e.getClass().getSimpleName());
+            throw new LatchStoreException("latch store failed during " + operation + " (" + e.getClass().getName() + ")", e);
+        }
+    }
+
+    private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
+                       AuditEvent.Outcome outcome, String reason) {
+        AuditEvent event = new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason);
+        for (AuditSink sink : sinks) {
+            try {
+                sink.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("audit sink {} failed on a {} event: {}", sink.getClass().getName(), type, e.getClass().getName());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Latches[store=" + store + ", clock=" + clock + ", issueLimit=" + issueLimit + ", lockout=" + lockout
+                + ", sinks=" + sinks.size() + ", pepper=***]";
+    }
+
+    /**
+     * Builds {@link Latches}. Each setter validates at once and may be called once
+     * ({@link IllegalStateException} on a second call). Not thread-safe.
+     */
+    public static final class Builder {
+        private LatchStore store;
+        private Clock clock;
+        private Pepper pepper;
+        private List<AuditSink> sinks;
+        private SecureRandom random;
+        private RateLimit issueLimit;
+        private LockoutPolicy lockout;
+        private TimeWindow businessHours;
+
+        private Builder() {
+        }
+
+        private static void once(Object current, String what) {
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set");
+            }
+        }
+
+        /**
+         * @param store the store; default {@link LatchStore#inMemory()}
+         * @return this
+         */
+        public Builder store(LatchStore store) {
+            once(this.store, "store");
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * @param clock the clock all expiry, not-before and lockout decisions use; default UTC system clock
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            once(this.clock, "clock");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param pepper the key for hashing codes at rest; required
+         * @return this
+         */
+        public Builder pepper(Pepper pepper) {
+            once(this.pepper, "pepper");
+            this.pepper = Objects.requireNonNull(pepper, "pepper");
+            return this;
+        }
+
+        /**
+         * @param sinks where audit events go; replaces the default {@link AuditSink#logging()}
+         * @return this
+         */
+        public Builder auditSink(AuditSink... sinks) {
+            once(this.sinks, "auditSink");
+            for (AuditSink s : sinks) {
+                Objects.requireNonNull(s, "audit sink");
+            }
+            this.sinks = List.of(sinks);
+            return this;
+        }
+
+        /**
+         * @param random the source of codes, ids and keys; default a new {@link SecureRandom}
+         * @return this
+         */
+        public Builder random(SecureRandom random) {
+            once(this.random, "random");
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * @param limit codes per subject per window; default {@link RateLimit#DEFAULT}
+         * @return this
+         */
+        public Builder issueRateLimit(RateLimit limit) {
+            once(this.issueLimit, "issueRateLimit");
+            this.issueLimit = Objects.requireNonNull(limit, "limit");
+            return this;
+        }
+
+        /**
+         * @param lockout consecutive-failure lockout; default {@link LockoutPolicy#DEFAULT}
+         * @return this
+         */
+        public Builder lockout(LockoutPolicy lockout) {
+            once(this.lockout, "lockout");
+            this.lockout = Objects.requireNonNull(lockout, "lockout");
+            return this;
+        }
+
+        /**
+         * @param hours opening outside this window emits an {@code OUTSIDE_BUSINESS_HOURS} alert
+         * @return this
+         */
+        public Builder businessHours(TimeWindow hours) {
+            once(this.businessHours, "businessHours");
+            this.businessHours = Objects.requireNonNull(hours, "hours");
+            return this;
+        }
+
+        /**
+         * @return the latches
+         * @throws IllegalStateException when no pepper was set
+         */
+        public Latches build() {
+            if (pepper == null) {
+                throw new IllegalStateException("a pepper is required: Latches.builder().pepper(Pepper.fromBase64(...)) "
+                        + "with 32+ random bytes kept outside the store (Latches.forDevelopment() generates a throw-away "
+                        + "one for development only)");
+            }
+            return new Latches(this);
+        }
+    }
+}

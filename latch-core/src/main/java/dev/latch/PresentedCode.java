@@ -1,0 +1,83 @@
+package dev.latch;
+
+import dev.latch.internal.Alphabets;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Canonical forms of presented input. Numeric and base32 codes share one case-folded form
+ * (spaces and hyphens dropped, Crockford letters upper-cased, I/L read as 1 and O as 0); opaque
+ * codes are compared exactly. Input that fits no kind is malformed.
+ */
+final class PresentedCode {
+    /** Longest input looked at; anything longer is malformed at once. */
+    static final int MAX_INPUT = 256;
+
+    final String folded;
+    final String exact;
+    final Set<CodeFormat.Kind> kinds;
+
+    private PresentedCode(String folded, String exact, Set<CodeFormat.Kind> kinds) {
+        this.folded = folded;
+        this.exact = exact;
+        this.kinds = kinds;
+    }
+
+    static PresentedCode parse(String input) {
+        EnumSet<CodeFormat.Kind> kinds = EnumSet.noneOf(CodeFormat.Kind.class);
+        if (input == null || input.isEmpty() || input.length() > MAX_INPUT) {
+            return new PresentedCode(null, null, kinds);
+        }
+        StringBuilder folded = new StringBuilder(input.length());
+        boolean foldable = true;
+        boolean onlyDigits = true;
+        for (int i = 0; i < input.length() && foldable; i++) {
+            char c = input.charAt(i);
+            if (c == ' ' || c == '-') {
+                continue;
+            }
+            char m = c < 128 ? Alphabets.crockford(c) : 0;
+            if (m == 0) {
+                foldable = false;
+            } else {
+                onlyDigits &= c >= '0' && c <= '9';
+                folded.append(m);
+            }
+        }
+        String f = null;
+        if (foldable && folded.length() >= 6 && folded.length() <= 20) {
+            f = folded.toString();
+            if (onlyDigits && f.length() <= 10) {
+                kinds.add(CodeFormat.Kind.NUMERIC);
+            }
+            if (f.length() >= 8) {
+                kinds.add(CodeFormat.Kind.BASE32);
+            }
+        }
+        String exact = null;
+        if (input.length() >= 22 && input.length() <= 86 && allBase64Url(input)) {
+            exact = input;
+            kinds.add(CodeFormat.Kind.OPAQUE);
+        }
+        return new PresentedCode(kinds.isEmpty() ? null : f, exact, kinds);
+    }
+
+    private static boolean allBase64Url(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!Alphabets.isBase64Url(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean malformed() {
+        return kinds.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "PresentedCode[kinds=" + kinds + ", ***]";
+    }
+}

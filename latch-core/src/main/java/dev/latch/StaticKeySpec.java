@@ -1,0 +1,137 @@
+package dev.latch;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What a static key (API key) is for: its subject, scopes, optional lifetime and the prefix that
+ * makes it recognisable to secret scanners.
+ *
+ * <pre>{@code
+ * IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("billing-service")
+ *         .prefix("lk_live")
+ *         .scopes("invoices:read", "invoices:write")
+ *         .expiresAfter(Duration.ofDays(90))
+ *         .build());
+ * }</pre>
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class StaticKeySpec {
+    /** The default prefix. */
+    public static final String DEFAULT_PREFIX = "lk";
+    private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,15}(_[a-z0-9]{1,15})?");
+    private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/*-]{1,64}");
+
+    private final String subject;
+    private final String prefix;
+    private final Set<String> scopes;
+    private final Duration ttl;
+
+    private StaticKeySpec(Builder b) {
+        this.subject = b.subject;
+        this.prefix = b.prefix;
+        this.scopes = Set.copyOf(b.scopes);
+        this.ttl = b.ttl;
+    }
+
+    /**
+     * @param subject who the key authenticates
+     * @return a builder
+     */
+    public static Builder builder(String subject) {
+        return new Builder(subject);
+    }
+
+    /** @return the subject */
+    public String subject() {
+        return subject;
+    }
+
+    /** @return the prefix, such as {@code lk_live} */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** @return the scopes */
+    public Set<String> scopes() {
+        return scopes;
+    }
+
+    /** @return the lifetime, or null for a key that lives until rotated or revoked */
+    public Duration ttl() {
+        return ttl;
+    }
+
+    static boolean validPrefix(String prefix) {
+        return prefix != null && PREFIX.matcher(prefix).matches();
+    }
+
+    @Override
+    public String toString() {
+        return "StaticKeySpec[subject=" + subject + ", prefix=" + prefix + ", scopes=" + scopes + ", ttl=" + ttl + "]";
+    }
+
+    /** Builds a {@link StaticKeySpec}. Not thread-safe. */
+    public static final class Builder {
+        private final String subject;
+        private String prefix = DEFAULT_PREFIX;
+        private final Set<String> scopes = new LinkedHashSet<>();
+        private Duration ttl;
+
+        private Builder(String subject) {
+            this.subject = AccessContext.checkText("subject", subject);
+        }
+
+        /**
+         * @param prefix lower-case letters and digits, optionally one underscore: {@code lk}, {@code lk_live}
+         * @return this
+         */
+        public Builder prefix(String prefix) {
+            if (!validPrefix(prefix)) {
+                throw new IllegalArgumentException("key prefix must match " + PREFIX.pattern() + ", got " + prefix);
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * @param scopes scopes such as {@code invoices:read}; letters, digits and {@code : . _ / * -}
+         * @return this
+         */
+        public Builder scopes(String... scopes) {
+            for (String s : List.of(scopes)) {
+                if (!SCOPE.matcher(Objects.requireNonNull(s, "scope")).matches()) {
+                    throw new IllegalArgumentException("scope must match " + SCOPE.pattern() + ", got " + s);
+                }
+                this.scopes.add(s);
+            }
+            if (this.scopes.size() > 64) {
+                throw new IllegalArgumentException("at most 64 scopes");
+            }
+            return this;
+        }
+
+        /**
+         * @param ttl lifetime from issue, positive
+         * @return this
+         */
+        public Builder expiresAfter(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("key ttl must be positive, got " + ttl);
+            }
+            this.ttl = ttl;
+            return this;
+        }
+
+        /** @return the spec */
+        public StaticKeySpec build() {
+            return new StaticKeySpec(this);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.latch;
+
+import dev.latch.internal.Alphabets;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.zip.CRC32;
+
+/**
+ * The static key format {@code <prefix>_<id>_<secret><checksum>}: id 12 base62 characters,
+ * secret 24 base62 characters (142.9 bits), checksum 6 base62 characters of the CRC32 of
+ * everything before it.
+ */
+final class StaticKeys {
+    static final int ID_LENGTH = 12;
+    static final int SECRET_LENGTH = 24;
+    static final int CHECKSUM_LENGTH = 6;
+
+    /** A parsed key; {@code secret} is sensitive. */
+    static final class Parsed {
+        final String prefix;
+        final String keyId;
+        final String secret;
+
+        Parsed(String prefix, String keyId, String secret) {
+            this.prefix = prefix;
+            this.keyId = keyId;
+            this.secret = secret;
+        }
+
+        @Override
+        public String toString() {
+            return "Parsed[prefix=" + prefix + ", id=" + keyId + ", secret=***]";
+        }
+    }
+
+    private StaticKeys() {
+    }
+
+    static String newId(SecureRandom random) {
+        return new String(Alphabets.draw(random, Alphabets.BASE62, ID_LENGTH));
+    }
+
+    static String newSecret(SecureRandom random) {
+        return new String(Alphabets.draw(random, Alphabets.BASE62, SECRET_LENGTH));
+    }
+
+    static String format(String prefix, String keyId, String secret) {
+        String body = prefix + "_" + keyId + "_" + secret;
+        return body + checksum(body);
+    }
+
+    static String checksum(String body) {
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.US_ASCII));
+        return Alphabets.base62(crc.getValue(), CHECKSUM_LENGTH);
+    }
+
+    /**
+     * @param key the presented key
+     * @return the parts, or null when the text is not a well-formed key with a valid checksum
+     */
+    static Parsed parse(String key) {
+        if (key == null || key.length() > PresentedCode.MAX_INPUT) {
+            return null;
+        }
+        int tail = SECRET_LENGTH + CHECKSUM_LENGTH;
+        int minimum = 1 + 1 + ID_LENGTH + 1 + tail;
+        if (key.length() < minimum) {
+            return null;
+        }
+        int secretStart = key.length() - tail;
+        int idStart = secretStart - 1 - ID_LENGTH;
+        if (key.charAt(secretStart - 1) != '_' || key.charAt(idStart - 1) != '_') {
+            return null;
+        }
+        for (int i = idStart; i < key.length(); i++) {
+            if (i != secretStart - 1 && !Alphabets.isBase62(key.charAt(i))) {
+                return null;
+            }
+        }
+        String prefix = key.substring(0, idStart - 1);
+        if (!StaticKeySpec.validPrefix(prefix)) {
+            return null;
+        }
+        String body = key.substring(0, key.length() - CHECKSUM_LENGTH);
+        if (!checksum(body).equals(key.substring(key.length() - CHECKSUM_LENGTH))) {
+            return null;
+        }
+        return new Parsed(prefix, key.substring(idStart, secretStart - 1), key.substring(secretStart, secretStart + SECRET_LENGTH));
+    }
+}

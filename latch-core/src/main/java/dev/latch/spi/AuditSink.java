@@ -1,0 +1,31 @@
+package dev.latch.spi;
+
+import dev.latch.AuditEvent;
+import dev.latch.internal.LoggingAuditSink;
+
+/**
+ * Receives every {@link AuditEvent}. A sink that throws is logged at WARN and never changes a
+ * verdict. Events never hold a code, a digest or a key.
+ *
+ * <pre>{@code
+ * AuditSink toKafka = event -> producer.send(new ProducerRecord<>("audit", event.toString()));
+ * Latches.builder().pepper(pepper).auditSink(AuditSink.logging(), toKafka).build();
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe; they are called on the thread of the operation.
+ */
+@FunctionalInterface
+public interface AuditSink {
+    /**
+     * @param event the event
+     */
+    void accept(AuditEvent event);
+
+    /**
+     * @return the default sink: SLF4J logger {@code dev.latch.audit}; denials, lockouts, alerts,
+     *         rate limits and failures at WARN, the rest at INFO
+     */
+    static AuditSink logging() {
+        return LoggingAuditSink.INSTANCE;
+    }
+}

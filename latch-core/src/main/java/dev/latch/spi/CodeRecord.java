@@ -1,0 +1,133 @@
+package dev.latch.spi;
+
+import dev.latch.CodeFormat;
+import dev.latch.CodeInfo;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A dynamic code (or a set of recovery codes) as a store keeps it: keyed digests, never the
+ * code. One record per latch and subject is pending at a time.
+ *
+ * <pre>{@code
+ * store.find(codeId).map(CodeRecord::state);
+ * }</pre>
+ *
+ * @param codeId         the non-secret id
+ * @param latchId        the latch
+ * @param subject        who it is for
+ * @param policy         the policy name
+ * @param kind           the code kind, to pick the matching presented digest
+ * @param digests        HMAC-SHA256 digests, 32 bytes each; one per code (several for recovery sets).
+ *                       Arrays are never modified after construction
+ * @param usedSlots      for several digests: bit i set when digest i was used
+ * @param state          pending, consumed, revoked or burned
+ * @param issuedAt       when it was issued or last renewed (expiresAt - issuedAt is its lifetime)
+ * @param notBefore      when it starts to open
+ * @param expiresAt      when it expires ({@link #NEVER} for none)
+ * @param attemptsLeft   wrong attempts it survives ({@link Integer#MAX_VALUE}: not counted per code)
+ * @param usesLeft       opens left
+ * @param renewalsLeft   renewals left
+ * @param reviewRequired whether opening leaves a post-use review due
+ * @param conditions     the policy's conditions in their canonical text form, empty for none
+ * @param request        SHA-256 of the request the code is bound to, or null
+ *
+ * <p>{@code toString} leaves out the digests. Thread-safe: immutable.
+ */
+public record CodeRecord(String codeId, String latchId, String subject, String policy, CodeFormat.Kind kind,
+                         List<byte[]> digests, long usedSlots, CodeInfo.State state, Instant issuedAt,
+                         Instant notBefore, Instant expiresAt, int attemptsLeft, int usesLeft, int renewalsLeft,
+                         boolean reviewRequired, String conditions, byte[] request) {
+
+    /** The expiry of codes that do not expire (recovery codes): 9999-12-31T23:59:59Z. */
+    public static final Instant NEVER = Instant.ofEpochSecond(253402300799L);
+
+    /** Validates. */
+    public CodeRecord {
+        Objects.requireNonNull(codeId, "codeId");
+        Objects.requireNonNull(latchId, "latchId");
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(issuedAt, "issuedAt");
+        Objects.requireNonNull(notBefore, "notBefore");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        digests = List.copyOf(digests);
+        if (digests.isEmpty() || digests.size() > 64) {
+            throw new IllegalArgumentException("a code record has 1 to 64 digests");
+        }
+        for (byte[] d : digests) {
+            if (d.length != 32) {
+                throw new IllegalArgumentException("digests are 32 bytes");
+            }
+        }
+        if (request != null && request.length != 32) {
+            throw new IllegalArgumentException("request digests are 32 bytes");
+        }
+        conditions = conditions == null ? "" : conditions;
+    }
+
+    /**
+     * @param newState the state
+     * @return a copy with that state
+     */
+    public CodeRecord withState(CodeInfo.State newState) {
+        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots, newState, issuedAt, notBefore,
+                expiresAt, attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions, request);
+    }
+
+    /**
+     * @param attempts attempts left; 0 burns the code
+     * @return a copy with that many attempts left
+     */
+    public CodeRecord withAttemptsLeft(int attempts) {
+        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots,
+                attempts <= 0 ? CodeInfo.State.BURNED : state, issuedAt, notBefore, expiresAt, attempts, usesLeft,
+                renewalsLeft, reviewRequired, conditions, request);
+    }
+
+    /**
+     * @param slot the digest that matched
+     * @return a copy with one use consumed (and the slot marked when there are several digests)
+     */
+    public CodeRecord consume(int slot) {
+        int uses = usesLeft - 1;
+        long used = digests.size() > 1 ? usedSlots | (1L << slot) : usedSlots;
+        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, used,
+                uses <= 0 ? CodeInfo.State.CONSUMED : state, issuedAt, notBefore, expiresAt, attemptsLeft, uses,
+                renewalsLeft, reviewRequired, conditions, request);
+    }
+
+    /**
+     * @param now       the time of renewal, which becomes {@link #issuedAt()}
+     * @param newExpiry the new expiry
+     * @return a copy renewed once
+     */
+    public CodeRecord renew(Instant now, Instant newExpiry) {
+        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots, state, now, notBefore,
+                newExpiry, attemptsLeft, usesLeft, renewalsLeft - 1, reviewRequired, conditions, request);
+    }
+
+    /**
+     * @param slot a digest index
+     * @return whether that digest was used (always false for a single digest; see usesLeft)
+     */
+    public boolean slotUsed(int slot) {
+        return digests.size() > 1 && (usedSlots & (1L << slot)) != 0;
+    }
+
+    /** @return the public view of this record */
+    public CodeInfo info() {
+        return new CodeInfo(codeId, latchId, subject, policy, state, issuedAt, notBefore, expiresAt, attemptsLeft,
+                usesLeft, renewalsLeft);
+    }
+
+    @Override
+    public String toString() {
+        return "CodeRecord[id=" + codeId + ", latch=" + latchId + ", subject=" + subject + ", policy=" + policy
+                + ", kind=" + kind + ", digests=" + digests.size() + "×***, state=" + state + ", expiresAt=" + expiresAt
+                + ", attemptsLeft=" + attemptsLeft + ", usesLeft=" + usesLeft + "]";
+    }
+}
