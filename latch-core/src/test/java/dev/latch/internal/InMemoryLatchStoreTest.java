@@ -1,0 +1,68 @@
+package dev.latch.internal;
+
+import dev.latch.AccessContext;
+import dev.latch.DenialReason;
+import dev.latch.IssuedCode;
+import dev.latch.LatchPolicy;
+import dev.latch.Latches;
+import dev.latch.LockoutPolicy;
+import dev.latch.RateLimit;
+import dev.latch.StaticKeySpec;
+import dev.latch.StoreFullException;
+import dev.latch.Verdict;
+import dev.latch.spi.LatchStore;
+import dev.latch.testing.LatchStoreConformanceTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The conformance suite on the Caffeine store, plus what is particular to it. */
+class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
+
+    @Override
+    protected LatchStore newStore() {
+        return LatchStore.inMemory(10_000);
+    }
+
+    @Test
+    void full_refusesNewEntriesInsteadOfEvictingLiveState() {
+        store = new InMemoryLatchStore(3);
+        Latches small = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode locked = small.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        small.open("latch-1", wrongFor(locked), AccessContext.of("alice"));
+        small.open("latch-1", wrongFor(locked), AccessContext.of("alice"));
+        IssuedCode used = small.issue(LatchPolicy.HIGH, "latch-2", "alice");
+        assertTrue(small.open("latch-2", used.code(), AccessContext.of("alice")).isOpen());
+        small.issue(LatchPolicy.HIGH, "latch-3", "alice");
+        assertThrows(StoreFullException.class, () -> small.issue(LatchPolicy.HIGH, "latch-4", "alice"));
+        assertThrows(StoreFullException.class, () -> small.issueStaticKey(StaticKeySpec.builder("svc").build()));
+        // nothing was evicted: the lock holds, the consumed code stays consumed
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), small.open("latch-1", locked.code(), AccessContext.of("alice")));
+        assertEquals(new Verdict.Denied(DenialReason.USED), small.open("latch-2", used.code(), AccessContext.of("alice")));
+        // re-issuing for an existing latch and subject needs no new entry
+        small.issue(LatchPolicy.HIGH, "latch-3", "alice");
+        assertEquals(2, audit.ofType(dev.latch.AuditEvent.Type.STORE_FAILURE).size(), "one audit event per refusal");
+    }
+
+    @Test
+    void wrongGuessesForUnknownLatches_createNoState() {
+        InMemoryLatchStore s = new InMemoryLatchStore(10);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.DEFAULT);
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), l.open("no-such-latch-" + i, "123456",
+                    AccessContext.of("mallory-" + i)));
+        }
+        assertEquals(0, s.size());
+    }
+
+    @Test
+    void constructor_refusesNonPositiveBound() {
+        assertThrows(IllegalArgumentException.class, () -> new InMemoryLatchStore(0));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.latch.testing;
+
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
+import org.slf4j.Logger;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.helpers.BasicMarkerFactory;
+import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.helpers.NOPMDCAdapter;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The SLF4J provider of the test runs: it keeps every log line (with stack traces) of the whole
+ * test JVM so that tests can search them for secrets. Lines at WARN and above are also printed
+ * to standard error.
+ */
+public final class CapturedLogs implements SLF4JServiceProvider {
+    private static final List<String> LINES = new CopyOnWriteArrayList<>();
+
+    /** @return every line logged so far in this JVM */
+    public static List<String> lines() {
+        return List.copyOf(LINES);
+    }
+
+    private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
+    private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, CapturingLogger::new);
+    private final IMarkerFactory markers = new BasicMarkerFactory();
+    private final MDCAdapter mdc = new NOPMDCAdapter();
+
+    @Override
+    public ILoggerFactory getLoggerFactory() {
+        return factory;
+    }
+
+    @Override
+    public IMarkerFactory getMarkerFactory() {
+        return markers;
+    }
+
+    @Override
+    public MDCAdapter getMDCAdapter() {
+        return mdc;
+    }
+
+    @Override
+    public String getRequestedApiVersion() {
+        return "2.0.99";
+    }
+
+    @Override
+    public void initialize() {
+    }
+
+    private static final class CapturingLogger extends AbstractLogger {
+        private static final long serialVersionUID = 1L;
+
+        CapturingLogger(String name) {
+            this.name = name;
+        }
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(Level level, Marker marker, String message, Object[] args,
+                                                   Throwable t) {
+            StringBuilder line = new StringBuilder().append(level).append(' ').append(name).append(" - ")
+                    .append(MessageFormatter.basicArrayFormat(message, args));
+            if (t != null) {
+                StringWriter w = new StringWriter();
+                t.printStackTrace(new PrintWriter(w));
+                line.append('\n').append(w);
+            }
+            LINES.add(line.toString());
+            if (level.toInt() >= Level.WARN.toInt()) {
+                System.err.println(line);
+            }
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isTraceEnabled(Marker marker) {
+            return true;
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDebugEnabled(Marker marker) {
+            return true;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isInfoEnabled(Marker marker) {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled(Marker marker) {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled(Marker marker) {
+            return true;
+        }
+    }
+}

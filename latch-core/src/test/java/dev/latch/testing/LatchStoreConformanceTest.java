@@ -1,0 +1,465 @@
+package dev.latch.testing;
+
+import dev.latch.AccessContext;
+import dev.latch.AuditEvent;
+import dev.latch.CodeInfo;
+import dev.latch.DenialReason;
+import dev.latch.IssueRateLimitedException;
+import dev.latch.IssuedCode;
+import dev.latch.IssuedStaticKey;
+import dev.latch.LatchPolicy;
+import dev.latch.Latches;
+import dev.latch.LockoutPolicy;
+import dev.latch.Pepper;
+import dev.latch.RateLimit;
+import dev.latch.RecoveryCodes;
+import dev.latch.StaticKeyInfo;
+import dev.latch.StaticKeySpec;
+import dev.latch.Verdict;
+import dev.latch.spi.LatchStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The contract every {@link LatchStore} must pass. Extend it, return a fresh empty store from
+ * {@link #newStore()}, and release resources in {@link #closeStore(LatchStore)} if needed.
+ *
+ * <pre>{@code
+ * class RedisLatchStoreConformanceTest extends LatchStoreConformanceTest {
+ *     protected LatchStore newStore() { return RedisLatchStore.connect(...); }
+ * }
+ * }</pre>
+ */
+public abstract class LatchStoreConformanceTest {
+    /** Threads started together in the concurrency tests. */
+    protected static final int THREADS = 32;
+    /** The pepper every conformance test uses. */
+    protected static final Pepper PEPPER = Pepper.of(new byte[]{
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+            30, 31, 32});
+
+    protected MutableClock clock;
+    protected RecordingAuditSink audit;
+    protected LatchStore store;
+    protected Latches latches;
+
+    /** @return a new, empty store */
+    protected abstract LatchStore newStore();
+
+    @BeforeEach
+    void setUpLatches() {
+        clock = MutableClock.monday10am();
+        audit = new RecordingAuditSink();
+        store = newStore();
+        latches = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+    }
+
+    /**
+     * @param lockout a lockout policy
+     * @param limit   an issue rate limit
+     * @return latches on the store under test
+     */
+    protected Latches latches(LockoutPolicy lockout, RateLimit limit) {
+        return Latches.builder().store(store).clock(clock).pepper(PEPPER).auditSink(audit).lockout(lockout)
+                .issueRateLimit(limit).build();
+    }
+
+    private static AccessContext as(String subject) {
+        return AccessContext.of(subject);
+    }
+
+    @Test
+    void open_rightCode_opensExactlyOnce() {
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        Verdict first = latches.open("latch-1", code.code(), as("alice"));
+        assertInstanceOf(Verdict.Opened.class, first);
+        assertEquals(0, ((Verdict.Opened) first).usesLeft());
+        assertEquals(new Verdict.Denied(DenialReason.USED), latches.open("latch-1", code.code(), as("alice")));
+        assertEquals(CodeInfo.State.CONSUMED, latches.find(code.codeId()).orElseThrow().state());
+    }
+
+    @Test
+    void open_wrongSubjectOrLatch_isWrongCode() {
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), latches.open("latch-1", code.code(), as("mallory")));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), latches.open("latch-2", code.code(), as("alice")));
+        assertTrue(latches.open("latch-1", code.code(), as("alice")).isOpen());
+    }
+
+    @Test
+    void open_multiUse_opensMaxUsesTimes() {
+        LatchPolicy thrice = LatchPolicy.custom().maxUses(3).build();
+        IssuedCode code = latches.issue(thrice, "latch-1", "alice");
+        for (int left = 2; left >= 0; left--) {
+            Verdict v = latches.open("latch-1", code.code(), as("alice"));
+            assertEquals(left, ((Verdict.Opened) v).usesLeft());
+        }
+        assertEquals(new Verdict.Denied(DenialReason.USED), latches.open("latch-1", code.code(), as("alice")));
+    }
+
+    @Test
+    void expiry_followsInjectedClock() {
+        LatchPolicy policy = LatchPolicy.custom().ttl(Duration.ofMinutes(15)).maxUses(2).build();
+        IssuedCode code = latches.issue(policy, "latch-1", "alice");
+        clock.advance(Duration.ofMinutes(15).minusMillis(1));
+        assertTrue(latches.open("latch-1", code.code(), as("alice")).isOpen());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(new Verdict.Denied(DenialReason.EXPIRED), latches.open("latch-1", code.code(), as("alice")));
+    }
+
+    @Test
+    void notBefore_followsInjectedClock() {
+        LatchPolicy policy = LatchPolicy.custom().notBefore(Duration.ofMinutes(5)).build();
+        IssuedCode code = latches.issue(policy, "latch-1", "alice");
+        assertEquals(new Verdict.Denied(DenialReason.NOT_YET_VALID), latches.open("latch-1", code.code(), as("alice")));
+        clock.advance(Duration.ofMinutes(5));
+        assertTrue(latches.open("latch-1", code.code(), as("alice")).isOpen());
+    }
+
+    @Test
+    void clockJumpBackwards_neverRevivesConsumedCode() {
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        clock.advance(Duration.ofMinutes(1));
+        assertTrue(latches.open("latch-1", code.code(), as("alice")).isOpen());
+        clock.advance(Duration.ofHours(-3));
+        assertEquals(new Verdict.Denied(DenialReason.USED), latches.open("latch-1", code.code(), as("alice")));
+        clock.advance(Duration.ofDays(2));
+        Verdict later = latches.open("latch-1", code.code(), as("alice"));
+        assertFalse(later.isOpen());
+    }
+
+    @Test
+    void clockJumpForwards_expiresCodeAndEndsLock() {
+        Latches strict = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode code = strict.issue(LatchPolicy.LOW, "latch-1", "alice");
+        strict.open("latch-1", wrongFor(code), as("alice"));
+        strict.open("latch-1", wrongFor(code), as("alice"));
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.open("latch-1", code.code(), as("alice")));
+        clock.advance(Duration.ofMinutes(10));
+        assertTrue(strict.open("latch-1", code.code(), as("alice")).isOpen());
+        IssuedCode second = strict.issue(LatchPolicy.LOW, "latch-1", "alice");
+        clock.advance(Duration.ofDays(3));
+        assertEquals(new Verdict.Denied(DenialReason.EXPIRED), strict.open("latch-1", second.code(), as("alice")));
+    }
+
+    @Test
+    void clockJumpBackwards_keepsLockInForce() {
+        Latches strict = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode code = strict.issue(LatchPolicy.LOW, "latch-1", "alice");
+        strict.open("latch-1", wrongFor(code), as("alice"));
+        strict.open("latch-1", wrongFor(code), as("alice"));
+        clock.advance(Duration.ofMinutes(-30));
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.open("latch-1", code.code(), as("alice")));
+    }
+
+    @Test
+    void singleUse_under32ThreadsStartedTogether_opensOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            for (int round = 0; round < 20; round++) {
+                IssuedCode code = latches.issue(LatchPolicy.HIGH, "race-" + round, "alice");
+                CyclicBarrier barrier = new CyclicBarrier(THREADS);
+                List<Future<Verdict>> results = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    results.add(pool.submit(() -> {
+                        barrier.await(10, TimeUnit.SECONDS);
+                        return latches.open(code.latchId(), code.code(), as("alice"));
+                    }));
+                }
+                int opened = 0;
+                for (Future<Verdict> f : results) {
+                    Verdict v = f.get(30, TimeUnit.SECONDS);
+                    if (v.isOpen()) {
+                        opened++;
+                    } else {
+                        assertEquals(new Verdict.Denied(DenialReason.USED), v);
+                    }
+                }
+                assertEquals(1, opened, "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void attempts_countedAtomicallyUnderConcurrency() throws Exception {
+        // 32 concurrent wrong guesses must count 32 failures: with the lockout threshold at 33,
+        // exactly one more failure locks. A lost update would leave the latch unlocked.
+        Latches counting = latches(LockoutPolicy.of(THREADS + 1, Duration.ofMinutes(5), Duration.ofHours(1)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        LatchPolicy fiveTries = LatchPolicy.custom().maxAttempts(5).ttl(Duration.ofHours(1)).build();
+        IssuedCode code = counting.issue(fiveTries, "latch-1", "alice");
+        String wrong = code.code().equals("123456") ? "654321" : "123456";
+        runTogether(THREADS, () -> counting.open("latch-1", wrong, as("alice")));
+        CodeInfo info = counting.find(code.codeId()).orElseThrow();
+        assertEquals(0, info.attemptsLeft());
+        assertEquals(CodeInfo.State.BURNED, info.state());
+        assertEquals(1, audit.count(AuditEvent.Type.REVOKED, "BURNED"), "burned exactly once");
+        assertEquals(0, audit.ofType(AuditEvent.Type.LOCKED_OUT).size());
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), counting.open("latch-1", code.code(), as("alice")),
+                "a burned code never opens");
+        counting.open("latch-1", wrong, as("alice"));
+        assertEquals(1, audit.ofType(AuditEvent.Type.LOCKED_OUT).size(), "the 33rd failure locks");
+    }
+
+    @Test
+    void attempts_rightCodeRacingWrongGuesses_neverOpensAfterBurn() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            LatchPolicy threeTries = LatchPolicy.custom().maxAttempts(3).build();
+            Latches l = latches(LockoutPolicy.of(100, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                    RateLimit.of(1000, Duration.ofSeconds(1)));
+            IssuedCode code = l.issue(threeTries, "race-" + round, "alice");
+            String wrong = code.code().equals("123456") ? "654321" : "123456";
+            List<Verdict> verdicts = runTogether(THREADS, i -> l.open(code.latchId(), i == 0 ? code.code() : wrong,
+                    as("alice")));
+            long wrongAnswers = verdicts.stream().filter(v -> v.equals(new Verdict.Denied(DenialReason.WRONG_CODE))).count();
+            boolean opened = verdicts.get(0).isOpen();
+            // The right code opens only if fewer than 3 wrong guesses were decided before it.
+            CodeInfo info = l.find(code.codeId()).orElseThrow();
+            if (opened) {
+                assertEquals(CodeInfo.State.CONSUMED, info.state());
+            } else {
+                assertEquals(new Verdict.Denied(DenialReason.LOCKED), verdicts.get(0));
+                assertEquals(CodeInfo.State.BURNED, info.state());
+            }
+            assertEquals(THREADS - 1, wrongAnswers);
+        }
+    }
+
+    @Test
+    void replace_issuingAgainInvalidatesOldCodeAndKeepsFailures() {
+        Latches strict = latches(LockoutPolicy.of(3, Duration.ofMinutes(1), Duration.ofHours(1)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode first = strict.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        strict.open("latch-1", wrongFor(first), as("alice"));
+        strict.open("latch-1", wrongFor(first), as("alice"));
+        IssuedCode second = strict.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        assertEquals(1, audit.count(AuditEvent.Type.REVOKED, "REPLACED"));
+        assertEquals(CodeInfo.State.PENDING, strict.find(second.codeId()).orElseThrow().state());
+        if (!first.code().equals(second.code())) {
+            assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), strict.open("latch-1", first.code(), as("alice")));
+            // that was the third consecutive failure: locked, even for the new code
+            assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.open("latch-1", second.code(), as("alice")));
+        }
+    }
+
+    @Test
+    void revoke_byIdLatchAndSubject() {
+        IssuedCode a = latches.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        IssuedCode b = latches.issue(LatchPolicy.HIGH, "latch-1", "bob");
+        IssuedCode c = latches.issue(LatchPolicy.HIGH, "latch-2", "bob");
+        IssuedCode d = latches.issue(LatchPolicy.HIGH, "latch-3", "carol");
+        assertTrue(latches.revoke(a.codeId()));
+        assertFalse(latches.revoke(a.codeId()), "already revoked");
+        assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-1", a.code(), as("alice")));
+        assertEquals(1, latches.revokeLatch("latch-1"));
+        assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-1", b.code(), as("bob")));
+        assertEquals(1, latches.revokeSubject("bob"));
+        assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-2", c.code(), as("bob")));
+        assertTrue(latches.open("latch-3", d.code(), as("carol")).isOpen(), "others untouched");
+        assertFalse(latches.revoke("c_doesnotexist"));
+    }
+
+    @Test
+    void lockout_backsOffExponentiallyAndSuccessResets() {
+        Latches strict = latches(LockoutPolicy.of(3, Duration.ofMinutes(1), Duration.ofMinutes(10)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        LatchPolicy many = LatchPolicy.custom().maxAttempts(100).ttl(Duration.ofHours(2)).build();
+        IssuedCode code = strict.issue(many, "latch-1", "alice");
+        String wrong = wrongFor(code);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), strict.open("latch-1", wrong, as("alice")));
+        }
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.open("latch-1", code.code(), as("alice")),
+                "a correct code after lockout does not open");
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), strict.open("latch-1", wrong, as("alice")));
+        clock.advance(Duration.ofMinutes(1).plusSeconds(59));
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.open("latch-1", code.code(), as("alice")),
+                "second lock lasts 2 minutes");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), strict.open("latch-1", wrong, as("alice")));
+        clock.advance(Duration.ofMinutes(4));
+        assertTrue(strict.open("latch-1", code.code(), as("alice")).isOpen(), "third lock lasted 4 minutes");
+        assertEquals(3, audit.ofType(AuditEvent.Type.LOCKED_OUT).size(), "three locks in all");
+        // success reset the count: two more failures do not lock
+        IssuedCode next = strict.issue(many, "latch-1", "alice");
+        strict.open("latch-1", wrongFor(next), as("alice"));
+        strict.open("latch-1", wrongFor(next), as("alice"));
+        assertTrue(strict.open("latch-1", next.code(), as("alice")).isOpen());
+    }
+
+    @Test
+    void lockout_isPerSubjectAndLatch() {
+        Latches strict = latches(LockoutPolicy.of(2, Duration.ofMinutes(5), Duration.ofMinutes(10)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode alice = strict.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        IssuedCode bob = strict.issue(LatchPolicy.HIGH, "latch-1", "bob");
+        IssuedCode alice2 = strict.issue(LatchPolicy.HIGH, "latch-2", "alice");
+        strict.open("latch-1", wrongFor(alice), as("alice"));
+        strict.open("latch-1", wrongFor(alice), as("alice"));
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.open("latch-1", alice.code(), as("alice")));
+        assertTrue(strict.open("latch-1", bob.code(), as("bob")).isOpen());
+        assertTrue(strict.open("latch-2", alice2.code(), as("alice")).isOpen());
+    }
+
+    @Test
+    void issueRateLimit_refusesOverLimitWithinWindow() {
+        Latches limited = latches(LockoutPolicy.DEFAULT, RateLimit.of(3, Duration.ofMinutes(15)));
+        for (int i = 0; i < 3; i++) {
+            limited.issue(LatchPolicy.HIGH, "latch-" + i, "alice");
+        }
+        assertThrows(IssueRateLimitedException.class, () -> limited.issue(LatchPolicy.HIGH, "latch-9", "alice"));
+        assertEquals(1, audit.ofType(AuditEvent.Type.RATE_LIMITED).size());
+        limited.issue(LatchPolicy.HIGH, "latch-9", "bob");
+        clock.advance(Duration.ofMinutes(15));
+        limited.issue(LatchPolicy.HIGH, "latch-9", "alice");
+    }
+
+    @Test
+    void renew_extendsOncePendingOnly() {
+        LatchPolicy renewable = LatchPolicy.custom().ttl(Duration.ofMinutes(10)).renewals(1).maxUses(1).build();
+        IssuedCode code = latches.issue(renewable, "latch-1", "alice");
+        clock.advance(Duration.ofMinutes(8));
+        Instant newExpiry = latches.renew(code.codeId()).orElseThrow();
+        assertEquals(clock.instant().plus(Duration.ofMinutes(10)), newExpiry);
+        assertTrue(latches.renew(code.codeId()).isEmpty(), "only once");
+        clock.advance(Duration.ofMinutes(9));
+        assertTrue(latches.open("latch-1", code.code(), as("alice")).isOpen());
+        assertTrue(latches.renew(code.codeId()).isEmpty(), "used codes are never renewed");
+
+        IssuedCode revoked = latches.issue(renewable, "latch-2", "alice");
+        latches.revoke(revoked.codeId());
+        assertTrue(latches.renew(revoked.codeId()).isEmpty(), "revoked codes are never renewed");
+        IssuedCode expired = latches.issue(renewable, "latch-3", "alice");
+        clock.advance(Duration.ofMinutes(11));
+        assertTrue(latches.renew(expired.codeId()).isEmpty(), "expired codes are never renewed");
+        IssuedCode fixed = latches.issue(LatchPolicy.HIGH, "latch-4", "alice");
+        assertTrue(latches.renew(fixed.codeId()).isEmpty(), "HIGH allows no renewal");
+    }
+
+    @Test
+    void recoveryCodes_eachOpensOnceAndNewSetRevokesOld() {
+        RecoveryCodes set = latches.issueRecoveryCodes("alice", 5);
+        assertEquals(5, set.codes().size());
+        assertEquals(5, set.codes().stream().distinct().count());
+        for (int i = 0; i < 5; i++) {
+            String typed = i % 2 == 0 ? set.codes().get(i) : set.codes().get(i).toLowerCase().replace("-", "");
+            Verdict v = latches.redeemRecoveryCode(typed, as("alice"));
+            assertEquals(4 - i, ((Verdict.Opened) v).usesLeft());
+            assertEquals(new Verdict.Denied(DenialReason.USED), latches.redeemRecoveryCode(set.codes().get(i), as("alice")));
+        }
+        RecoveryCodes old = latches.issueRecoveryCodes("bob", 3);
+        RecoveryCodes fresh = latches.issueRecoveryCodes("bob", 3);
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), latches.redeemRecoveryCode(old.codes().get(0), as("bob")));
+        assertTrue(latches.redeemRecoveryCode(fresh.codes().get(2), as("bob")).isOpen());
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), latches.redeemRecoveryCode(fresh.codes().get(0), as("alice")),
+                "codes belong to their subject");
+    }
+
+    @Test
+    void staticKeys_authenticateRotateRevoke() {
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("ci-bot").prefix("lk_test")
+                .scopes("deploy:staging").build());
+        Verdict ok = latches.authenticate(key.key(), AccessContext.builder("ci-bot").source("192.0.2.10").build());
+        assertEquals(java.util.Set.of("deploy:staging"), ((Verdict.Opened) ok).scopes());
+        StaticKeyInfo info = latches.keyInfo(key.keyId()).orElseThrow();
+        assertEquals(clock.instant(), info.lastUsedAt().orElseThrow());
+        assertEquals("192.0.2.10", info.lastUsedFrom().orElseThrow());
+
+        IssuedStaticKey next = latches.rotate(key.keyId(), Duration.ofHours(1));
+        clock.advance(Duration.ofMinutes(59));
+        assertTrue(latches.authenticate(key.key(), as("x")).isOpen(), "old key works during overlap");
+        assertTrue(latches.authenticate(next.key(), as("x")).isOpen());
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(new Verdict.Denied(DenialReason.EXPIRED), latches.authenticate(key.key(), as("x")));
+        assertTrue(latches.revokeKey(next.keyId()));
+        assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.authenticate(next.key(), as("x")));
+        assertFalse(latches.revokeKey(next.keyId()));
+    }
+
+    @Test
+    void staticKeys_expire() {
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").expiresAfter(Duration.ofDays(1)).build());
+        assertTrue(latches.authenticate(key.key(), as("svc")).isOpen());
+        clock.advance(Duration.ofDays(1));
+        assertEquals(new Verdict.Denied(DenialReason.EXPIRED), latches.authenticate(key.key(), as("svc")));
+    }
+
+    /**
+     * @param code an issued code
+     * @return a well-formed code that is not it
+     */
+    protected static String wrongFor(IssuedCode code) {
+        char[] c = code.code().toCharArray();
+        c[0] = c[0] == '9' ? '0' : (char) (c[0] + 1);
+        return new String(c);
+    }
+
+    /** A task that knows its index. */
+    protected interface Indexed<T> {
+        /**
+         * @param i the thread index
+         * @return the result
+         */
+        T run(int i) throws Exception;
+    }
+
+    /**
+     * @param threads how many
+     * @param task    what each does
+     * @return results by index
+     */
+    protected static <T> List<T> runTogether(int threads, Callable<T> task) throws Exception {
+        return runTogether(threads, i -> task.call());
+    }
+
+    /**
+     * Starts the tasks on their own threads, released together by a {@link CyclicBarrier}.
+     *
+     * @param threads how many
+     * @param task    what each does
+     * @return results by index
+     */
+    protected static <T> List<T> runTogether(int threads, Indexed<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(threads);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int index = t;
+                futures.add(pool.submit(() -> {
+                    barrier.await(10, TimeUnit.SECONDS);
+                    return task.run(index);
+                }));
+            }
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                out.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
