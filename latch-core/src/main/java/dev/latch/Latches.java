@@ -149,7 +149,7 @@ public final class Latches {
         checkLatchId(latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
-        String code = generate(policy.format());
+        String code = generate(random, policy.format());
         String codeId = "c_" + new String(Alphabets.draw(random, Alphabets.BASE62, 20));
         byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
         CodeRecord record = new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),
@@ -554,7 +554,11 @@ public final class Latches {
 
     // ---------------------------------------------------------------- internals
 
-    private String generate(CodeFormat format) {
+    /**
+     * Draws a code: each character uniformly from its alphabet with {@link SecureRandom#nextInt(int)},
+     * which rejects out-of-range draws (no modulo bias); opaque codes are raw random bytes.
+     */
+    static String generate(SecureRandom random, CodeFormat format) {
         switch (format.kind()) {
             case NUMERIC:
                 return new String(Alphabets.draw(random, "0123456789", format.size()));

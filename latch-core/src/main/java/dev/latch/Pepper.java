@@ -34,6 +34,13 @@ public final class Pepper {
         if (key.length < MIN_BYTES) {
             throw new IllegalArgumentException("a pepper needs at least " + MIN_BYTES + " bytes, got " + key.length);
         }
+        boolean constant = true;
+        for (byte b : key) {
+            constant &= b == key[0];
+        }
+        if (constant) {
+            throw new IllegalArgumentException("a pepper must be random bytes, not one byte repeated");
+        }
         return new Pepper(key.clone());
     }
 
