@@ -1,0 +1,152 @@
+package dev.latch;
+
+import dev.latch.spi.CodeRecord;
+import dev.latch.spi.LatchStore;
+import dev.latch.testing.CapturedLogs;
+import dev.latch.testing.MutableClock;
+import dev.latch.testing.RecordingAuditSink;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives every operation and failure path with the default SLF4J audit sink and a recording
+ * sink, then searches every log line of this JVM, every audit event, every exception message
+ * and stack trace, and the toString of every object handed out, for every code, key secret,
+ * digest and pepper the run produced.
+ */
+class NoSecretLeakTest {
+    private final List<String> secrets = new ArrayList<>();
+    private final List<String> texts = new ArrayList<>();
+
+    private void secret(String s) {
+        secrets.add(s);
+    }
+
+    private void seen(Object o) {
+        texts.add(String.valueOf(o));
+    }
+
+    private void seen(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        texts.add(t.getMessage());
+        texts.add(w.toString());
+    }
+
+    @Test
+    void noCodeKeyDigestOrPepperAppearsAnywhere() {
+        byte[] pepperBytes = new byte[48];
+        new java.security.SecureRandom().nextBytes(pepperBytes);
+        Pepper pepper = Pepper.of(pepperBytes);
+        secret(Base64.getEncoder().encodeToString(pepperBytes));
+        secret(HexFormat.of().formatHex(pepperBytes));
+        MutableClock clock = MutableClock.monday10am();
+        RecordingAuditSink audit = new RecordingAuditSink();
+        LatchStore store = LatchStore.inMemory();
+        LatchesTest.FailingStore failing = new LatchesTest.FailingStore(store);
+        Latches latches = Latches.builder().clock(clock).pepper(pepper).store(failing)
+                .auditSink(AuditSink_logging(), audit, e -> {
+                    throw new IllegalStateException("sink failure " + e);
+                })
+                .businessHours(dev.latch.TimeWindow.businessHours(ZoneId.of("UTC")))
+                .issueRateLimit(RateLimit.of(100, Duration.ofMinutes(1)))
+                .lockout(LockoutPolicy.of(3, Duration.ofMinutes(1), Duration.ofMinutes(5))).build();
+        seen(latches);
+        seen(pepper);
+
+        for (CodeFormat format : List.of(CodeFormat.numeric(10), CodeFormat.base32(12), CodeFormat.opaque(24))) {
+            LatchPolicy policy = LatchPolicy.custom().format(format).maxUses(2).renewals(1)
+                    .conditions(Condition.sourceIn("10.0.0.0/8")).build();
+            for (String latch : List.of("deploy:prod", "download:q3")) {
+                IssuedCode code = latches.issue(policy, latch, "alice");
+                secret(code.code());
+                seen(code);
+                CodeRecord record = store.find(code.codeId()).orElseThrow();
+                seen(record);
+                for (byte[] d : record.digests()) {
+                    secret(HexFormat.of().formatHex(d));
+                    secret(Base64.getEncoder().encodeToString(d));
+                    secret(Base64.getUrlEncoder().withoutPadding().encodeToString(d));
+                }
+                AccessContext inside = AccessContext.builder("alice").source("10.1.1.1").build();
+                AccessContext outside = AccessContext.builder("alice").source("192.0.2.1").build();
+                seen(latches.open(latch, code.code() + "X", inside));
+                seen(latches.open(latch, " " + code.code().toLowerCase() + "\u0663", inside));
+                seen(latches.open(latch, code.code(), outside));
+                seen(latches.renew(code.codeId()));
+                seen(latches.open(latch, code.code(), inside));
+                seen(latches.find(code.codeId()));
+                failing.fail = true;
+                seen(assertThrows(LatchStoreException.class, () -> latches.open(latch, code.code(), inside)));
+                failing.fail = false;
+                seen(latches.open(latch, code.code(), AccessContext.builder("alice").source("10.9.9.9").build()));
+                seen(latches.open(latch, code.code(), inside));
+                IssuedCode again = latches.issue(policy, latch, "bob");
+                secret(again.code());
+                for (int i = 0; i < 4; i++) {
+                    seen(latches.open(latch, code.code(), AccessContext.of("bob")));
+                }
+                seen(latches.open(latch, again.code(), AccessContext.of("bob")));
+                seen(latches.revoke(again.codeId()));
+            }
+        }
+
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").prefix("lk_live").scopes("a:b").build());
+        secret(key.key());
+        secret(key.key().substring(key.key().length() - 30, key.key().length() - 6));
+        seen(key);
+        seen(store.findKey(key.keyId()).orElseThrow());
+        secret(HexFormat.of().formatHex(store.findKey(key.keyId()).orElseThrow().digest()));
+        seen(latches.authenticate(key.key(), AccessContext.builder("svc").source("10.0.0.1").build()));
+        seen(latches.authenticate(key.key().substring(0, key.key().length() - 1) + "x", AccessContext.of("svc")));
+        IssuedStaticKey rotated = latches.rotate(key.keyId(), Duration.ofMinutes(1));
+        secret(rotated.key());
+        seen(rotated);
+        failing.fail = true;
+        seen(assertThrows(LatchStoreException.class, () -> latches.authenticate(rotated.key(), AccessContext.of("svc"))));
+        failing.fail = false;
+        seen(latches.revokeKey(key.keyId()));
+        seen(latches.authenticate(key.key(), AccessContext.of("svc")));
+        seen(latches.keyInfo(key.keyId()));
+
+        RecoveryCodes recovery = latches.issueRecoveryCodes("alice", 8);
+        seen(recovery);
+        for (String c : recovery.codes()) {
+            secret(c);
+            secret(c.replace("-", ""));
+        }
+        seen(latches.redeemRecoveryCode(recovery.codes().get(0), AccessContext.of("alice")));
+        seen(latches.redeemRecoveryCode(recovery.codes().get(0), AccessContext.of("alice")));
+
+        for (AuditEvent e : audit.events()) {
+            seen(e);
+        }
+        List<String> logs = CapturedLogs.lines();
+        assertTrue(logs.stream().anyMatch(l -> l.contains("dev.latch.audit")), "the logging sink ran");
+        texts.addAll(logs);
+        assertTrue(secrets.size() > 50);
+        for (String secret : secrets) {
+            for (String text : texts) {
+                if (text != null) {
+                    assertFalse(text.contains(secret), "a secret leaked into: " + text.replace(secret, "<SECRET>"));
+                }
+            }
+        }
+    }
+
+    private static dev.latch.spi.AuditSink AuditSink_logging() {
+        return dev.latch.spi.AuditSink.logging();
+    }
+}
