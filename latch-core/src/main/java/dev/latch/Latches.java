@@ -3,6 +3,8 @@ package dev.latch;
 import dev.latch.internal.Alphabets;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeRecord;
+import dev.latch.spi.CounterRequest;
+import dev.latch.spi.CounterResult;
 import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
@@ -22,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -69,7 +72,8 @@ public final class Latches {
     private final Clock clock;
     private final Hasher hasher;
     private final SecureRandom random;
-    private final List<AuditSink> sinks;
+    private final AuditSink audit;
+    private final int sinkCount;
     private final RateLimit issueLimit;
     private final LockoutPolicy lockout;
     private final TimeWindow businessHours;
@@ -79,7 +83,9 @@ public final class Latches {
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         this.random = b.random == null ? new SecureRandom() : b.random;
         this.hasher = new Hasher(b.pepper);
-        this.sinks = b.sinks == null ? List.of(AuditSink.logging()) : b.sinks;
+        List<AuditSink> sinks = b.sinks == null ? List.of(AuditSink.logging()) : b.sinks;
+        this.audit = AuditSink.fanOut(sinks);
+        this.sinkCount = sinks.size();
         this.issueLimit = b.issueLimit == null ? RateLimit.DEFAULT : b.issueLimit;
         this.lockout = b.lockout == null ? LockoutPolicy.DEFAULT : b.lockout;
         this.businessHours = b.businessHours;
@@ -366,6 +372,77 @@ public final class Latches {
         return call("find", null, codeId, null, () -> store.find(codeId)).map(CodeRecord::info);
     }
 
+    // ---------------------------------------------------------------- counter-based one-time passwords
+
+    /**
+     * Records one presentation of a counter-based one-time password (HOTP or TOTP) for an
+     * enrolled latch, atomically in the store: a lock denies, no match counts a failure (with
+     * lockout as for dynamic codes), a match at or above the next acceptable counter opens and
+     * uses that counter and every one below it, and a match below it is a replay. Modules such
+     * as latch-hmac compute the codes; latch never sees or stores the OTP secret.
+     *
+     * <pre>{@code
+     * long[] matches = totp.matchingSteps(secret, typed, clock.instant());   // e.g. {t}
+     * Verdict v = latches.openCounter("totp", AccessContext.of("alice"), matches, true);
+     * }</pre>
+     *
+     * @param latchId    the latch of the authenticator
+     * @param context    who presents it
+     * @param matches    counters (or time steps) whose code matched the input; empty when none did
+     * @param wellFormed false when the input was not a code at all
+     * @return {@link Verdict.Opened} with the accepted counter as code id suffix, or a denial
+     *         ({@link DenialReason#REPLAYED} for a used counter)
+     */
+    public Verdict openCounter(String latchId, AccessContext context, long[] matches, boolean wellFormed) {
+        Instant now = clock.instant();
+        if (context == null || !validLatchId(latchId) || matches == null) {
+            audit(AuditEvent.Type.DENIED, now, safeText(latchId), null, context == null ? null : context.subject(), null,
+                    AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
+            return Verdict.denied(DenialReason.MALFORMED);
+        }
+        String subject = context.subject();
+        String source = context.source().orElse(null);
+        CounterRequest request = new CounterRequest(latchId, subject, matches, wellFormed, now, lockout);
+        CounterResult result = call("acceptCounter", latchId, null, subject, () -> store.acceptCounter(request));
+        String codeId = result.counter() >= 0 ? latchId + "#" + result.counter() : null;
+        DenialReason reason;
+        switch (result.outcome()) {
+            case ACCEPTED:
+                audit(AuditEvent.Type.OPENED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS, "OTP");
+                return new Verdict.Opened(codeId, latchId, subject, Set.of(), 0, false);
+            case REPLAYED:
+                reason = DenialReason.REPLAYED;
+                break;
+            case LOCKED:
+                reason = DenialReason.LOCKED;
+                break;
+            case MALFORMED:
+                reason = DenialReason.MALFORMED;
+                break;
+            default:
+                reason = DenialReason.WRONG_CODE;
+                break;
+        }
+        audit(AuditEvent.Type.DENIED, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE,
+                "OTP_" + result.outcome().name());
+        if (result.lockedNow()) {
+            audit(AuditEvent.Type.LOCKED_OUT, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE,
+                    "FAILURES=" + result.failures() + " UNTIL=" + result.lockedUntil());
+            audit(AuditEvent.Type.ALERT, now, latchId, null, subject, source, AuditEvent.Outcome.ALERT,
+                    "FAILURE_THRESHOLD");
+        }
+        return Verdict.denied(reason);
+    }
+
+    /**
+     * @param latchId the latch of an authenticator
+     * @param subject the subject
+     * @return the next acceptable counter (for HOTP look-ahead), or empty before the first accepted code
+     */
+    public OptionalLong nextCounter(String latchId, String subject) {
+        return call("nextCounter", latchId, null, subject, () -> store.nextCounter(latchId, subject));
+    }
+
     // ---------------------------------------------------------------- static keys
 
     /**
@@ -614,20 +691,13 @@ public final class Latches {
 
     private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
                        AuditEvent.Outcome outcome, String reason) {
-        AuditEvent event = new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason);
-        for (AuditSink sink : sinks) {
-            try {
-                sink.accept(event);
-            } catch (RuntimeException e) {
-                LOG.warn("audit sink {} failed on a {} event: {}", sink.getClass().getName(), type, e.getClass().getName());
-            }
-        }
+        audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason));
     }
 
     @Override
     public String toString() {
         return "Latches[store=" + store + ", clock=" + clock + ", issueLimit=" + issueLimit + ", lockout=" + lockout
-                + ", sinks=" + sinks.size() + ", pepper=***]";
+                + ", sinks=" + sinkCount + ", pepper=***]";
     }
 
     /**

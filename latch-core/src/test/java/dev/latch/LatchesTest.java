@@ -420,5 +420,35 @@ class LatchesTest {
             check();
             return delegate.revokeKey(keyId, now);
         }
+
+        @Override
+        public dev.latch.spi.CounterResult acceptCounter(dev.latch.spi.CounterRequest request) {
+            check();
+            return delegate.acceptCounter(request);
+        }
+
+        @Override
+        public java.util.OptionalLong nextCounter(String latchId, String subject) {
+            check();
+            return delegate.nextCounter(latchId, subject);
+        }
+
+        @Override
+        public boolean putOnce(String key, Instant expiresAt, Instant now) {
+            check();
+            return delegate.putOnce(key, expiresAt, now);
+        }
+
+        @Override
+        public void putMarker(String key, String value, Instant expiresAt, Instant now) {
+            check();
+            delegate.putMarker(key, value, expiresAt, now);
+        }
+
+        @Override
+        public Optional<String> getMarker(String key, Instant now) {
+            check();
+            return delegate.getMarker(key, now);
+        }
     }
 }

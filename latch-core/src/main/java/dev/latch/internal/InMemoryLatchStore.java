@@ -10,6 +10,8 @@ import dev.latch.RateLimit;
 import dev.latch.StaticKeyInfo;
 import dev.latch.StoreFullException;
 import dev.latch.spi.CodeRecord;
+import dev.latch.spi.CounterRequest;
+import dev.latch.spi.CounterResult;
 import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -46,7 +49,19 @@ public final class InMemoryLatchStore implements LatchStore {
 
     /** Security state of one latch and subject. Immutable; replaced in {@code compute}. */
     record Slot(CodeRecord code, int failures, Instant lastFailure, Instant lockedUntil, Instant forgetAt,
-                Instant writtenAt) {
+                Instant writtenAt, long nextCounter) {
+        Slot withCode(CodeRecord c, Instant now) {
+            return new Slot(c, failures, lastFailure, lockedUntil, forgetAt, now, nextCounter);
+        }
+
+        Slot failed(int f, Instant now, Instant lockUntil, Instant forget) {
+            return new Slot(code, f, now, lockUntil, forget, now, nextCounter);
+        }
+
+        Slot succeeded(CodeRecord c, long counter, Instant now) {
+            return new Slot(c, 0, null, null, null, now, counter);
+        }
+
         Instant retainUntil() {
             Instant keep = writtenAt;
             if (code != null) {
@@ -59,6 +74,9 @@ public final class InMemoryLatchStore implements LatchStore {
             if (failures > 0 && forgetAt != null) {
                 keep = max(keep, forgetAt);
             }
+            if (nextCounter >= 0) {
+                keep = CodeRecord.NEVER; // a replay guard is kept for as long as the authenticator may be used
+            }
             return keep;
         }
     }
@@ -69,6 +87,7 @@ public final class InMemoryLatchStore implements LatchStore {
     private final ConcurrentMap<String, KeyRecord> keys = new ConcurrentHashMap<>();
     private final Cache<String, long[]> issueTimes;
     private final Cache<String, Set<String>> sources;
+    private final Cache<String, Marker> markers;
 
     /**
      * @param maxEntries the bound on live codes and keys, at least 1
@@ -106,13 +125,38 @@ public final class InMemoryLatchStore implements LatchStore {
         // for nobody (it can only forget issues, never invent them), so a size bound is safe here.
         this.issueTimes = Caffeine.newBuilder().executor(Runnable::run).expireAfterWrite(Duration.ofDays(1))
                 .maximumSize(Math.max(1024, maxEntries)).build();
+        // Markers (replay caches, revocations) live until their own expiry; never evicted for size.
+        this.markers = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .expireAfter(new Expiry<String, Marker>() {
+                    @Override
+                    public long expireAfterCreate(String key, Marker m, long currentTime) {
+                        return nanosBetween(m.writtenAt(), m.expiresAt());
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Marker m, long currentTime, long currentDuration) {
+                        return nanosBetween(m.writtenAt(), m.expiresAt());
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Marker m, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
         // Seen sources feed alerts only; forgetting one means one extra alert.
         this.sources = Caffeine.newBuilder().executor(Runnable::run).expireAfterAccess(Duration.ofDays(90))
                 .maximumSize(Math.max(1024, maxEntries)).build();
     }
 
     private static long nanosToKeep(Slot slot) {
-        Duration keep = Duration.between(slot.writtenAt(), slot.retainUntil());
+        return nanosBetween(slot.writtenAt(), slot.retainUntil());
+    }
+
+    private static long nanosBetween(Instant from, Instant to) {
+        // Kept a minute past the caller's expiry, so the store's own clock never forgets early.
+        Duration keep = Duration.between(from, to).plusMinutes(1);
         if (keep.isNegative()) {
             return 0;
         }
@@ -127,10 +171,26 @@ public final class InMemoryLatchStore implements LatchStore {
         return latchId + '\u0000' + subject;
     }
 
+    private long liveEntries() {
+        return slots.estimatedSize() + keys.size() + markers.estimatedSize();
+    }
+
+    /**
+     * Refuses a new entry when the store is full. Checked before the atomic step, never inside
+     * it (maintenance must not run under a map lock), so concurrent writers may each add one
+     * entry past the bound.
+     */
+    private <V> void ensureRoomFor(Cache<String, V> cache, String key) {
+        if (cache.getIfPresent(key) == null) {
+            ensureRoom();
+        }
+    }
+
     private void ensureRoom() {
-        if (slots.estimatedSize() + keys.size() >= maxEntries) {
+        if (liveEntries() >= maxEntries) {
             slots.cleanUp();
-            if (slots.estimatedSize() + keys.size() >= maxEntries) {
+            markers.cleanUp();
+            if (liveEntries() >= maxEntries) {
                 throw new StoreFullException("in-memory latch store is full (" + maxEntries
                         + " live entries); it never evicts live codes, lockouts or keys");
             }
@@ -143,12 +203,12 @@ public final class InMemoryLatchStore implements LatchStore {
             return IssueResult.rateLimited();
         }
         String key = slotKey(code.latchId(), code.subject());
+        ensureRoomFor(slots, key);
         AtomicReference<String> replaced = new AtomicReference<>();
         slots.asMap().compute(key, (k, slot) -> {
             if (slot == null) {
-                ensureRoom();
                 slotByCodeId.put(code.codeId(), k);
-                return new Slot(code, 0, null, null, null, now);
+                return new Slot(code, 0, null, null, null, now, -1);
             }
             CodeRecord old = slot.code();
             if (old != null) {
@@ -158,7 +218,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 slotByCodeId.remove(old.codeId(), k);
             }
             slotByCodeId.put(code.codeId(), k);
-            return new Slot(code, slot.failures(), slot.lastFailure(), slot.lockedUntil(), slot.forgetAt(), now);
+            return slot.withCode(code, now);
         });
         return new IssueResult(true, replaced.get());
     }
@@ -260,7 +320,7 @@ public final class InMemoryLatchStore implements LatchStore {
             }
             int f = failures + 1;
             Instant lockUntil = lockout.lockUntil(f, now);
-            Slot s = new Slot(next, f, now, lockUntil, now.plus(lockout.failureMemory()), now);
+            Slot s = slot.withCode(next, now).failed(f, now, lockUntil, now.plus(lockout.failureMemory()));
             return new Decision(s, new OpenResult(outcome, next, f, lockUntil, lockUntil != null, burnedNow, null));
         }
         OpenResult.Outcome refusal = null;
@@ -283,7 +343,7 @@ public final class InMemoryLatchStore implements LatchStore {
             return new Decision(slot, new OpenResult(refusal, code, failures, null, false, false, null));
         }
         CodeRecord consumed = code.consume(match);
-        Slot s = new Slot(consumed, 0, null, null, null, now);
+        Slot s = slot.succeeded(consumed, slot.nextCounter(), now);
         return new Decision(s, new OpenResult(OpenResult.Outcome.OPENED, consumed, 0, null, false, false, null));
     }
 
@@ -317,8 +377,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 return slot;
             }
             done[0] = true;
-            return new Slot(code.withState(CodeInfo.State.REVOKED), slot.failures(), slot.lastFailure(),
-                    slot.lockedUntil(), slot.forgetAt(), now);
+            return slot.withCode(code.withState(CodeInfo.State.REVOKED), now);
         });
         return done[0];
     }
@@ -374,9 +433,87 @@ public final class InMemoryLatchStore implements LatchStore {
             }
             CodeRecord renewed = code.renew(now, newExpiry);
             result.set(new RenewResult(RenewResult.Outcome.RENEWED, renewed));
-            return new Slot(renewed, slot.failures(), slot.lastFailure(), slot.lockedUntil(), slot.forgetAt(), now);
+            return slot.withCode(renewed, now);
         });
         return result.get();
+    }
+
+    @Override
+    public CounterResult acceptCounter(CounterRequest r) {
+        Instant now = r.now();
+        AtomicReference<CounterResult> result = new AtomicReference<>();
+        String key = slotKey(r.latchId(), r.subject());
+        ensureRoomFor(slots, key);
+        slots.asMap().compute(key, (k, existing) -> {
+            Slot slot = existing;
+            if (slot == null) {
+                slot = new Slot(null, 0, null, null, null, now, -1);
+            }
+            int failures = slot.failures();
+            if (failures > 0 && slot.forgetAt() != null && !now.isBefore(slot.forgetAt())) {
+                failures = 0;
+            }
+            if (slot.lockedUntil() != null && now.isBefore(slot.lockedUntil())) {
+                result.set(new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, slot.lockedUntil(), false));
+                return existing == null ? null : slot;
+            }
+            if (!r.wellFormed() || r.matches().length == 0) {
+                int f = failures + 1;
+                Instant lockUntil = r.lockout().lockUntil(f, now);
+                result.set(new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
+                        : CounterResult.Outcome.MALFORMED, -1, f, lockUntil, lockUntil != null));
+                return slot.failed(f, now, lockUntil, now.plus(r.lockout().failureMemory()));
+            }
+            long next = Math.max(slot.nextCounter(), 0);
+            for (long m : r.matches()) {
+                if (m >= next) {
+                    result.set(new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false));
+                    return slot.succeeded(slot.code(), m + 1, now);
+                }
+            }
+            result.set(new CounterResult(CounterResult.Outcome.REPLAYED, -1, failures, null, false));
+            return existing == null ? null : slot;
+        });
+        return result.get();
+    }
+
+    @Override
+    public OptionalLong nextCounter(String latchId, String subject) {
+        Slot slot = slots.getIfPresent(slotKey(latchId, subject));
+        return slot == null || slot.nextCounter() < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter());
+    }
+
+    /** A marker and when it may be forgotten. */
+    record Marker(String value, Instant expiresAt, Instant writtenAt) {
+    }
+
+    @Override
+    public boolean putOnce(String key, Instant expiresAt, Instant now) {
+        boolean[] first = {false};
+        ensureRoomFor(markers, key);
+        markers.asMap().compute(key, (k, m) -> {
+            if (m != null && now.isBefore(m.expiresAt())) {
+                return m;
+            }
+            first[0] = true;
+            return new Marker("", expiresAt, now);
+        });
+        return first[0];
+    }
+
+    @Override
+    public void putMarker(String key, String value, Instant expiresAt, Instant now) {
+        if (value.length() > 256) {
+            throw new IllegalArgumentException("marker values are at most 256 characters");
+        }
+        ensureRoomFor(markers, key);
+        markers.put(key, new Marker(value, expiresAt, now));
+    }
+
+    @Override
+    public Optional<String> getMarker(String key, Instant now) {
+        Marker m = markers.getIfPresent(key);
+        return m == null || !now.isBefore(m.expiresAt()) ? Optional.empty() : Optional.of(m.value());
     }
 
     @Override
@@ -446,11 +583,12 @@ public final class InMemoryLatchStore implements LatchStore {
     /** @return live entries (approximate), for tests and monitoring */
     public long size() {
         slots.cleanUp();
-        return slots.estimatedSize() + keys.size();
+        markers.cleanUp();
+        return liveEntries();
     }
 
     @Override
     public String toString() {
-        return "InMemoryLatchStore[max=" + maxEntries + ", size≈" + (slots.estimatedSize() + keys.size()) + "]";
+        return "InMemoryLatchStore[max=" + maxEntries + ", size≈" + (liveEntries()) + "]";
     }
 }

@@ -28,4 +28,23 @@ public interface AuditSink {
     static AuditSink logging() {
         return LoggingAuditSink.INSTANCE;
     }
+
+    /**
+     * @param sinks the sinks, called in order
+     * @return one sink that calls each of them; a sink that throws is logged at WARN (type of
+     *         event and of exception only) and the others still run
+     */
+    static AuditSink fanOut(java.util.List<AuditSink> sinks) {
+        java.util.List<AuditSink> copy = java.util.List.copyOf(sinks);
+        return event -> {
+            for (AuditSink sink : copy) {
+                try {
+                    sink.accept(event);
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(AuditSink.class).warn("audit sink {} failed on a {} event: {}",
+                            sink.getClass().getName(), event.type(), e.getClass().getName());
+                }
+            }
+        };
+    }
 }

@@ -136,6 +136,53 @@ public interface LatchStore {
     boolean revokeKey(String keyId, Instant now);
 
     /**
+     * Decides one presentation of a counter-based one-time password atomically: a lock denies
+     * (not counted); no match or malformed input counts a failure (and may lock); a match at or
+     * above the next acceptable counter is accepted, that counter and all below it become used,
+     * and the failures reset; a match below it is a replay. The smallest acceptable match wins.
+     *
+     * @param request the presentation
+     * @return the decision
+     */
+    CounterResult acceptCounter(CounterRequest request);
+
+    /**
+     * @param latchId the latch
+     * @param subject the subject
+     * @return the next acceptable counter (one past the last accepted), or empty when none was accepted yet
+     */
+    java.util.OptionalLong nextCounter(String latchId, String subject);
+
+    /**
+     * Records a key until {@code expiresAt} if it is not recorded yet: a replay cache.
+     *
+     * @param key       the key (a token id, namespaced by the caller)
+     * @param expiresAt how long to remember it
+     * @param now       the time
+     * @return true the first time, false while it is remembered
+     * @throws dev.latch.StoreFullException when full
+     */
+    boolean putOnce(String key, Instant expiresAt, Instant now);
+
+    /**
+     * Sets a small marker value until {@code expiresAt} (revoked token ids, stored policies).
+     *
+     * @param key       the key, namespaced by the caller
+     * @param value     the value, at most 256 characters
+     * @param expiresAt when it may be forgotten
+     * @param now       the time
+     * @throws dev.latch.StoreFullException when full
+     */
+    void putMarker(String key, String value, Instant expiresAt, Instant now);
+
+    /**
+     * @param key a key
+     * @param now the time
+     * @return the marker's value while it is not expired
+     */
+    Optional<String> getMarker(String key, Instant now);
+
+    /**
      * @return the embedded in-memory store on Caffeine, bounded at {@value #DEFAULT_MAX_ENTRIES} entries
      */
     static LatchStore inMemory() {

@@ -21,8 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The SLF4J provider of the test runs: it keeps every log line (with stack traces) of the whole
- * test JVM so that tests can search them for secrets. Lines at WARN and above are also printed
- * to standard error.
+ * test JVM so that tests can search them for secrets.
  */
 public final class CapturedLogs implements SLF4JServiceProvider {
     private static final List<String> LINES = new CopyOnWriteArrayList<>();
@@ -84,9 +83,6 @@ public final class CapturedLogs implements SLF4JServiceProvider {
                 line.append('\n').append(w);
             }
             LINES.add(line.toString());
-            if (level.toInt() >= Level.WARN.toInt()) {
-                System.err.println(line);
-            }
         }
 
         @Override

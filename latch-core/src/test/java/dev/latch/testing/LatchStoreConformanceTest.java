@@ -406,6 +406,85 @@ public abstract class LatchStoreConformanceTest {
         assertEquals(new Verdict.Denied(DenialReason.EXPIRED), latches.authenticate(key.key(), as("svc")));
     }
 
+    @Test
+    void counter_acceptsOnceAndRejectsReplayOfThatOrAnyLowerCounter() {
+        assertTrue(latches.nextCounter("totp", "alice").isEmpty());
+        assertTrue(latches.openCounter("totp", as("alice"), new long[]{10}, true).isOpen());
+        assertEquals(new Verdict.Denied(DenialReason.REPLAYED), latches.openCounter("totp", as("alice"), new long[]{10}, true));
+        assertEquals(new Verdict.Denied(DenialReason.REPLAYED), latches.openCounter("totp", as("alice"), new long[]{9}, true));
+        assertTrue(latches.openCounter("totp", as("alice"), new long[]{11}, true).isOpen());
+        assertEquals(12, latches.nextCounter("totp", "alice").getAsLong());
+        assertTrue(latches.openCounter("totp", as("bob"), new long[]{10}, true).isOpen(), "per subject");
+        assertTrue(latches.openCounter("totp", as("alice"), new long[]{Long.MAX_VALUE / 2}, true).isOpen(),
+                "64-bit counters");
+    }
+
+    @Test
+    void counter_smallestAcceptableMatchWins() {
+        assertTrue(latches.openCounter("hotp", as("alice"), new long[]{7, 5}, true).isOpen());
+        assertEquals(6, latches.nextCounter("hotp", "alice").getAsLong());
+        Verdict second = latches.openCounter("hotp", as("alice"), new long[]{5, 7}, true);
+        assertEquals("hotp#7", ((Verdict.Opened) second).codeId());
+    }
+
+    @Test
+    void counter_failuresLockAndSuccessResets() {
+        Latches strict = latches(LockoutPolicy.of(3, Duration.ofMinutes(1), Duration.ofMinutes(10)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), strict.openCounter("totp", as("alice"), new long[0], true));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), strict.openCounter("totp", as("alice"), new long[0], false));
+        strict.openCounter("totp", as("alice"), new long[0], true);
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), strict.openCounter("totp", as("alice"), new long[]{20}, true),
+                "a right code during a lock does not open");
+        assertEquals(1, audit.ofType(AuditEvent.Type.LOCKED_OUT).size());
+        clock.advance(Duration.ofMinutes(1));
+        assertTrue(strict.openCounter("totp", as("alice"), new long[]{20}, true).isOpen());
+        strict.openCounter("totp", as("alice"), new long[0], true);
+        strict.openCounter("totp", as("alice"), new long[0], true);
+        assertTrue(strict.openCounter("totp", as("alice"), new long[]{21}, true).isOpen(), "success reset the count");
+    }
+
+    @Test
+    void counter_sameCounterRacedBy32Threads_acceptedOnce() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            long step = 1000 + round;
+            List<Verdict> verdicts = runTogether(THREADS, () -> latches.openCounter("totp", as("alice"), new long[]{step}, true));
+            assertEquals(1, verdicts.stream().filter(Verdict::isOpen).count(), "round " + round);
+            assertEquals(THREADS - 1, verdicts.stream().filter(v -> v.equals(new Verdict.Denied(DenialReason.REPLAYED))).count());
+        }
+    }
+
+    @Test
+    void putOnce_isTrueOnceUntilExpiry() {
+        Instant now = clock.instant();
+        assertTrue(store.putOnce("jti:a", now.plusSeconds(60), now));
+        assertFalse(store.putOnce("jti:a", now.plusSeconds(60), now.plusSeconds(59)));
+        assertTrue(store.putOnce("jti:b", now.plusSeconds(60), now));
+        assertTrue(store.putOnce("jti:a", now.plusSeconds(120), now.plusSeconds(60)), "forgotten after expiry");
+        assertFalse(store.putOnce("jti:a", now.plusSeconds(120), now.plusSeconds(61)));
+    }
+
+    @Test
+    void putOnce_racedBy32Threads_isTrueOnce() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            String key = "jti:race-" + round;
+            Instant now = clock.instant();
+            List<Boolean> firsts = runTogether(THREADS, () -> store.putOnce(key, now.plusSeconds(60), now));
+            assertEquals(1, firsts.stream().filter(b -> b).count(), "round " + round);
+        }
+    }
+
+    @Test
+    void markers_holdTheirValueUntilExpiry() {
+        Instant now = clock.instant();
+        assertTrue(store.getMarker("policy:p1", now).isEmpty());
+        store.putMarker("policy:p1", "revoked", now.plusSeconds(30), now);
+        assertEquals("revoked", store.getMarker("policy:p1", now.plusSeconds(29)).orElseThrow());
+        assertTrue(store.getMarker("policy:p1", now.plusSeconds(30)).isEmpty());
+        store.putMarker("policy:p1", "expires=5", now.plusSeconds(90), now);
+        assertEquals("expires=5", store.getMarker("policy:p1", now.plusSeconds(60)).orElseThrow(), "overwritten");
+    }
+
     /**
      * @param code an issued code
      * @return a well-formed code that is not it
