@@ -1,6 +1,5 @@
 package dev.latch;
 
-import dev.latch.internal.AddressRange;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -35,12 +34,12 @@ public final class Condition {
     private enum Kind { SOURCE, TIME, ATTRIBUTE }
 
     private final Kind kind;
-    private final List<AddressRange> ranges;
+    private final List<IpRange> ranges;
     private final TimeWindow window;
     private final String attribute;
     private final Set<String> values;
 
-    private Condition(Kind kind, List<AddressRange> ranges, TimeWindow window, String attribute, Set<String> values) {
+    private Condition(Kind kind, List<IpRange> ranges, TimeWindow window, String attribute, Set<String> values) {
         this.kind = kind;
         this.ranges = ranges;
         this.window = window;
@@ -57,9 +56,9 @@ public final class Condition {
         if (cidrs.length == 0 || cidrs.length > MAX_ITEMS) {
             throw new IllegalArgumentException("sourceIn needs 1 to " + MAX_ITEMS + " ranges");
         }
-        List<AddressRange> ranges = new ArrayList<>();
+        List<IpRange> ranges = new ArrayList<>();
         for (String c : cidrs) {
-            ranges.add(AddressRange.parse(c));
+            ranges.add(IpRange.parse(c));
         }
         return new Condition(Kind.SOURCE, List.copyOf(ranges), null, null, null);
     }
@@ -96,7 +95,7 @@ public final class Condition {
                 if (source == null) {
                     return false;
                 }
-                for (AddressRange r : ranges) {
+                for (IpRange r : ranges) {
                     if (r.contains(source)) {
                         return true;
                     }
@@ -115,7 +114,7 @@ public final class Condition {
     String encode() {
         switch (kind) {
             case SOURCE:
-                return "src:" + ranges.stream().map(AddressRange::toString).collect(Collectors.joining(" "));
+                return "src:" + ranges.stream().map(IpRange::toString).collect(Collectors.joining(" "));
             case TIME:
                 return "time:" + window.encode();
             case ATTRIBUTE:

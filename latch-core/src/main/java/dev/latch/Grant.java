@@ -1,6 +1,5 @@
 package dev.latch;
 
-import dev.latch.internal.AddressRange;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -210,7 +209,7 @@ public final class Grant {
          * @return this
          */
         public Builder sourceRange(String range) {
-            this.sourceRange = AddressRange.parse(range).toString();
+            this.sourceRange = IpRange.parse(range).toString();
             return this;
         }
 

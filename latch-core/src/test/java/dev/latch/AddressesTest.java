@@ -1,4 +1,7 @@
-package dev.latch.internal;
+package dev.latch;
+
+import dev.latch.internal.Alphabets;
+import dev.latch.internal.IpAddresses;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,23 +23,26 @@ class AddressesTest {
 
     @Test
     void cidr_matchesIPv4AndIPv6Exactly() {
-        AddressRange v4 = AddressRange.parse("10.0.0.0/8");
+        IpRange v4 = IpRange.parse("10.0.0.0/8");
         assertTrue(v4.contains(IpAddresses.parse("10.255.255.255")));
         assertFalse(v4.contains(IpAddresses.parse("11.0.0.0")));
         assertFalse(v4.contains(IpAddresses.parse("::a00:1")), "families never mix");
-        AddressRange v6 = AddressRange.parse("2001:db8::/32");
+        IpRange v6 = IpRange.parse("2001:db8::/32");
         assertTrue(v6.contains(IpAddresses.parse("2001:db8:ffff::1")));
         assertFalse(v6.contains(IpAddresses.parse("2001:db9::1")));
-        AddressRange all = AddressRange.parse("0.0.0.0/0");
+        IpRange all = IpRange.parse("0.0.0.0/0");
         assertTrue(all.contains(IpAddresses.parse("203.0.113.1")));
-        AddressRange one = AddressRange.parse("192.0.2.7");
+        IpRange one = IpRange.parse("192.0.2.7");
         assertTrue(one.contains(IpAddresses.parse("192.0.2.7")));
         assertFalse(one.contains(IpAddresses.parse("192.0.2.8")));
+        assertTrue(one.contains("192.0.2.7"));
+        assertFalse(one.contains("not-an-address"));
+        assertFalse(one.contains((String) null));
     }
 
     @Test
     void range_dashFormIsInclusive() {
-        AddressRange r = AddressRange.parse("192.0.2.10-192.0.2.20");
+        IpRange r = IpRange.parse("192.0.2.10-192.0.2.20");
         assertTrue(r.contains(IpAddresses.parse("192.0.2.10")));
         assertTrue(r.contains(IpAddresses.parse("192.0.2.20")));
         assertFalse(r.contains(IpAddresses.parse("192.0.2.21")));
@@ -47,7 +53,7 @@ class AddressesTest {
     @ValueSource(strings = {"10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "::/129", "10.0.0.9-10.0.0.1",
             "10.0.0.1-::1", "10.0.0.0/8/8", "x/8"})
     void range_refusesInvalidSpecsNamingThem(String spec) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AddressRange.parse(spec));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpRange.parse(spec));
         assertTrue(e.getMessage().contains(spec));
     }
 

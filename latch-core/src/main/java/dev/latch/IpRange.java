@@ -1,17 +1,28 @@
-package dev.latch.internal;
+package dev.latch;
+
+import dev.latch.internal.IpAddresses;
 
 import java.util.Arrays;
 
 /**
  * A range of IP addresses: a CIDR block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}), a single
- * address, or an inclusive {@code first-last} range of one family. Immutable.
+ * address, or an inclusive {@code first-last} range of one family. Addresses are literals only
+ * and are never resolved. IPv4 and IPv6 never match each other (an IPv4-mapped IPv6 address is
+ * read as IPv4).
+ *
+ * <pre>{@code
+ * IpRange office = IpRange.parse("203.0.113.0/24");
+ * office.contains("203.0.113.7");   // true
+ * }</pre>
+ *
+ * <p>Thread-safe: immutable.
  */
-public final class AddressRange {
+public final class IpRange {
     private final byte[] first;
     private final byte[] last;
     private final String text;
 
-    private AddressRange(byte[] first, byte[] last, String text) {
+    private IpRange(byte[] first, byte[] last, String text) {
         this.first = first;
         this.last = last;
         this.text = text;
@@ -22,7 +33,7 @@ public final class AddressRange {
      * @return the range
      * @throws IllegalArgumentException naming the spec when it is not a valid range
      */
-    public static AddressRange parse(String spec) {
+    public static IpRange parse(String spec) {
         if (spec == null || spec.isBlank() || spec.length() > 100) {
             throw new IllegalArgumentException("invalid address range: " + spec);
         }
@@ -50,7 +61,7 @@ public final class AddressRange {
                 if (!Arrays.equals(lo, base)) {
                     throw new IllegalArgumentException(); // host bits set: almost always a typo
                 }
-                return new AddressRange(lo, hi, IpAddresses.format(lo) + "/" + bits);
+                return new IpRange(lo, hi, IpAddresses.format(lo) + "/" + bits);
             }
             if (dash >= 0) {
                 byte[] lo = IpAddresses.parse(spec.substring(0, dash).trim());
@@ -58,20 +69,31 @@ public final class AddressRange {
                 if (lo.length != hi.length || Arrays.compareUnsigned(lo, hi) > 0) {
                     throw new IllegalArgumentException();
                 }
-                return new AddressRange(lo, hi, IpAddresses.format(lo) + "-" + IpAddresses.format(hi));
+                return new IpRange(lo, hi, IpAddresses.format(lo) + "-" + IpAddresses.format(hi));
             }
             byte[] one = IpAddresses.parse(spec);
-            return new AddressRange(one, one, IpAddresses.format(one));
+            return new IpRange(one, one, IpAddresses.format(one));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid address range: " + spec);
         }
     }
 
     /**
+     * @param address an IPv4 or IPv6 literal
+     * @return true when it is inside this range; false for anything that is not an address literal
+     */
+    public boolean contains(String address) {
+        if (!IpAddresses.isLiteral(address)) {
+            return false;
+        }
+        return contains(IpAddresses.parse(address));
+    }
+
+    /**
      * @param address 4 or 16 bytes
      * @return true when the address is inside this range (and of the same family)
      */
-    public boolean contains(byte[] address) {
+    boolean contains(byte[] address) {
         return address.length == first.length
                 && Arrays.compareUnsigned(address, first) >= 0
                 && Arrays.compareUnsigned(address, last) <= 0;
@@ -85,7 +107,7 @@ public final class AddressRange {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AddressRange r && r.text.equals(text);
+        return o instanceof IpRange r && r.text.equals(text);
     }
 
     @Override

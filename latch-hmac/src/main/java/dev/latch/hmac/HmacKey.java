@@ -1,0 +1,135 @@
+package dev.latch.hmac;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One HMAC key of a key set: an id, an algorithm, a status and the secret. Keys shorter than
+ * 32 bytes are refused. {@code toString} shows id, algorithm and status only.
+ *
+ * <pre>{@code
+ * HmacKey key = HmacKey.generate("2026-03", HmacAlgorithm.HMAC_SHA256, new SecureRandom());
+ * HmacKey imported = HmacKey.of("2025-12", HmacAlgorithm.HMAC_SHA256, bytesFromVault);
+ * }</pre>
+ *
+ * <p>Thread-safe: immutable (each thread gets its own {@link Mac}).
+ */
+public final class HmacKey {
+    /** The shortest key accepted, in bytes. */
+    public static final int MIN_BYTES = 32;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final String id;
+    private final HmacAlgorithm algorithm;
+    private final KeyStatus status;
+    private final ThreadLocal<Mac> macs;
+
+    private HmacKey(String id, HmacAlgorithm algorithm, KeyStatus status, ThreadLocal<Mac> macs) {
+        this.id = id;
+        this.algorithm = algorithm;
+        this.status = status;
+        this.macs = macs;
+    }
+
+    /**
+     * @param id        1 to 64 characters of {@code A-Z a-z 0-9 . _ -}
+     * @param algorithm the algorithm
+     * @param secret    at least 32 bytes; copied
+     * @return an enabled key
+     */
+    public static HmacKey of(String id, HmacAlgorithm algorithm, byte[] secret) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("key id must match " + ID.pattern());
+        }
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(secret, "secret");
+        if (secret.length < MIN_BYTES) {
+            throw new IllegalArgumentException("HMAC keys need at least " + MIN_BYTES + " bytes, got " + secret.length);
+        }
+        return new HmacKey(id, algorithm, KeyStatus.ENABLED, macs(algorithm, secret.clone()));
+    }
+
+    /** Any key length, for the Wycheproof vectors only (their keys go below the 32-byte floor). */
+    static HmacKey unchecked(String id, HmacAlgorithm algorithm, byte[] secret) {
+        return new HmacKey(id, algorithm, KeyStatus.ENABLED, macs(algorithm, secret.clone()));
+    }
+
+    /**
+     * @param id        the key id
+     * @param algorithm the algorithm
+     * @param random    the source
+     * @return a new enabled key with as many random bytes as the algorithm's tag (at least 32)
+     */
+    public static HmacKey generate(String id, HmacAlgorithm algorithm, SecureRandom random) {
+        byte[] secret = new byte[Math.max(MIN_BYTES, algorithm.tagLength())];
+        random.nextBytes(secret);
+        return of(id, algorithm, secret);
+    }
+
+    static ThreadLocal<Mac> macs(HmacAlgorithm algorithm, byte[] secret) {
+        SecretKeySpec spec = new SecretKeySpec(secret, algorithm.jcaName());
+        Mac prototype;
+        try {
+            prototype = Mac.getInstance(algorithm.jcaName());
+            prototype.init(spec);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(algorithm.jcaName() + " is required by every Java platform", e);
+        }
+        return ThreadLocal.withInitial(() -> {
+            try {
+                return (Mac) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the " + algorithm.jcaName() + " provider cannot clone", e);
+            }
+        });
+    }
+
+    /** @return the id */
+    public String id() {
+        return id;
+    }
+
+    /** @return the algorithm */
+    public HmacAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** @return the status */
+    public KeyStatus status() {
+        return status;
+    }
+
+    /**
+     * @param newStatus a status; DESTROYED drops the key material for good
+     * @return a copy with that status
+     */
+    public HmacKey withStatus(KeyStatus newStatus) {
+        Objects.requireNonNull(newStatus, "status");
+        if (status == KeyStatus.DESTROYED && newStatus != KeyStatus.DESTROYED) {
+            throw new IllegalStateException("key " + id + " was destroyed");
+        }
+        return new HmacKey(id, algorithm, newStatus, newStatus == KeyStatus.DESTROYED ? null : macs);
+    }
+
+    byte[] mac(byte[] data) {
+        if (macs == null) {
+            throw new IllegalStateException("key " + id + " was destroyed");
+        }
+        return macs.get().doFinal(data);
+    }
+
+    /** Full-length tags only, compared in constant time. */
+    boolean verify(byte[] data, byte[] tag) {
+        return macs != null && tag.length == algorithm.tagLength() && MessageDigest.isEqual(mac(data), tag);
+    }
+
+    @Override
+    public String toString() {
+        return "HmacKey[" + id + ", " + algorithm + ", " + status + "]";
+    }
+}
