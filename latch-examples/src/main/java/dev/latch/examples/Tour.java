@@ -9,12 +9,14 @@ public final class Tour {
     }
 
     /** @param args unused */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         System.out.println("latch examples tour: every step prints what happened.");
         System.out.println("Codes appear below only where a delivery channel would send them.");
         ReleaseApprovalExample.main(args);
         ApiKeyLifecycleExample.main(args);
         BreakGlassExample.main(args);
+        DownloadLinkExample.main(args);
+        AuthenticatorAppExample.main(args);
         System.out.println();
         System.out.println("Tour complete.");
     }

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,12 +12,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Runs every example's main and checks that each told the story it promises. */
 class ExamplesTest {
 
-    private static String run(Consumer<String[]> main) {
+    /** A main that may throw. */
+    interface Main {
+        void run(String[] args) throws Exception;
+    }
+
+    private static String run(Main main) {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            main.accept(new String[0]);
+            main.run(new String[0]);
+        } catch (Exception e) {
+            throw new AssertionError(e);
         } finally {
             System.setOut(original);
         }
@@ -60,9 +66,26 @@ class ExamplesTest {
     }
 
     @Test
+    void downloadLink_servesOnlyValidTokensOverLoopback() {
+        String out = run(DownloadLinkExample::main);
+        assertInOrder(out, "good link: HTTP 200 OPENED", "tampered token: HTTP 403 BAD_SIGNATURE", "other blob: HTTP 403 INSUFFICIENT_SCOPE",
+                "old link after rotation: HTTP 200 OPENED", "old key disabled: HTTP 403 UNKNOWN_KEY",
+                "link signed with the new key: HTTP 200 OPENED", "link of the revoked policy: HTTP 403 REVOKED",
+                "expired link: HTTP 403 EXPIRED");
+    }
+
+    @Test
+    void authenticatorApp_enrollsVerifiesAndRejectsReplay() {
+        String out = run(AuthenticatorAppExample::main);
+        assertInOrder(out, "otpauth://totp/Example%20Corp:alice%40example.com?secret=", "Opened[",
+                "Denied[reason=REPLAYED]", "Denied[reason=WRONG_CODE]", "Opened[");
+    }
+
+    @Test
     void tour_runsEveryExample() {
         String out = run(Tour::main);
-        assertInOrder(out, "Release approval gate", "API key lifecycle", "Break-glass access", "Tour complete.");
+        assertInOrder(out, "Release approval gate", "API key lifecycle", "Break-glass access", "Time-limited download link",
+                "Authenticator app", "Tour complete.");
         assertFalse(out.contains("Exception"), out);
     }
 }
