@@ -1,0 +1,67 @@
+package dev.latch.benchmarks;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.latch.Latches;
+import dev.latch.spi.LatchStore;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Clock;
+
+/**
+ * Retained heap per live dynamic code, measured as the difference in used heap after full
+ * garbage collections, before and after issuing n codes (one per subject, as in real use).
+ * The floor holds what a minimal store must: a key and a 32-byte digest in a Caffeine cache.
+ * JMH measures time, not retained size, so this one row is measured here.
+ */
+public final class MemoryFootprint {
+    private MemoryFootprint() {
+    }
+
+    /** Bytes per code for latch and for the floor. */
+    record Result(int codes, double latchBytesPerCode, double floorBytesPerCode) {
+    }
+
+    static Result measure(int n) {
+        String[] subjects = new String[n];
+        for (int i = 0; i < n; i++) {
+            subjects[i] = "subject-" + i;
+        }
+        long before = usedAfterGc();
+        Latches latches = Fixtures.latches(LatchStore.inMemory(n * 2 + 16), Clock.systemUTC());
+        for (int i = 0; i < n; i++) {
+            latches.issue(Fixtures.MULTI_USE, "bench", subjects[i]);
+        }
+        long withLatch = usedAfterGc();
+        double latchPerCode = (double) (withLatch - before) / n;
+        if (latches.toString().isEmpty()) {
+            throw new AssertionError(); // keeps latches reachable until measured
+        }
+        latches = null;
+        long base = usedAfterGc();
+        Cache<String, byte[]> floor = Caffeine.newBuilder().build();
+        for (int i = 0; i < n; i++) {
+            floor.put("bench\u0000" + subjects[i], new byte[32]);
+        }
+        long withFloor = usedAfterGc();
+        double floorPerCode = (double) (withFloor - base) / n;
+        if (floor.estimatedSize() != n) {
+            throw new AssertionError();
+        }
+        return new Result(n, latchPerCode, floorPerCode);
+    }
+
+    private static long usedAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.latch.benchmarks;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every benchmark next to its floor or peers in one run and prints the ratio table (also
+ * written to {@code target/benchmark-results.md}). The command is in BENCHMARKS.md:
+ * <pre>
+ * mvn -q -pl latch-benchmarks -am package -DskipTests
+ * java -jar latch-benchmarks/target/benchmarks.jar
+ * </pre>
+ * Optional argument: a regular expression of benchmarks to run (default all), for profiling.
+ */
+public final class RunAll {
+    private RunAll() {
+    }
+
+    /** A JMH score in ns/op with its 99.9% error. */
+    record Score(double ns, double error) {
+        String text() {
+            return String.format(Locale.ROOT, "%.0f ± %.0f", ns, error);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String include = args.length > 0 ? args[0] : "dev.latch.benchmarks.*";
+        boolean everything = args.length == 0;
+        StringBuilder report = new StringBuilder();
+        report.append("JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(", ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores\n\n");
+
+        if (everything) {
+            MemoryFootprint.Result m = MemoryFootprint.measure(1_000_000);
+            report.append(String.format(Locale.ROOT, "Memory per live dynamic code at %,d codes: latch %.0f B, floor %.0f B, "
+                    + "ratio %.2f (target: at most 256 B)%n%n", m.codes(), m.latchBytesPerCode(), m.floorBytesPerCode(),
+                    m.latchBytesPerCode() / m.floorBytesPerCode()));
+            System.out.print(report);
+        }
+
+        Map<String, Score> one = run(include, 1);
+        Map<String, Score> two = everything
+                ? run("(DynamicCodeBenchmark|TokenBenchmark|StaticKeyBenchmark).*", 2) : Map.of();
+
+        report.append("| operation | latch ns/op | floor or peer ns/op | ratio | target |\n|---|---|---|---|---|\n");
+        for (String size : new String[]{"1000", "100000", "1000000"}) {
+            row(report, one, "DynamicCodeBenchmark.open:" + size, "DynamicCodeBenchmark.floor:" + size,
+                    "open, " + size + " live codes vs HMAC + Caffeine hit", "≤ 1.5");
+        }
+        row(report, one, "DynamicCodeBenchmark.open:1000000", "DynamicCodeBenchmark.open:1000",
+                "open at 10^6 vs at 10^3 live codes (flatness)", "≤ 1.3");
+        row(report, one, "IssueBenchmark.issue", "IssueBenchmark.floor", "issue vs SecureRandom + HMAC + Caffeine put", "≤ 1.5");
+        row(report, one, "StaticKeyBenchmark.authenticate", "StaticKeyBenchmark.floor", "static key vs CRC32 + HMAC + map hit", "≤ 1.5");
+        row(report, one, "TokenBenchmark.latchVerify", "TokenBenchmark.floor", "token verify vs Mac.doFinal + compare", "≤ 2");
+        row(report, one, "TokenBenchmark.nimbusHs256", "TokenBenchmark.latchVerify", "Nimbus HS256 verify ÷ token verify", "≥ 10");
+        row(report, one, "TokenBenchmark.auth0Hs256", "TokenBenchmark.latchVerify", "auth0 java-jwt HS256 ÷ token verify", "≥ 3");
+        row(report, one, "TokenBenchmark.jjwtHs256", "TokenBenchmark.latchVerify", "jjwt HS256 ÷ token verify", "(peer)");
+        row(report, one, "TotpBenchmark.verify", "TotpBenchmark.floorThreeHotp", "TOTP ±1 + replay guard vs 3 HOTP", "≤ 1.5");
+        for (String b : new String[]{"DynamicCodeBenchmark.open:1000", "TokenBenchmark.latchVerify",
+                "StaticKeyBenchmark.authenticate"}) {
+            if (one.containsKey(b) && two.containsKey(b)) {
+                // AverageTime is per operation per thread: throughput is threads / time.
+                double speedup = (2 / two.get(b).ns()) / (1 / one.get(b).ns());
+                report.append(String.format(Locale.ROOT, "| %s, 2 threads vs 1 | %s (2 thr) | %s (1 thr) | %.2f× throughput | ≥ 1.7 |%n",
+                        b, two.get(b).text(), one.get(b).text(), speedup));
+            }
+        }
+        System.out.println();
+        System.out.println(report);
+        Path out = Path.of("latch-benchmarks", "target").toFile().isDirectory()
+                ? Path.of("latch-benchmarks", "target", "benchmark-results.md") : Path.of("benchmark-results.md");
+        try {
+            Files.writeString(out, report.toString());
+            System.out.println("written to " + out.toAbsolutePath());
+        } catch (IOException e) {
+            System.out.println("could not write " + out + ": " + e);
+        }
+    }
+
+    private static void row(StringBuilder report, Map<String, Score> scores, String subject, String base, String label,
+                            String target) {
+        Score a = scores.get(subject);
+        Score b = scores.get(base);
+        if (a == null || b == null) {
+            return;
+        }
+        report.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s |%n", label, a.text(), b.text(), a.ns() / b.ns(),
+                target));
+    }
+
+    private static Map<String, Score> run(String include, int threads) throws Exception {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(include)
+                .forks(1)
+                .warmupIterations(3)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5)
+                .measurementTime(TimeValue.seconds(1))
+                .threads(threads)
+                .jvmArgsAppend("-Xms3g", "-Xmx3g");
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, Score> scores = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            List<String> params = new ArrayList<>();
+            for (String key : r.getParams().getParamsKeys()) {
+                params.add(r.getParams().getParam(key));
+            }
+            String label = params.isEmpty() ? name : name + ":" + String.join(",", params);
+            scores.put(label, new Score(r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
+        }
+        return scores;
+    }
+}

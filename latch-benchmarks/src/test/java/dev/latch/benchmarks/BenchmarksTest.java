@@ -1,0 +1,69 @@
+package dev.latch.benchmarks;
+
+import dev.latch.Verdict;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs each benchmark body a few times (not timed) to check that it measures the path it claims:
+ * opens that open, verifications that succeed, floors that compare equal.
+ */
+class BenchmarksTest {
+
+    @Test
+    void dynamicCode_opensAndFloorMatches() {
+        DynamicCodeBenchmark b = new DynamicCodeBenchmark();
+        b.liveCodes = 1000;
+        b.setUp();
+        DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor();
+        for (int i = 0; i < 5000; i++) {
+            assertTrue(b.open(c).isOpen());
+            assertTrue(b.floor(c));
+        }
+    }
+
+    @Test
+    void issueAndStaticKeys_work() {
+        IssueBenchmark i = new IssueBenchmark();
+        i.setUp();
+        IssueBenchmark.Cursor c = new IssueBenchmark.Cursor();
+        for (int n = 0; n < 100; n++) {
+            assertTrue(i.issue(c).code().length() == 6);
+            assertTrue(i.floor(c).length == 32);
+        }
+        StaticKeyBenchmark s = new StaticKeyBenchmark();
+        s.setUp();
+        StaticKeyBenchmark.Cursor sc = new StaticKeyBenchmark.Cursor();
+        for (int n = 0; n < 100; n++) {
+            assertTrue(s.authenticate(sc).isOpen());
+            assertTrue(s.floor(sc));
+        }
+    }
+
+    @Test
+    void tokens_verifyInLatchAndEveryPeer() throws Exception {
+        TokenBenchmark t = new TokenBenchmark();
+        t.setUp();
+        assertTrue(t.latchVerify().isOpen());
+        assertTrue(t.floor());
+        assertTrue(t.nimbusHs256());
+        t.auth0Hs256();
+        t.jjwtHs256();
+    }
+
+    @Test
+    void totp_everyCallIsAnAcceptedCode() throws Exception {
+        TotpBenchmark t = new TotpBenchmark();
+        t.setUp();
+        for (int i = 0; i < 100; i++) {
+            Verdict v = t.verify();
+            assertTrue(v.isOpen(), v::toString);
+        }
+        for (int i = 0; i < 100; i++) {
+            assertTrue(t.floorThreeHotp());
+        }
+        assertFalse(t.codes[0].isEmpty());
+    }
+}
