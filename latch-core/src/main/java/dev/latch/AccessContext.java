@@ -70,6 +70,14 @@ public final class AccessContext {
         return source;
     }
 
+    String sourceText() {
+        return sourceText;
+    }
+
+    byte[] requestBytes() {
+        return request == null ? null : request.bytesUnsafe();
+    }
+
     /** @return the attributes */
     public Map<String, String> attributes() {
         return attributes;

@@ -127,6 +127,9 @@ public final class Condition {
 
     /** Encodes a list of conditions canonically, one per line. */
     static String encodeAll(List<Condition> conditions) {
+        if (conditions.isEmpty()) {
+            return "";
+        }
         return conditions.stream().map(Condition::encode).collect(Collectors.joining("\n"));
     }
 

@@ -31,26 +31,32 @@ final class Hasher {
         });
     }
 
-    byte[] code(String latchId, String subject, CharSequence canonical) {
-        return digest("latch-code:v1", latchId, subject, canonical);
+    private static final byte[] CODE_DOMAIN = "latch-code:v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_DOMAIN = "latch-key:v1\0".getBytes(StandardCharsets.US_ASCII);
+
+    byte[] code(String latchId, String subject, String canonical) {
+        return digest(CODE_DOMAIN, latchId, subject, canonical);
     }
 
-    byte[] key(String prefix, String keyId, CharSequence secret) {
-        return digest("latch-key:v1", prefix, keyId, secret);
+    byte[] key(String prefix, String keyId, String secret) {
+        return digest(KEY_DOMAIN, prefix, keyId, secret);
     }
 
-    private byte[] digest(String domain, String a, String b, CharSequence c) {
-        Mac mac = macs.get();
-        mac.update(domain.getBytes(StandardCharsets.US_ASCII));
-        mac.update((byte) 0);
-        mac.update(a.getBytes(StandardCharsets.UTF_8));
-        mac.update((byte) 0);
-        mac.update(b.getBytes(StandardCharsets.UTF_8));
-        mac.update((byte) 0);
-        byte[] tail = new byte[c.length()];
-        for (int i = 0; i < tail.length; i++) {
-            tail[i] = (byte) c.charAt(i); // canonical codes are ASCII
+    /** HMAC over domain NUL a NUL b NUL c, built in one buffer and hashed in one call. */
+    private byte[] digest(byte[] domain, String a, String b, String c) {
+        byte[] ab = a.getBytes(StandardCharsets.UTF_8);
+        byte[] bb = b.getBytes(StandardCharsets.UTF_8);
+        int n = domain.length + ab.length + 1 + bb.length + 1 + c.length();
+        byte[] input = new byte[n];
+        System.arraycopy(domain, 0, input, 0, domain.length);
+        int o = domain.length;
+        System.arraycopy(ab, 0, input, o, ab.length);
+        o += ab.length + 1;
+        System.arraycopy(bb, 0, input, o, bb.length);
+        o += bb.length + 1;
+        for (int i = 0; i < c.length(); i++) {
+            input[o + i] = (byte) c.charAt(i); // canonical codes and key secrets are ASCII
         }
-        return mac.doFinal(tail);
+        return macs.get().doFinal(input);
     }
 }

@@ -156,7 +156,7 @@ public final class Latches {
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
         String code = generate(random, policy.format());
-        String codeId = "c_" + new String(Alphabets.draw(random, Alphabets.BASE62, 20));
+        String codeId = "c_" + Alphabets.id(random);
         byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
         CodeRecord record = new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),
                 List.of(digest), 0L, CodeInfo.State.PENDING, now, now.plus(policy.notBefore()), now.plus(policy.ttl()),
@@ -198,12 +198,11 @@ public final class Latches {
 
     private Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
         String subject = context.subject();
-        String source = context.source().orElse(null);
+        String source = context.sourceText();
         byte[] folded = presented.folded == null ? null : hasher.code(latchId, subject, presented.folded);
-        byte[] exact = presented.exact == null ? null
-                : presented.exact.equals(presented.folded) ? folded : hasher.code(latchId, subject, presented.exact);
+        byte[] exact = presented.exact == null ? null : hasher.code(latchId, subject, presented.exact);
         OpenRequest request = new OpenRequest(latchId, subject, folded, exact, presented.kinds,
-                context.request().map(RequestDigest::bytes).orElse(null), source, false, now, lockout);
+                context.requestBytes(), source, false, now, lockout);
         OpenResult result = call("open", latchId, null, subject, () -> store.open(request));
         if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
             List<Condition> conditions = Condition.decodeAll(result.record().conditions());
@@ -483,7 +482,7 @@ public final class Latches {
      */
     public Verdict authenticate(String key, AccessContext context) {
         Instant now = clock.instant();
-        String source = context == null ? null : context.source().orElse(null);
+        String source = context == null ? null : context.sourceText();
         StaticKeys.Parsed parsed = StaticKeys.parse(key);
         if (parsed == null) {
             audit(AuditEvent.Type.DENIED, now, null, null, null, source, AuditEvent.Outcome.FAILURE, "MALFORMED_KEY");
@@ -595,11 +594,11 @@ public final class Latches {
         List<String> codes = new ArrayList<>(n);
         List<byte[]> digests = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String raw = new String(Alphabets.draw(random, Alphabets.CROCKFORD, RECOVERY_LENGTH));
+            String raw = Alphabets.crockford(random, RECOVERY_LENGTH);
             codes.add(raw.substring(0, 5) + "-" + raw.substring(5));
             digests.add(hasher.code(RECOVERY_LATCH, subject, raw));
         }
-        String setId = "r_" + new String(Alphabets.draw(random, Alphabets.BASE62, 20));
+        String setId = "r_" + Alphabets.id(random);
         CodeRecord record = new CodeRecord(setId, RECOVERY_LATCH, subject, "RECOVERY", CodeFormat.Kind.BASE32, digests,
                 0L, CodeInfo.State.PENDING, now, now, CodeRecord.NEVER, Integer.MAX_VALUE, n, 0, false, "", null);
         IssueResult result = call("issue", RECOVERY_LATCH, setId, subject, () -> store.issue(record, null, now));
@@ -638,9 +637,9 @@ public final class Latches {
     static String generate(SecureRandom random, CodeFormat format) {
         switch (format.kind()) {
             case NUMERIC:
-                return new String(Alphabets.draw(random, "0123456789", format.size()));
+                return Alphabets.digits(random, format.size());
             case BASE32:
-                return new String(Alphabets.draw(random, Alphabets.CROCKFORD, format.size()));
+                return Alphabets.crockford(random, format.size());
             default:
                 byte[] bytes = new byte[format.size()];
                 random.nextBytes(bytes);

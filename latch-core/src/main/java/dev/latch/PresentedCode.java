@@ -24,11 +24,28 @@ final class PresentedCode {
         this.kinds = kinds;
     }
 
+    private static final Set<CodeFormat.Kind> NONE = Set.of();
+    private static final Set<CodeFormat.Kind> NUMERIC = Set.of(CodeFormat.Kind.NUMERIC);
+    private static final Set<CodeFormat.Kind> NUMERIC_BASE32 = Set.of(CodeFormat.Kind.NUMERIC, CodeFormat.Kind.BASE32);
+    private static final PresentedCode MALFORMED = new PresentedCode(null, null, NONE);
+
     static PresentedCode parse(String input) {
-        EnumSet<CodeFormat.Kind> kinds = EnumSet.noneOf(CodeFormat.Kind.class);
         if (input == null || input.isEmpty() || input.length() > MAX_INPUT) {
-            return new PresentedCode(null, null, kinds);
+            return MALFORMED;
         }
+        // Fast path: plain ASCII digits, the common case, are their own canonical form.
+        int n = input.length();
+        if (n >= 6 && n <= 10) {
+            boolean digits = true;
+            for (int i = 0; i < n && digits; i++) {
+                char c = input.charAt(i);
+                digits = c >= '0' && c <= '9';
+            }
+            if (digits) {
+                return new PresentedCode(input, null, n >= 8 ? NUMERIC_BASE32 : NUMERIC);
+            }
+        }
+        EnumSet<CodeFormat.Kind> kinds = EnumSet.noneOf(CodeFormat.Kind.class);
         StringBuilder folded = new StringBuilder(input.length());
         boolean foldable = true;
         boolean onlyDigits = true;
@@ -60,7 +77,7 @@ final class PresentedCode {
             exact = input;
             kinds.add(CodeFormat.Kind.OPAQUE);
         }
-        return new PresentedCode(kinds.isEmpty() ? null : f, exact, kinds);
+        return kinds.isEmpty() ? MALFORMED : new PresentedCode(f, exact, Set.copyOf(kinds));
     }
 
     private static boolean allBase64Url(String s) {

@@ -64,6 +64,11 @@ public final class RequestDigest {
         return sha256.clone();
     }
 
+    /** @return the digest bytes themselves, for the core, which never changes them */
+    byte[] bytesUnsafe() {
+        return sha256;
+    }
+
     /**
      * @param other another digest
      * @return true when both are the same, compared in constant time

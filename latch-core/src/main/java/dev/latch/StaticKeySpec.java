@@ -67,8 +67,33 @@ public final class StaticKeySpec {
         return ttl;
     }
 
+    /** Same as {@link #PREFIX}, without a regular expression: it runs on every authentication. */
     static boolean validPrefix(String prefix) {
-        return prefix != null && PREFIX.matcher(prefix).matches();
+        if (prefix == null || prefix.isEmpty() || prefix.length() > 32) {
+            return false;
+        }
+        char first = prefix.charAt(0);
+        if (first < 'a' || first > 'z') {
+            return false;
+        }
+        int segment = 1;
+        int underscores = 0;
+        for (int i = 1; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (c == '_') {
+                if (++underscores > 1 || segment == 0) {
+                    return false;
+                }
+                segment = 0;
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                if (++segment > (underscores == 0 ? 16 : 15)) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        return segment > 0;
     }
 
     @Override

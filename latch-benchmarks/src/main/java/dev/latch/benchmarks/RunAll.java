@@ -106,7 +106,7 @@ public final class RunAll {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)
                 .forks(1)
-                .warmupIterations(3)
+                .warmupIterations(5)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(5)
                 .measurementTime(TimeValue.seconds(1))

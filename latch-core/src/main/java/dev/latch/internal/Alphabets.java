@@ -29,6 +29,55 @@ public final class Alphabets {
         return out;
     }
 
+    private static final long[] POWERS_OF_TEN = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+            100_000_000L, 1_000_000_000L, 10_000_000_000L};
+
+    /**
+     * Draws a uniform number below 10^digits with one bounded draw ({@code nextLong(bound)}
+     * rejects out-of-range values, so there is no modulo bias) and writes it with leading zeros.
+     *
+     * @param random the source
+     * @param digits 1 to 10
+     * @return the digits
+     */
+    public static String digits(SecureRandom random, int digits) {
+        long value = random.nextLong(POWERS_OF_TEN[digits]);
+        char[] out = new char[digits];
+        for (int i = digits - 1; i >= 0; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+        return new String(out);
+    }
+
+    /**
+     * Draws Crockford base32 characters from one {@code nextBytes} call, 5 bits each: exactly
+     * uniform, since 32 is a power of two.
+     *
+     * @param random the source
+     * @param length how many characters
+     * @return the characters
+     */
+    public static String crockford(SecureRandom random, int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        char[] out = new char[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = CROCKFORD.charAt(bytes[i] & 31);
+        }
+        return new String(out);
+    }
+
+    /**
+     * @param random the source
+     * @return a 20-character base64url id of 120 random bits, from one {@code nextBytes} call
+     */
+    public static String id(SecureRandom random) {
+        byte[] bytes = new byte[15];
+        random.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     /**
      * Maps a typed Crockford character to its canonical form: case-insensitive, I and L read
      * as 1, O read as 0.

@@ -3,6 +3,8 @@ package dev.latch.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.latch.CodeInfo;
 import dev.latch.LatchStoreException;
 import dev.latch.LockoutPolicy;
@@ -24,6 +26,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -33,8 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The embedded {@link LatchStore}: one Caffeine entry per latch and subject holds the pending
- * code, the failure count and the lock, so every decision is one atomic {@code compute}.
+ * The embedded {@link LatchStore}: one Caffeine entry per latch and subject holds a slot with
+ * the pending code, the failure count, the lock and the OTP counter; every decision runs under
+ * that slot's monitor, so it is atomic, and opening a code is a Caffeine read, not a write.
  *
  * <p>Entries expire (Caffeine's own clock) only when nothing in them can matter any more: an
  * hour after the code's expiry, after the lock ends and after the failures are forgotten.
@@ -47,22 +51,25 @@ public final class InMemoryLatchStore implements LatchStore {
     static final Duration TOMBSTONE = Duration.ofHours(1);
     private static final int MAX_SOURCES = 32;
 
-    /** Security state of one latch and subject. Immutable; replaced in {@code compute}. */
-    record Slot(CodeRecord code, int failures, Instant lastFailure, Instant lockedUntil, Instant forgetAt,
-                Instant writtenAt, long nextCounter) {
-        Slot withCode(CodeRecord c, Instant now) {
-            return new Slot(c, failures, lastFailure, lockedUntil, forgetAt, now, nextCounter);
+    /**
+     * Security state of one latch and subject: the pending code, the failure count, the lock and
+     * the OTP counter. Mutable, and every read or change happens under its own monitor, so each
+     * decision is atomic; Caffeine only holds it and expires it.
+     */
+    static final class Slot {
+        CodeRecord code;
+        int failures;
+        Instant lastFailure;
+        Instant lockedUntil;
+        Instant forgetAt;
+        Instant writtenAt;
+        long nextCounter = -1;
+
+        Slot(Instant now) {
+            this.writtenAt = now;
         }
 
-        Slot failed(int f, Instant now, Instant lockUntil, Instant forget) {
-            return new Slot(code, f, now, lockUntil, forget, now, nextCounter);
-        }
-
-        Slot succeeded(CodeRecord c, long counter, Instant now) {
-            return new Slot(c, 0, null, null, null, now, counter);
-        }
-
-        Instant retainUntil() {
+        synchronized Instant retainUntil() {
             Instant keep = writtenAt;
             if (code != null) {
                 keep = max(keep, code.expiresAt().compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER
@@ -79,12 +86,43 @@ public final class InMemoryLatchStore implements LatchStore {
             }
             return keep;
         }
+
+        synchronized Instant writtenAt() {
+            return writtenAt;
+        }
+
+        /** Failures, after forgetting those older than the failure memory. */
+        int failures(Instant now) {
+            if (failures > 0 && forgetAt != null && !now.isBefore(forgetAt)) {
+                failures = 0;
+            }
+            return failures;
+        }
+
+        /** Counts a failure and applies the lockout; returns the lock end or null. */
+        Instant fail(Instant now, LockoutPolicy lockout) {
+            failures = failures(now) + 1;
+            lastFailure = now;
+            lockedUntil = lockout.lockUntil(failures, now);
+            forgetAt = now.plus(lockout.failureMemory());
+            writtenAt = now;
+            return lockedUntil;
+        }
+
+        void succeed(Instant now) {
+            failures = 0;
+            lastFailure = null;
+            lockedUntil = null;
+            forgetAt = null;
+            writtenAt = now;
+        }
     }
 
     private final int maxEntries;
     private final Cache<String, Slot> slots;
+    private final Policy.VarExpiration<String, Slot> slotExpiry;
     private final ConcurrentMap<String, String> slotByCodeId = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, KeyRecord> keys = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
     private final Cache<String, long[]> issueTimes;
     private final Cache<String, Set<String>> sources;
     private final Cache<String, Marker> markers;
@@ -98,7 +136,6 @@ public final class InMemoryLatchStore implements LatchStore {
         }
         this.maxEntries = maxEntries;
         this.slots = Caffeine.newBuilder()
-                .executor(Runnable::run)
                 .expireAfter(new Expiry<String, Slot>() {
                     @Override
                     public long expireAfterCreate(String key, Slot slot, long currentTime) {
@@ -115,19 +152,25 @@ public final class InMemoryLatchStore implements LatchStore {
                         return currentDuration;
                     }
                 })
-                .removalListener((String key, Slot slot, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                    if (slot != null && slot.code() != null && cause.wasEvicted()) {
-                        slotByCodeId.remove(slot.code().codeId(), key);
+                .removalListener((String key, Slot slot, RemovalCause cause) -> {
+                    if (slot != null && cause.wasEvicted()) {
+                        CodeRecord code;
+                        synchronized (slot) {
+                            code = slot.code;
+                        }
+                        if (code != null) {
+                            slotByCodeId.remove(code.codeId(), key);
+                        }
                     }
                 })
                 .build();
+        this.slotExpiry = slots.policy().expireVariably().orElseThrow();
         // Rate-limit windows are at most one day; losing one early only makes the limit stricter
         // for nobody (it can only forget issues, never invent them), so a size bound is safe here.
-        this.issueTimes = Caffeine.newBuilder().executor(Runnable::run).expireAfterWrite(Duration.ofDays(1))
+        this.issueTimes = Caffeine.newBuilder().expireAfterWrite(Duration.ofDays(1))
                 .maximumSize(Math.max(1024, maxEntries)).build();
         // Markers (replay caches, revocations) live until their own expiry; never evicted for size.
         this.markers = Caffeine.newBuilder()
-                .executor(Runnable::run)
                 .expireAfter(new Expiry<String, Marker>() {
                     @Override
                     public long expireAfterCreate(String key, Marker m, long currentTime) {
@@ -146,7 +189,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 })
                 .build();
         // Seen sources feed alerts only; forgetting one means one extra alert.
-        this.sources = Caffeine.newBuilder().executor(Runnable::run).expireAfterAccess(Duration.ofDays(90))
+        this.sources = Caffeine.newBuilder().expireAfterAccess(Duration.ofDays(90))
                 .maximumSize(Math.max(1024, maxEntries)).build();
     }
 
@@ -154,13 +197,20 @@ public final class InMemoryLatchStore implements LatchStore {
         return nanosBetween(slot.writtenAt(), slot.retainUntil());
     }
 
+    /** Kept a minute past the caller's expiry, so the store's own clock never forgets early. */
     private static long nanosBetween(Instant from, Instant to) {
-        // Kept a minute past the caller's expiry, so the store's own clock never forgets early.
-        Duration keep = Duration.between(from, to).plusMinutes(1);
-        if (keep.isNegative()) {
+        // Whole seconds, and no Duration arithmetic: Duration.between throws (and catches) an
+        // ArithmeticException internally when the nanoseconds overflow, as they do for NEVER.
+        long seconds = to.getEpochSecond() - from.getEpochSecond() + 60;
+        if (seconds <= 0) {
             return 0;
         }
-        return keep.compareTo(Duration.ofDays(365L * 200)) > 0 ? Long.MAX_VALUE : keep.toNanos();
+        return seconds >= 200L * 365 * 24 * 3600 ? Long.MAX_VALUE : seconds * 1_000_000_000L;
+    }
+
+    /** After a change that may keep a slot longer (a failure, a lock, a counter), tell Caffeine. */
+    private void retain(String key, Slot slot) {
+        slotExpiry.setExpiresAfter(key, nanosToKeep(slot), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static Instant max(Instant a, Instant b) {
@@ -197,30 +247,49 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
+    /** The slot of a key, created atomically when absent. */
+    private Slot slotFor(String key, Instant now) {
+        Slot slot = slots.getIfPresent(key);
+        if (slot != null) {
+            return slot;
+        }
+        ensureRoom();
+        return slots.get(key, k -> new Slot(now));
+    }
+
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
         if (limit != null && !takeIssueSlot(code.subject(), limit, now)) {
             return IssueResult.rateLimited();
         }
         String key = slotKey(code.latchId(), code.subject());
-        ensureRoomFor(slots, key);
-        AtomicReference<String> replaced = new AtomicReference<>();
-        slots.asMap().compute(key, (k, slot) -> {
-            if (slot == null) {
-                slotByCodeId.put(code.codeId(), k);
-                return new Slot(code, 0, null, null, null, now, -1);
+        while (true) {
+            Slot slot = slotFor(key, now);
+            String replaced = issueInto(slot, key, code, now);
+            retain(key, slot);
+            if (slots.asMap().get(key) == slot) {
+                return new IssueResult(true, replaced);
             }
-            CodeRecord old = slot.code();
+            // The slot expired between lookup and write (its retention had just ended): redo it.
+            slotByCodeId.remove(code.codeId(), key);
+        }
+    }
+
+    private String issueInto(Slot slot, String key, CodeRecord code, Instant now) {
+        String replaced = null;
+        synchronized (slot) {
+            CodeRecord old = slot.code;
             if (old != null) {
                 if (old.state() == CodeInfo.State.PENDING) {
-                    replaced.set(old.codeId());
+                    replaced = old.codeId();
                 }
-                slotByCodeId.remove(old.codeId(), k);
+                slotByCodeId.remove(old.codeId(), key);
             }
-            slotByCodeId.put(code.codeId(), k);
-            return slot.withCode(code, now);
-        });
-        return new IssueResult(true, replaced.get());
+            slotByCodeId.put(code.codeId(), key);
+            slot.code = code;
+            slot.writtenAt = now;
+        }
+        return replaced;
     }
 
     private boolean takeIssueSlot(String subject, RateLimit limit, Instant now) {
@@ -228,15 +297,21 @@ public final class InMemoryLatchStore implements LatchStore {
         long windowStart = nowMs - limit.window().toMillis();
         boolean[] taken = {false};
         issueTimes.asMap().compute(subject, (s, times) -> {
-            long[] kept = times == null ? new long[0]
-                    : java.util.Arrays.stream(times).filter(t -> t > windowStart && t <= nowMs).toArray();
-            if (kept.length >= limit.count()) {
-                return kept;
+            int kept = 0;
+            long[] next = new long[Math.min(limit.count(), times == null ? 0 : times.length) + 1];
+            if (times != null) {
+                for (long t : times) {
+                    if (t > windowStart && t <= nowMs && kept < limit.count()) {
+                        next[kept++] = t;
+                    }
+                }
             }
-            long[] next = java.util.Arrays.copyOf(kept, kept.length + 1);
-            next[kept.length] = nowMs;
+            if (kept >= limit.count()) {
+                return java.util.Arrays.copyOf(next, kept);
+            }
+            next[kept++] = nowMs;
             taken[0] = true;
-            return next;
+            return java.util.Arrays.copyOf(next, kept);
         });
         return taken[0];
     }
@@ -244,15 +319,16 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public OpenResult open(OpenRequest request) {
         String key = slotKey(request.latchId(), request.subject());
-        AtomicReference<OpenResult> result = new AtomicReference<>();
-        slots.asMap().computeIfPresent(key, (k, slot) -> {
-            Decision d = decide(slot, request);
-            result.set(d.result);
-            return d.slot;
-        });
-        OpenResult r = result.get();
-        if (r == null) {
+        Slot slot = slots.getIfPresent(key);
+        if (slot == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, 0, null, false, false, null);
+        }
+        OpenResult r;
+        synchronized (slot) {
+            r = decide(slot, request);
+        }
+        if (r.outcome() == OpenResult.Outcome.WRONG_CODE || r.outcome() == OpenResult.Outcome.MALFORMED) {
+            retain(key, slot); // a failure or a lock may keep the slot longer
         }
         if (r.outcome() == OpenResult.Outcome.OPENED && request.source() != null) {
             r = new OpenResult(r.outcome(), r.record(), r.failures(), r.lockedUntil(), r.lockedNow(), r.burnedNow(),
@@ -283,45 +359,35 @@ public final class InMemoryLatchStore implements LatchStore {
         return sighting.get();
     }
 
-    private record Decision(Slot slot, OpenResult result) {
-    }
-
-    /** The whole open decision, on one slot. Pure: returns the new slot and the result. */
-    static Decision decide(Slot slot, OpenRequest r) {
+    /** The whole open decision on one slot, under its monitor. */
+    static OpenResult decide(Slot slot, OpenRequest r) {
         Instant now = r.now();
-        LockoutPolicy lockout = r.lockout();
-        int failures = slot.failures();
-        if (failures > 0 && slot.forgetAt() != null && !now.isBefore(slot.forgetAt())) {
-            failures = 0;
+        int failures = slot.failures(now);
+        if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
+            return new OpenResult(OpenResult.Outcome.LOCKED, slot.code, failures, slot.lockedUntil, false, false, null);
         }
-        if (slot.lockedUntil() != null && now.isBefore(slot.lockedUntil())) {
-            return new Decision(slot, new OpenResult(OpenResult.Outcome.LOCKED, slot.code(), failures,
-                    slot.lockedUntil(), false, false, null));
-        }
-        CodeRecord code = slot.code();
+        CodeRecord code = slot.code;
         if (code == null) {
-            return new Decision(slot, new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null));
+            return new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null);
         }
         byte[] presented = r.digestFor(code.kind());
         int match = -1;
         if (presented != null) {
-            for (int i = 0; i < code.digests().size(); i++) {
-                boolean eq = MessageDigest.isEqual(presented, code.digests().get(i));
+            List<byte[]> digests = code.digests();
+            for (int i = 0; i < digests.size(); i++) {
+                boolean eq = MessageDigest.isEqual(presented, digests.get(i));
                 match = eq && match < 0 ? i : match;
             }
         }
         if (match < 0) {
             OpenResult.Outcome outcome = presented == null ? OpenResult.Outcome.MALFORMED : OpenResult.Outcome.WRONG_CODE;
-            CodeRecord next = code;
             boolean burnedNow = false;
             if (code.state() == CodeInfo.State.PENDING && code.attemptsLeft() != Integer.MAX_VALUE) {
-                next = code.withAttemptsLeft(code.attemptsLeft() - 1);
-                burnedNow = next.state() == CodeInfo.State.BURNED;
+                slot.code = code.withAttemptsLeft(code.attemptsLeft() - 1);
+                burnedNow = slot.code.state() == CodeInfo.State.BURNED;
             }
-            int f = failures + 1;
-            Instant lockUntil = lockout.lockUntil(f, now);
-            Slot s = slot.withCode(next, now).failed(f, now, lockUntil, now.plus(lockout.failureMemory()));
-            return new Decision(s, new OpenResult(outcome, next, f, lockUntil, lockUntil != null, burnedNow, null));
+            Instant lockUntil = slot.fail(now, r.lockout());
+            return new OpenResult(outcome, slot.code, slot.failures, lockUntil, lockUntil != null, burnedNow, null);
         }
         OpenResult.Outcome refusal = null;
         if (code.state() == CodeInfo.State.BURNED) {
@@ -340,22 +406,23 @@ public final class InMemoryLatchStore implements LatchStore {
             refusal = OpenResult.Outcome.CONDITIONS_PENDING;
         }
         if (refusal != null) {
-            return new Decision(slot, new OpenResult(refusal, code, failures, null, false, false, null));
+            return new OpenResult(refusal, code, failures, null, false, false, null);
         }
-        CodeRecord consumed = code.consume(match);
-        Slot s = slot.succeeded(consumed, slot.nextCounter(), now);
-        return new Decision(s, new OpenResult(OpenResult.Outcome.OPENED, consumed, 0, null, false, false, null));
+        slot.code = code.consume(match);
+        slot.succeed(now);
+        return new OpenResult(OpenResult.Outcome.OPENED, slot.code, 0, null, false, false, null);
     }
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
         String key = slotKey(codeId);
-        if (key == null) {
+        Slot slot = key == null ? null : slots.getIfPresent(key);
+        if (slot == null) {
             return Optional.empty();
         }
-        Slot slot = slots.getIfPresent(key);
-        return slot == null || slot.code() == null || !slot.code().codeId().equals(codeId)
-                ? Optional.empty() : Optional.of(slot.code());
+        synchronized (slot) {
+            return slot.code == null || !slot.code.codeId().equals(codeId) ? Optional.empty() : Optional.of(slot.code);
+        }
     }
 
     private String slotKey(String codeId) {
@@ -369,17 +436,20 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     private boolean revokeIn(String key, String codeId, Instant now) {
-        boolean[] done = {false};
-        slots.asMap().computeIfPresent(key, (k, slot) -> {
-            CodeRecord code = slot.code();
+        Slot slot = slots.getIfPresent(key);
+        if (slot == null) {
+            return false;
+        }
+        synchronized (slot) {
+            CodeRecord code = slot.code;
             if (code == null || code.state() != CodeInfo.State.PENDING
                     || (codeId != null && !code.codeId().equals(codeId))) {
-                return slot;
+                return false;
             }
-            done[0] = true;
-            return slot.withCode(code.withState(CodeInfo.State.REVOKED), now);
-        });
-        return done[0];
+            slot.code = code.withState(CodeInfo.State.REVOKED);
+            slot.writtenAt = now;
+            return true;
+        }
     }
 
     @Override
@@ -410,77 +480,92 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
         String key = slotKey(codeId);
-        if (key == null) {
+        Slot slot = key == null ? null : slots.getIfPresent(key);
+        if (slot == null) {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
         }
-        AtomicReference<RenewResult> result = new AtomicReference<>(new RenewResult(RenewResult.Outcome.NOT_FOUND, null));
-        slots.asMap().computeIfPresent(key, (k, slot) -> {
-            CodeRecord code = slot.code();
+        RenewResult result;
+        synchronized (slot) {
+            CodeRecord code = slot.code;
             if (code == null || !code.codeId().equals(codeId)) {
-                return slot;
+                return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
             }
             if (code.state() != CodeInfo.State.PENDING) {
-                result.set(new RenewResult(RenewResult.Outcome.NOT_PENDING, code));
-                return slot;
+                return new RenewResult(RenewResult.Outcome.NOT_PENDING, code);
             }
             if (!now.isBefore(code.expiresAt())) {
-                result.set(new RenewResult(RenewResult.Outcome.EXPIRED, code));
-                return slot;
+                return new RenewResult(RenewResult.Outcome.EXPIRED, code);
             }
             if (code.renewalsLeft() <= 0) {
-                result.set(new RenewResult(RenewResult.Outcome.NO_RENEWALS_LEFT, code));
-                return slot;
+                return new RenewResult(RenewResult.Outcome.NO_RENEWALS_LEFT, code);
             }
-            CodeRecord renewed = code.renew(now, newExpiry);
-            result.set(new RenewResult(RenewResult.Outcome.RENEWED, renewed));
-            return slot.withCode(renewed, now);
-        });
-        return result.get();
+            slot.code = code.renew(now, newExpiry);
+            slot.writtenAt = now;
+            result = new RenewResult(RenewResult.Outcome.RENEWED, slot.code);
+        }
+        retain(key, slot);
+        return result;
     }
 
     @Override
     public CounterResult acceptCounter(CounterRequest r) {
         Instant now = r.now();
-        AtomicReference<CounterResult> result = new AtomicReference<>();
         String key = slotKey(r.latchId(), r.subject());
-        ensureRoomFor(slots, key);
-        slots.asMap().compute(key, (k, existing) -> {
-            Slot slot = existing;
-            if (slot == null) {
-                slot = new Slot(null, 0, null, null, null, now, -1);
+        while (true) {
+            Slot slot = slotFor(key, now);
+            boolean keptForGood;
+            synchronized (slot) {
+                keptForGood = slot.nextCounter >= 0;
             }
-            int failures = slot.failures();
-            if (failures > 0 && slot.forgetAt() != null && !now.isBefore(slot.forgetAt())) {
-                failures = 0;
+            CounterResult result = acceptInto(slot, r, now);
+            if (result.outcome() == CounterResult.Outcome.LOCKED || result.outcome() == CounterResult.Outcome.REPLAYED
+                    || (keptForGood && result.outcome() == CounterResult.Outcome.ACCEPTED)) {
+                return result; // nothing changed, or the slot is already retained for good (never expires)
             }
-            if (slot.lockedUntil() != null && now.isBefore(slot.lockedUntil())) {
-                result.set(new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, slot.lockedUntil(), false));
-                return existing == null ? null : slot;
+            retain(key, slot);
+            if (slots.asMap().get(key) == slot) {
+                return result;
+            }
+            // The slot expired between lookup and write; its state had run out, so decide again.
+        }
+    }
+
+    private CounterResult acceptInto(Slot slot, CounterRequest r, Instant now) {
+        CounterResult result;
+        synchronized (slot) {
+            int failures = slot.failures(now);
+            if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
+                return new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, slot.lockedUntil, false);
             }
             if (!r.wellFormed() || r.matches().length == 0) {
-                int f = failures + 1;
-                Instant lockUntil = r.lockout().lockUntil(f, now);
-                result.set(new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
-                        : CounterResult.Outcome.MALFORMED, -1, f, lockUntil, lockUntil != null));
-                return slot.failed(f, now, lockUntil, now.plus(r.lockout().failureMemory()));
-            }
-            long next = Math.max(slot.nextCounter(), 0);
-            for (long m : r.matches()) {
-                if (m >= next) {
-                    result.set(new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false));
-                    return slot.succeeded(slot.code(), m + 1, now);
+                Instant lockUntil = slot.fail(now, r.lockout());
+                result = new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
+                        : CounterResult.Outcome.MALFORMED, -1, slot.failures, lockUntil, lockUntil != null);
+            } else {
+                long next = Math.max(slot.nextCounter, 0);
+                result = new CounterResult(CounterResult.Outcome.REPLAYED, -1, failures, null, false);
+                for (long m : r.matches()) {
+                    if (m >= next) {
+                        slot.nextCounter = m + 1;
+                        slot.succeed(now);
+                        result = new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false);
+                        break;
+                    }
                 }
             }
-            result.set(new CounterResult(CounterResult.Outcome.REPLAYED, -1, failures, null, false));
-            return existing == null ? null : slot;
-        });
-        return result.get();
+        }
+        return result;
     }
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
         Slot slot = slots.getIfPresent(slotKey(latchId, subject));
-        return slot == null || slot.nextCounter() < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter());
+        if (slot == null) {
+            return OptionalLong.empty();
+        }
+        synchronized (slot) {
+            return slot.nextCounter < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter);
+        }
     }
 
     /** A marker and when it may be forgotten. */
@@ -516,68 +601,97 @@ public final class InMemoryLatchStore implements LatchStore {
         return m == null || !now.isBefore(m.expiresAt()) ? Optional.empty() : Optional.of(m.value());
     }
 
+    /**
+     * A key and its last use. The record changes only on rotation and revocation (under the
+     * holder's monitor); the last use is written on every authentication without a lock, as a
+     * best-effort note (two concurrent uses keep one of them).
+     */
+    static final class KeyHolder {
+        KeyRecord record;
+        volatile Instant lastUsedAt;
+        volatile String lastUsedFrom;
+
+        KeyHolder(KeyRecord record) {
+            this.record = record;
+            this.lastUsedAt = record.lastUsedAt();
+            this.lastUsedFrom = record.lastUsedFrom();
+        }
+
+        synchronized KeyRecord record() {
+            return record;
+        }
+
+        KeyRecord view() {
+            KeyRecord r = record();
+            Instant at = lastUsedAt;
+            return at == null ? r : r.used(at, lastUsedFrom);
+        }
+    }
+
     @Override
     public void putKey(KeyRecord key) {
         ensureRoom();
-        if (keys.putIfAbsent(key.keyId(), key) != null) {
+        if (keys.putIfAbsent(key.keyId(), new KeyHolder(key)) != null) {
             throw new LatchStoreException("a key with id " + key.keyId() + " already exists");
         }
     }
 
     @Override
     public Optional<KeyRecord> findKey(String keyId) {
-        return keyId == null ? Optional.empty() : Optional.ofNullable(keys.get(keyId));
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        return h == null ? Optional.empty() : Optional.of(h.view());
     }
 
     @Override
     public KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
-        AtomicReference<KeyResult> result = new AtomicReference<>(new KeyResult(KeyResult.Outcome.NO_KEY, null));
-        keys.computeIfPresent(keyId, (id, key) -> {
-            if (!MessageDigest.isEqual(key.digest(), digest)) {
-                result.set(new KeyResult(KeyResult.Outcome.WRONG_SECRET, key));
-                return key;
-            }
-            if (key.state() == StaticKeyInfo.State.REVOKED) {
-                result.set(new KeyResult(KeyResult.Outcome.REVOKED, key));
-                return key;
-            }
-            if ((key.expiresAt() != null && !now.isBefore(key.expiresAt()))
-                    || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
-                result.set(new KeyResult(KeyResult.Outcome.EXPIRED, key));
-                return key;
-            }
-            KeyRecord used = key.used(now, source);
-            result.set(new KeyResult(KeyResult.Outcome.OK, used));
-            return used;
-        });
-        return result.get();
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        if (h == null) {
+            return new KeyResult(KeyResult.Outcome.NO_KEY, null);
+        }
+        KeyRecord key = h.record();
+        if (!MessageDigest.isEqual(key.digest(), digest)) {
+            return new KeyResult(KeyResult.Outcome.WRONG_SECRET, key);
+        }
+        if (key.state() == StaticKeyInfo.State.REVOKED) {
+            return new KeyResult(KeyResult.Outcome.REVOKED, key);
+        }
+        if ((key.expiresAt() != null && !now.isBefore(key.expiresAt()))
+                || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
+            return new KeyResult(KeyResult.Outcome.EXPIRED, key);
+        }
+        h.lastUsedAt = now;
+        h.lastUsedFrom = source;
+        return new KeyResult(KeyResult.Outcome.OK, key);
     }
 
     @Override
     public Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
-        AtomicReference<KeyRecord> result = new AtomicReference<>();
-        keys.computeIfPresent(keyId, (id, key) -> {
-            if (key.state() != StaticKeyInfo.State.ACTIVE) {
-                return key;
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        if (h == null) {
+            return Optional.empty();
+        }
+        synchronized (h) {
+            if (h.record.state() != StaticKeyInfo.State.ACTIVE) {
+                return Optional.empty();
             }
-            KeyRecord rotated = key.rotated(validUntil, successorId);
-            result.set(rotated);
-            return rotated;
-        });
-        return Optional.ofNullable(result.get());
+            h.record = h.record.rotated(validUntil, successorId);
+            return Optional.of(h.record);
+        }
     }
 
     @Override
     public boolean revokeKey(String keyId, Instant now) {
-        boolean[] done = {false};
-        keys.computeIfPresent(keyId, (id, key) -> {
-            if (key.state() == StaticKeyInfo.State.REVOKED) {
-                return key;
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        if (h == null) {
+            return false;
+        }
+        synchronized (h) {
+            if (h.record.state() == StaticKeyInfo.State.REVOKED) {
+                return false;
             }
-            done[0] = true;
-            return key.revoked();
-        });
-        return done[0];
+            h.record = h.record.revoked();
+            return true;
+        }
     }
 
     /** @return live entries (approximate), for tests and monitoring */

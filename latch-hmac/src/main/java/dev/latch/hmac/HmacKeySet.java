@@ -67,6 +67,12 @@ public final class HmacKeySet {
         return id == null ? Optional.empty() : Optional.ofNullable(keys.get(id));
     }
 
+    /** The key for an id when it is enabled, else null; no allocation on the verify path. */
+    HmacKey enabled(String id) {
+        HmacKey k = keys.get(id);
+        return k != null && k.status() == KeyStatus.ENABLED ? k : null;
+    }
+
     /** @return all keys */
     public List<HmacKey> keys() {
         return List.copyOf(keys.values());

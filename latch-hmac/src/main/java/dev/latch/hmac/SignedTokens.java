@@ -156,11 +156,11 @@ public final class SignedTokens implements CodeSigner {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }
         TokenFormat.Claims c = parsed.claims();
-        Optional<HmacKey> key = keys.find(c.kid()).filter(k -> k.status() == KeyStatus.ENABLED);
-        if (key.isEmpty()) {
+        HmacKey key = keys.enabled(c.kid());
+        if (key == null) {
             return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY);
         }
-        if (!key.get().verify(parsed.payload(), parsed.tag())) {
+        if (!key.verify(parsed.payload(), parsed.tag())) {
             return deny(now, resource, null, null, source, DenialReason.BAD_SIGNATURE);
         }
         // From here on the claims are authentic.
@@ -188,8 +188,7 @@ public final class SignedTokens implements CodeSigner {
                 return deny(now, resource, id, c.subject(), source, stored);
             }
         }
-        event(AuditEvent.Type.OPENED, now, resource, id, c.subject(), source, AuditEvent.Outcome.SUCCESS,
-                "SIGNED_TOKEN KEY=" + c.kid());
+        event(AuditEvent.Type.OPENED, now, resource, id, c.subject(), source, AuditEvent.Outcome.SUCCESS, "SIGNED_TOKEN");
         return new Verdict.Opened(id, c.resource(), c.subject(), Set.copyOf(c.permissions()), c.singleUse() ? 0 : -1,
                 false);
     }

@@ -45,6 +45,22 @@ class SignedTokensProperties {
         assertFalse(verifier.verify(changed, any, from).isOpen());
     }
 
+    @Property(tries = 5000)
+    void whateverParses_isTheCanonicalEncodingOfItsClaims(@ForAll @IntRange(min = 0, max = 100_000) int position,
+                                                          @ForAll byte replacement) {
+        String[] parts = token.split("\\.");
+        byte[] payload = Base64.getUrlDecoder().decode(parts[0]);
+        payload[position % payload.length] = replacement;
+        String mutated = Base64.getUrlEncoder().withoutPadding().encodeToString(payload) + "." + parts[1];
+        TokenFormat.Parsed parsed = TokenFormat.parse(mutated);
+        if (parsed != null) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    TokenFormat.payload(parsed.claims()).getBytes(StandardCharsets.UTF_8), payload);
+        }
+        assertFalse(verifier.verify(mutated, any, from).isOpen() && !java.util.Arrays.equals(payload,
+                Base64.getUrlDecoder().decode(parts[0])));
+    }
+
     @Property(tries = 1000)
     void anyTruncation_neverVerifies(@ForAll @IntRange(min = 0, max = 10_000) int cut) {
         int length = cut % token.length();
