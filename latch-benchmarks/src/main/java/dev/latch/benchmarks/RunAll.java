@@ -29,10 +29,13 @@ public final class RunAll {
     private RunAll() {
     }
 
-    /** A JMH score in ns/op with its 99.9% error. */
-    record Score(double ns, double error) {
+    /**
+     * A JMH result in ns/op: the median of the measurement iterations (used for ratios, as the
+     * machine is noisy), and the mean with its 99.9% error as JMH reports it.
+     */
+    record Score(double ns, double mean, double error) {
         String text() {
-            return String.format(Locale.ROOT, "%.0f ± %.0f", ns, error);
+            return String.format(Locale.ROOT, "%.0f (mean %.0f ± %.0f)", ns, mean, error);
         }
     }
 
@@ -56,6 +59,8 @@ public final class RunAll {
         Map<String, Score> two = everything
                 ? run("(DynamicCodeBenchmark|TokenBenchmark|StaticKeyBenchmark).*", 2) : Map.of();
 
+        report.append("Scores are ns/op: the median of 8 half-second iterations after 6 of warm-up (mean ± 99.9% error"
+                + " in brackets). Ratios are of medians.\n\n");
         report.append("| operation | latch ns/op | floor or peer ns/op | ratio | target |\n|---|---|---|---|---|\n");
         for (String size : new String[]{"1000", "100000", "1000000"}) {
             row(report, one, "DynamicCodeBenchmark.open:" + size, "DynamicCodeBenchmark.floor:" + size,
@@ -106,10 +111,10 @@ public final class RunAll {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)
                 .forks(1)
-                .warmupIterations(5)
-                .warmupTime(TimeValue.seconds(1))
-                .measurementIterations(5)
-                .measurementTime(TimeValue.seconds(1))
+                .warmupIterations(6)
+                .warmupTime(TimeValue.milliseconds(500))
+                .measurementIterations(8)
+                .measurementTime(TimeValue.milliseconds(500))
                 .threads(threads)
                 .jvmArgsAppend("-Xms3g", "-Xmx3g");
         Collection<RunResult> results = new Runner(options.build()).run();
@@ -122,7 +127,12 @@ public final class RunAll {
                 params.add(r.getParams().getParam(key));
             }
             String label = params.isEmpty() ? name : name + ":" + String.join(",", params);
-            scores.put(label, new Score(r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
+            double[] iterations = r.getBenchmarkResults().stream()
+                    .flatMap(b -> b.getIterationResults().stream())
+                    .mapToDouble(i -> i.getPrimaryResult().getScore()).sorted().toArray();
+            double median = iterations.length % 2 == 1 ? iterations[iterations.length / 2]
+                    : (iterations[iterations.length / 2 - 1] + iterations[iterations.length / 2]) / 2;
+            scores.put(label, new Score(median, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
         }
         return scores;
     }

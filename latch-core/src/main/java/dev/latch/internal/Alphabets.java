@@ -2,7 +2,7 @@ package dev.latch.internal;
 
 import java.security.SecureRandom;
 
-/** Alphabets for codes and keys, and uniform draws from them. */
+/** Alphabets for codes and keys, and uniform draws from them. Stateless; thread-safe. */
 public final class Alphabets {
     /** Crockford base32: no I, L, O or U. */
     public static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

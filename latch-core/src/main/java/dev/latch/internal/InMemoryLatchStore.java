@@ -45,6 +45,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Because the caller's clock decides validity, an entry kept longer is harmless. There is no
  * size-based eviction: at {@code maxEntries} new entries are refused with
  * {@link StoreFullException}, so a flood can never evict a lockout or a consumed code.
+ *
+ * <p>Thread-safe: every decision runs under the monitor of its slot (or key holder), and
+ * Caffeine and {@code ConcurrentHashMap} hold them.
  */
 public final class InMemoryLatchStore implements LatchStore {
     /** How long a finished code is kept so its holder hears USED or EXPIRED rather than WRONG_CODE. */

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 
 /**
  * Strict parsing of IPv4 and IPv6 literals. Never resolves a host name: a string that is not
- * a literal address is refused, so no input can make latch do DNS.
+ * a literal address is refused, so no input can make latch do DNS. Stateless; thread-safe.
  */
 public final class IpAddresses {
     private IpAddresses() {
