@@ -1,0 +1,273 @@
+package dev.latch.jwt;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One JWT key: a key id, exactly one {@link JwtAlgorithm}, the issuer it is bound to, a status,
+ * and the key material (an HMAC secret, an RSA or P-256 key pair, or only a public key for
+ * verification). HMAC secrets must have at least 256 bits and RSA keys at least 2048 bits.
+ * {@code toString} shows id, algorithm, issuer and status only.
+ *
+ * <pre>{@code
+ * JwtKey signing = JwtKey.generate("a-2026-03", JwtAlgorithm.ES256, "https://svc-a.internal", new SecureRandom());
+ * JwtKey shared = JwtKey.hmac("s1", JwtAlgorithm.HS256, "https://svc-a.internal", secretFromVault);
+ * }</pre>
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class JwtKey {
+    private static final Pattern KID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    /** The status of a key. */
+    public enum Status {
+        /** Verifies; the primary also signs. */
+        ENABLED,
+        /** Refused. */
+        DISABLED
+    }
+
+    private final String id;
+    private final JwtAlgorithm algorithm;
+    private final String issuer;
+    private final Status status;
+    private final JWSSigner signer;
+    private final JWSVerifier verifier;
+    private final JWK publicJwk;
+
+    private JwtKey(String id, JwtAlgorithm algorithm, String issuer, Status status, JWSSigner signer,
+                   JWSVerifier verifier, JWK publicJwk) {
+        this.id = id;
+        this.algorithm = algorithm;
+        this.issuer = issuer;
+        this.status = status;
+        this.signer = signer;
+        this.verifier = verifier;
+        this.publicJwk = publicJwk;
+    }
+
+    private static void check(String id, JwtAlgorithm algorithm, String issuer) {
+        if (id == null || !KID.matcher(id).matches()) {
+            throw new IllegalArgumentException("key id must match " + KID.pattern());
+        }
+        Objects.requireNonNull(algorithm, "algorithm");
+        if (issuer == null || issuer.isBlank() || issuer.length() > 256) {
+            throw new IllegalArgumentException("a key is bound to an issuer of 1 to 256 characters");
+        }
+    }
+
+    /**
+     * @param id        the key id
+     * @param algorithm HS256, HS384 or HS512
+     * @param issuer    the issuer this key signs for
+     * @param secret    at least 32 bytes; copied
+     * @return a key that signs and verifies
+     */
+    public static JwtKey hmac(String id, JwtAlgorithm algorithm, String issuer, byte[] secret) {
+        check(id, algorithm, issuer);
+        if (!algorithm.hmac()) {
+            throw new IllegalArgumentException(algorithm + " is not an HMAC algorithm");
+        }
+        if (secret == null || secret.length < 32) {
+            throw new IllegalArgumentException("HMAC keys need at least 256 bits");
+        }
+        try {
+            byte[] copy = secret.clone();
+            return new JwtKey(id, algorithm, issuer, Status.ENABLED, new MACSigner(copy), new MACVerifier(copy), null);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("HMAC key refused: " + e.getMessage());
+        }
+    }
+
+    /**
+     * @param id        the key id
+     * @param algorithm the algorithm
+     * @param issuer    the issuer
+     * @param random    the source
+     * @return a new key: 64 random bytes for HMAC, RSA 3072 bits, or a P-256 pair
+     */
+    public static JwtKey generate(String id, JwtAlgorithm algorithm, String issuer, SecureRandom random) {
+        check(id, algorithm, issuer);
+        if (algorithm.hmac()) {
+            byte[] secret = new byte[64];
+            random.nextBytes(secret);
+            return hmac(id, algorithm, issuer, secret);
+        }
+        try {
+            KeyPairGenerator g;
+            if (algorithm.rsa()) {
+                g = KeyPairGenerator.getInstance("RSA");
+                g.initialize(3072, random);
+            } else {
+                g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"), random);
+            }
+            return keyPair(id, algorithm, issuer, g.generateKeyPair());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(algorithm + " key generation failed", e);
+        }
+    }
+
+    /**
+     * @param id        the key id
+     * @param algorithm RS256, PS256 or ES256
+     * @param issuer    the issuer
+     * @param pair      the key pair
+     * @return a key that signs and verifies
+     */
+    public static JwtKey keyPair(String id, JwtAlgorithm algorithm, String issuer, KeyPair pair) {
+        check(id, algorithm, issuer);
+        JwtKey verifying = publicKey(id, algorithm, issuer, pair.getPublic());
+        PrivateKey p = pair.getPrivate();
+        try {
+            JWSSigner signer = algorithm.rsa() ? new RSASSASigner((RSAPrivateKey) p) : new ECDSASigner((ECPrivateKey) p);
+            return new JwtKey(id, algorithm, issuer, Status.ENABLED, signer, verifying.verifier, verifying.publicJwk);
+        } catch (ClassCastException | JOSEException e) {
+            throw new IllegalArgumentException("private key does not fit " + algorithm);
+        }
+    }
+
+    /**
+     * @param id        the key id
+     * @param algorithm RS256, PS256 or ES256
+     * @param issuer    the issuer
+     * @param key       an RSA (2048 bits or more) or P-256 public key
+     * @return a key that only verifies
+     */
+    public static JwtKey publicKey(String id, JwtAlgorithm algorithm, String issuer, PublicKey key) {
+        check(id, algorithm, issuer);
+        try {
+            if (algorithm.rsa()) {
+                RSAPublicKey rsa = (RSAPublicKey) key;
+                if (rsa.getModulus().bitLength() < 2048) {
+                    throw new IllegalArgumentException("RSA keys need at least 2048 bits, got " + rsa.getModulus().bitLength());
+                }
+                JWK jwk = new RSAKey.Builder(rsa).keyID(id).keyUse(KeyUse.SIGNATURE)
+                        .algorithm(JWSAlgorithm.parse(algorithm.name())).build();
+                return new JwtKey(id, algorithm, issuer, Status.ENABLED, null, new RSASSAVerifier(rsa), jwk);
+            }
+            if (algorithm == JwtAlgorithm.ES256) {
+                ECPublicKey ec = (ECPublicKey) key;
+                if (!Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()))) {
+                    throw new IllegalArgumentException("ES256 needs a P-256 key");
+                }
+                JWK jwk = new ECKey.Builder(Curve.P_256, ec).keyID(id).keyUse(KeyUse.SIGNATURE)
+                        .algorithm(JWSAlgorithm.ES256).build();
+                return new JwtKey(id, algorithm, issuer, Status.ENABLED, null, new ECDSAVerifier(ec), jwk);
+            }
+        } catch (ClassCastException | JOSEException e) {
+            throw new IllegalArgumentException("public key does not fit " + algorithm);
+        }
+        throw new IllegalArgumentException(algorithm + " keys are secrets: use JwtKey.hmac");
+    }
+
+    /** Builds a verifying key from a public JWK of a key set, or returns null when unusable. */
+    static JwtKey fromJwk(JWK jwk, String issuer) {
+        if (jwk.getKeyID() == null || jwk.getAlgorithm() == null || jwk.isPrivate()
+                || (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse()))) {
+            return null;
+        }
+        JwtAlgorithm algorithm;
+        try {
+            algorithm = JwtAlgorithm.valueOf(jwk.getAlgorithm().getName());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        try {
+            if (jwk instanceof RSAKey rsa && algorithm.rsa()) {
+                return publicKey(jwk.getKeyID(), algorithm, issuer, rsa.toRSAPublicKey());
+            }
+            if (jwk instanceof ECKey ec && algorithm == JwtAlgorithm.ES256) {
+                return publicKey(jwk.getKeyID(), algorithm, issuer, ec.toECPublicKey());
+            }
+        } catch (JOSEException | IllegalArgumentException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** @return the key id */
+    public String id() {
+        return id;
+    }
+
+    /** @return the one algorithm of this key */
+    public JwtAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** @return the issuer this key is bound to */
+    public String issuer() {
+        return issuer;
+    }
+
+    /** @return the status */
+    public Status status() {
+        return status;
+    }
+
+    /** @return whether this key can sign */
+    public boolean canSign() {
+        return signer != null;
+    }
+
+    /**
+     * @param newStatus a status
+     * @return a copy with that status
+     */
+    public JwtKey withStatus(Status newStatus) {
+        return new JwtKey(id, algorithm, issuer, Objects.requireNonNull(newStatus, "status"), signer, verifier, publicJwk);
+    }
+
+    JWSSigner signer() {
+        return signer;
+    }
+
+    JWK publicJwk() {
+        return publicJwk;
+    }
+
+    /** The signature check that verification uses; also what the Wycheproof vectors exercise. */
+    boolean verifySignature(JWSHeader header, byte[] signingInput, Base64URL signature) {
+        try {
+            return verifier.verify(header, signingInput, signature);
+        } catch (JOSEException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JwtKey[" + id + ", " + algorithm + ", issuer=" + issuer + ", " + status
+                + (signer == null ? ", verify-only" : "") + "]";
+    }
+}

@@ -1,0 +1,451 @@
+package dev.latch.jwt;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.latch.AccessContext;
+import dev.latch.AuditEvent;
+import dev.latch.DenialReason;
+import dev.latch.Grant;
+import dev.latch.LatchStoreException;
+import dev.latch.Requirement;
+import dev.latch.SignerException;
+import dev.latch.Verdict;
+import dev.latch.spi.AuditSink;
+import dev.latch.spi.CodeSigner;
+import dev.latch.spi.LatchStore;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Short-lived JWTs for service-to-service checks, on Nimbus JOSE+JWT, behind the core
+ * {@link CodeSigner} SPI. The grant maps to claims {@code iss} (the key's issuer), {@code sub},
+ * {@code aud} (the grant's resource), {@code iat}, {@code nbf}, {@code exp}, {@code jti} and
+ * {@code scope} (permissions, space-separated); the header has {@code typ: latch+jwt}
+ * (explicit typing, RFC 8725 §3.11) and {@code kid}.
+ *
+ * <pre>{@code
+ * SignedJwts jwts = SignedJwts.builder(JwtKeySet.of(JwtKey.generate("a1", JwtAlgorithm.ES256, "https://svc-a", random)))
+ *         .audiences("https://svc-b")
+ *         .store(LatchStore.inMemory())       // jti single use
+ *         .build();
+ * String token = jwts.sign(Grant.builder("https://svc-b", "svc-a").permissions("orders:read").ttl(Duration.ofMinutes(2)).build());
+ * Verdict v = jwts.verify(token, Requirement.of("https://svc-b", "orders:read"), AccessContext.of("svc-a"));
+ * }</pre>
+ *
+ * <p>The verification policy is fixed at build time. In order: size (8 KB by default, checked
+ * before parsing), exactly three base64url segments, no duplicate members, {@code alg} not
+ * {@code none} in any case, no JWE, {@code typ} {@code latch+jwt}, no {@code jwk}, {@code jku},
+ * {@code x5u}, {@code x5c}, {@code crit} or nested {@code cty} ({@code MALFORMED}); the key
+ * named by {@code kid}, looked up in the key set (or the remote JWK set) and nowhere else, enabled,
+ * of the header's algorithm ({@code UNKNOWN_KEY}); the signature ({@code BAD_SIGNATURE}); the
+ * issuer the key is bound to ({@code UNKNOWN_KEY}); {@code exp}, {@code iat}, {@code sub}
+ * present; {@code nbf}, {@code iat} and {@code exp} against the injected clock with bounded skew,
+ * and the lifetime ({@code NOT_YET_VALID}, {@code EXPIRED}); the audience equal to the required
+ * resource and in the allowlist, and the required scopes ({@code INSUFFICIENT_SCOPE}); with a
+ * store, single use of the {@code jti} ({@code REPLAYED}). Nothing of the token is logged.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class SignedJwts implements CodeSigner {
+    /** The explicit type of latch JWTs. */
+    public static final String TYPE = "latch+jwt";
+    /** Default clock skew. */
+    public static final Duration DEFAULT_SKEW = Duration.ofSeconds(60);
+    /** Largest skew. */
+    public static final Duration MAX_SKEW = Duration.ofMinutes(5);
+    /** Default longest lifetime. */
+    public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(15);
+    /** Default largest token, in characters. */
+    public static final int DEFAULT_MAX_SIZE = 8 * 1024;
+
+    private static final Set<String> FORBIDDEN_HEADERS = Set.of("jwk", "jku", "x5u", "x5c", "crit");
+
+    private final JwtKeySet keys;
+    private final RemoteJwks remote;
+    private final Clock clock;
+    private final Set<String> audiences;
+    private final Duration skew;
+    private final Duration maxLifetime;
+    private final int maxSize;
+    private final LatchStore store;
+    private final AuditSink audit;
+    private final SecureRandom random;
+
+    private SignedJwts(Builder b) {
+        this.keys = b.keys;
+        this.remote = b.remote;
+        this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+        this.audiences = b.audiences == null ? Set.of() : b.audiences;
+        this.skew = b.skew == null ? DEFAULT_SKEW : b.skew;
+        this.maxLifetime = b.maxLifetime == null ? DEFAULT_MAX_LIFETIME : b.maxLifetime;
+        this.maxSize = b.maxSize == 0 ? DEFAULT_MAX_SIZE : b.maxSize;
+        this.store = b.store;
+        this.audit = AuditSink.fanOut(b.sinks == null ? List.of(AuditSink.logging()) : b.sinks);
+        this.random = b.random == null ? new SecureRandom() : b.random;
+    }
+
+    /**
+     * @param keys the key set: its primary signs, its enabled keys verify
+     * @return a builder
+     */
+    public static Builder builder(JwtKeySet keys) {
+        return new Builder(Objects.requireNonNull(keys, "keys"));
+    }
+
+    @Override
+    public String sign(Grant grant) {
+        Objects.requireNonNull(grant, "grant");
+        JwtKey key = keys.primary();
+        if (key == null) {
+            throw new SignerException("this key set has no signing key");
+        }
+        if (grant.sourceRange().isPresent() || grant.policyId().isPresent()) {
+            throw new IllegalArgumentException("source ranges and stored policies are not part of latch JWTs");
+        }
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant exp = grant.expiresAt(now);
+        Instant nbf = grant.notBefore().orElse(now);
+        if (!exp.isAfter(now) || Duration.between(now, exp).compareTo(maxLifetime) > 0) {
+            throw new IllegalArgumentException("token lifetime " + Duration.between(now, exp) + " must be positive and at most "
+                    + maxLifetime);
+        }
+        String jti = grant.tokenId().orElseGet(() -> {
+            byte[] b = new byte[16];
+            random.nextBytes(b);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        });
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(key.algorithm().name()))
+                .type(new JOSEObjectType(TYPE)).keyID(key.id()).build();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(key.issuer()).subject(grant.subject())
+                .audience(grant.resource()).issueTime(Date.from(now)).notBeforeTime(Date.from(nbf))
+                .expirationTime(Date.from(exp)).jwtID(jti);
+        if (!grant.permissions().isEmpty()) {
+            claims.claim("scope", String.join(" ", grant.permissions()));
+        }
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(header, claims.build());
+        try {
+            jwt.sign(key.signer());
+        } catch (JOSEException e) {
+            throw new SignerException("signing with key " + key.id() + " failed", e);
+        }
+        event(AuditEvent.Type.ISSUED, now, grant.resource(), jti, grant.subject(), null, AuditEvent.Outcome.SUCCESS, "JWT");
+        return jwt.serialize();
+    }
+
+    @Override
+    public Verdict verify(String token, Requirement requirement, AccessContext context) {
+        Instant now = clock.instant();
+        String resource = requirement == null ? null : requirement.resource();
+        String source = context == null ? null : context.source().orElse(null);
+        if (token == null || token.length() > maxSize || requirement == null) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "MALFORMED");
+        }
+        int d1 = token.indexOf('.');
+        int d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
+        if (d1 <= 0 || d2 <= d1 + 1 || d2 == token.length() - 1 || token.indexOf('.', d2 + 1) >= 0
+                || !canonical(token, 0, d1) || !canonical(token, d1 + 1, d2) || !canonical(token, d2 + 1, token.length())) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "NOT_A_JWS");
+        }
+        String headerJson;
+        String payloadJson;
+        try {
+            headerJson = new String(Base64.getUrlDecoder().decode(token.substring(0, d1)), StandardCharsets.UTF_8);
+            payloadJson = new String(Base64.getUrlDecoder().decode(token.substring(d1 + 1, d2)), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "BASE64");
+        }
+        if (!DuplicateMembers.none(headerJson) || !DuplicateMembers.none(payloadJson)) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "DUPLICATE_MEMBER");
+        }
+        JWSHeader header;
+        try {
+            Map<String, Object> raw = com.nimbusds.jose.util.JSONObjectUtils.parse(headerJson);
+            Object alg = raw.get("alg");
+            if (!(alg instanceof String) || "none".equalsIgnoreCase((String) alg) || raw.containsKey("enc")) {
+                return deny(now, resource, null, null, source, DenialReason.MALFORMED, "ALG_NONE_OR_JWE");
+            }
+            for (String forbidden : FORBIDDEN_HEADERS) {
+                if (raw.containsKey(forbidden)) {
+                    return deny(now, resource, null, null, source, DenialReason.MALFORMED, "HEADER_" + forbidden.toUpperCase());
+                }
+            }
+            header = JWSHeader.parse(raw, new Base64URL(token.substring(0, d1)));
+        } catch (ParseException e) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "HEADER");
+        }
+        if (header.getType() == null || !(TYPE.equalsIgnoreCase(header.getType().getType())
+                || ("application/" + TYPE).equalsIgnoreCase(header.getType().getType()))) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "TYP");
+        }
+        if (header.getContentType() != null) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "NESTED");
+        }
+        String kid = header.getKeyID();
+        JwtKey key = kid == null || kid.length() > 128 ? null : keys.enabled(kid);
+        if (key == null && kid != null && kid.length() <= 128 && remote != null) {
+            try {
+                key = remote.find(kid);
+            } catch (SignerException e) {
+                event(AuditEvent.Type.STORE_FAILURE, now, resource, null, null, source, AuditEvent.Outcome.FAILURE,
+                        "JWKS_UNAVAILABLE");
+                throw e;
+            }
+        }
+        if (key == null || !key.algorithm().name().equals(header.getAlgorithm().getName())) {
+            return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY, "UNKNOWN_KEY");
+        }
+        byte[] signingInput = token.substring(0, d2).getBytes(StandardCharsets.US_ASCII);
+        if (!key.verifySignature(header, signingInput, new Base64URL(token.substring(d2 + 1)))) {
+            return deny(now, resource, null, null, source, DenialReason.BAD_SIGNATURE, "BAD_SIGNATURE");
+        }
+        // From here on the claims are authentic.
+        JWTClaimsSet claims;
+        try {
+            claims = JWTClaimsSet.parse(payloadJson);
+        } catch (ParseException e) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIMS");
+        }
+        String jti = claims.getJWTID();
+        String sub = claims.getSubject();
+        if (!key.issuer().equals(claims.getIssuer())) {
+            return deny(now, resource, jti, sub, source, DenialReason.UNKNOWN_KEY, "ISSUER");
+        }
+        Date exp = claims.getExpirationTime();
+        Date iat = claims.getIssueTime();
+        Date nbf = claims.getNotBeforeTime();
+        if (exp == null || iat == null || sub == null || (store != null && jti == null)) {
+            return deny(now, resource, jti, sub, source, DenialReason.MALFORMED, "MISSING_CLAIM");
+        }
+        long nowSec = now.getEpochSecond();
+        long skewSec = skew.getSeconds();
+        long expSec = exp.getTime() / 1000;
+        long iatSec = iat.getTime() / 1000;
+        if ((nbf != null && nowSec < nbf.getTime() / 1000 - skewSec) || iatSec > nowSec + skewSec) {
+            return deny(now, resource, jti, sub, source, DenialReason.NOT_YET_VALID, "NOT_YET_VALID");
+        }
+        if (nowSec >= expSec + skewSec || expSec - iatSec > maxLifetime.getSeconds()) {
+            return deny(now, resource, jti, sub, source, DenialReason.EXPIRED, "EXPIRED");
+        }
+        List<String> aud = claims.getAudience();
+        if (aud == null || !aud.contains(requirement.resource()) || !audiences.contains(requirement.resource())) {
+            return deny(now, resource, jti, sub, source, DenialReason.INSUFFICIENT_SCOPE, "AUDIENCE");
+        }
+        Set<String> scopes = scopes(claims.getClaim("scope"));
+        if (scopes == null || !scopes.containsAll(requirement.permissions())) {
+            return deny(now, resource, jti, sub, source, DenialReason.INSUFFICIENT_SCOPE, "SCOPE");
+        }
+        if (store != null) {
+            Instant keep = Instant.ofEpochSecond(expSec).plus(skew);
+            String cacheKey = "latch-jwt:jti:" + claims.getIssuer() + ":" + jti;
+            boolean first;
+            try {
+                first = store.putOnce(cacheKey, keep, now);
+            } catch (RuntimeException e) {
+                event(AuditEvent.Type.STORE_FAILURE, now, resource, jti, sub, source, AuditEvent.Outcome.FAILURE,
+                        e.getClass().getSimpleName());
+                throw e instanceof LatchStoreException ? (LatchStoreException) e
+                        : new LatchStoreException("latch store failed during a JWT replay check (" + e.getClass().getName() + ")", e);
+            }
+            if (!first) {
+                return deny(now, resource, jti, sub, source, DenialReason.REPLAYED, "REPLAYED");
+            }
+        }
+        event(AuditEvent.Type.OPENED, now, resource, jti, sub, source, AuditEvent.Outcome.SUCCESS, "JWT");
+        return new Verdict.Opened(jti == null ? "jwt" : jti, requirement.resource(), sub, scopes, store != null ? 0 : -1,
+                false);
+    }
+
+    private static Set<String> scopes(Object claim) {
+        if (claim == null) {
+            return Set.of();
+        }
+        if (!(claim instanceof String)) {
+            return null;
+        }
+        Set<String> out = new HashSet<>();
+        for (String s : ((String) claim).split(" ")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A segment in its one canonical base64url form: alphabet only, no padding, and the unused
+     * low bits of the last character zero (decoders ignore them, so without this check one
+     * signature has several spellings).
+     */
+    private static boolean canonical(String token, int from, int to) {
+        int n = to - from;
+        if (n % 4 == 1) {
+            return false;
+        }
+        int last = 0;
+        for (int i = from; i < to; i++) {
+            char c = token.charAt(i);
+            int v;
+            if (c >= 'A' && c <= 'Z') {
+                v = c - 'A';
+            } else if (c >= 'a' && c <= 'z') {
+                v = c - 'a' + 26;
+            } else if (c >= '0' && c <= '9') {
+                v = c - '0' + 52;
+            } else if (c == '-') {
+                v = 62;
+            } else if (c == '_') {
+                v = 63;
+            } else {
+                return false;
+            }
+            last = v;
+        }
+        return n % 4 == 0 || (n % 4 == 2 ? (last & 0x0f) == 0 : (last & 0x03) == 0);
+    }
+
+    private Verdict deny(Instant now, String resource, String jti, String subject, String source, DenialReason reason,
+                         String detail) {
+        event(AuditEvent.Type.DENIED, now, resource, jti, subject, source, AuditEvent.Outcome.FAILURE, detail);
+        return Verdict.denied(reason);
+    }
+
+    private void event(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
+                       AuditEvent.Outcome outcome, String reason) {
+        audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason));
+    }
+
+    @Override
+    public String toString() {
+        return "SignedJwts[keys=" + keys + ", remote=" + remote + ", audiences=" + audiences + ", skew=" + skew
+                + ", maxLifetime=" + maxLifetime + ", maxSize=" + maxSize + ", store=" + (store != null) + "]";
+    }
+
+    /** Builds {@link SignedJwts}; the policy is fixed once built. Not thread-safe. */
+    public static final class Builder {
+        private final JwtKeySet keys;
+        private RemoteJwks remote;
+        private Clock clock;
+        private Set<String> audiences;
+        private Duration skew;
+        private Duration maxLifetime;
+        private int maxSize;
+        private LatchStore store;
+        private List<AuditSink> sinks;
+        private SecureRandom random;
+
+        private Builder(JwtKeySet keys) {
+            this.keys = keys;
+        }
+
+        /**
+         * @param remote another service's JWK set, consulted for key ids not in the local set
+         * @return this
+         */
+        public Builder remoteKeys(RemoteJwks remote) {
+            this.remote = Objects.requireNonNull(remote, "remote");
+            return this;
+        }
+
+        /**
+         * @param clock the clock for iat, nbf and exp; default UTC system clock
+         * @return this
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param accepted the audiences this verifier accepts (its own identifiers); required to verify
+         * @return this
+         */
+        public Builder audiences(String... accepted) {
+            this.audiences = Set.of(accepted);
+            return this;
+        }
+
+        /**
+         * @param skew tolerance on nbf, iat and exp: 0 to 5 minutes; default 60 seconds
+         * @return this
+         */
+        public Builder skew(Duration skew) {
+            if (skew.isNegative() || skew.compareTo(MAX_SKEW) > 0) {
+                throw new IllegalArgumentException("skew must be 0 to " + MAX_SKEW + ", got " + skew);
+            }
+            this.skew = skew;
+            return this;
+        }
+
+        /**
+         * @param lifetime longest exp - iat accepted and signed: 1 second to 1 day; default 15 minutes
+         * @return this
+         */
+        public Builder maxLifetime(Duration lifetime) {
+            if (lifetime.compareTo(Duration.ofSeconds(1)) < 0 || lifetime.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("max lifetime must be 1s to 1 day, got " + lifetime);
+            }
+            this.maxLifetime = lifetime;
+            return this;
+        }
+
+        /**
+         * @param characters largest token accepted, checked before parsing: 256 to 65536; default 8192
+         * @return this
+         */
+        public Builder maxSize(int characters) {
+            if (characters < 256 || characters > 65536) {
+                throw new IllegalArgumentException("max size must be 256 to 65536, got " + characters);
+            }
+            this.maxSize = characters;
+            return this;
+        }
+
+        /**
+         * @param store makes every token single-use: its jti is kept until exp plus skew
+         * @return this
+         */
+        public Builder store(LatchStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * @param sinks where audit events go; default {@link AuditSink#logging()}
+         * @return this
+         */
+        public Builder auditSink(AuditSink... sinks) {
+            this.sinks = List.of(sinks);
+            return this;
+        }
+
+        /**
+         * @param random the source of token ids
+         * @return this
+         */
+        public Builder random(SecureRandom random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** @return the signer and verifier */
+        public SignedJwts build() {
+            return new SignedJwts(this);
+        }
+    }
+}
