@@ -75,6 +75,12 @@ public final class RunAll {
         row(report, one, "TokenBenchmark.auth0Hs256", "TokenBenchmark.latchVerify", "auth0 java-jwt HS256 ÷ token verify", "≥ 3");
         row(report, one, "TokenBenchmark.jjwtHs256", "TokenBenchmark.latchVerify", "jjwt HS256 ÷ token verify", "(peer)");
         row(report, one, "TotpBenchmark.verify", "TotpBenchmark.floorThreeHotp", "TOTP ±1 + replay guard vs 3 HOTP", "≤ 1.5");
+        row(report, one, "JwtBenchmark.latchVerify:HS256", "JwtBenchmark.nimbusMinimal:HS256",
+                "JWT HS256 full policy vs minimal Nimbus verify", "≤ 1.2");
+        row(report, one, "JwtBenchmark.latchVerify:RS256", "JwtBenchmark.nimbusMinimal:RS256",
+                "JWT RS256 full policy vs minimal Nimbus verify", "≤ 1.05");
+        row(report, one, "JwtBenchmark.latchVerify:ES256", "JwtBenchmark.nimbusMinimal:ES256",
+                "JWT ES256 full policy vs minimal Nimbus verify", "≤ 1.05");
         for (String b : new String[]{"DynamicCodeBenchmark.open:1000", "TokenBenchmark.latchVerify",
                 "StaticKeyBenchmark.authenticate"}) {
             if (one.containsKey(b) && two.containsKey(b)) {

@@ -54,6 +54,17 @@ class BenchmarksTest {
     }
 
     @Test
+    void jwt_verifiesInLatchAndInNimbusForEveryAlgorithm() throws Exception {
+        for (String alg : new String[]{"HS256", "RS256", "ES256"}) {
+            JwtBenchmark j = new JwtBenchmark();
+            j.alg = alg;
+            j.setUp();
+            assertTrue(j.latchVerify().isOpen(), alg);
+            assertTrue(j.nimbusMinimal(), alg);
+        }
+    }
+
+    @Test
     void totp_everyCallIsAnAcceptedCode() throws Exception {
         TotpBenchmark t = new TotpBenchmark();
         t.setUp();

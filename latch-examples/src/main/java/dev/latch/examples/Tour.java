@@ -17,6 +17,7 @@ public final class Tour {
         BreakGlassExample.main(args);
         DownloadLinkExample.main(args);
         AuthenticatorAppExample.main(args);
+        ServiceToServiceExample.main(args);
         System.out.println();
         System.out.println("Tour complete.");
     }

@@ -82,10 +82,17 @@ class ExamplesTest {
     }
 
     @Test
+    void serviceToService_verifiesOverLoopbackAndDeniesReplayAudienceScopeExpiry() {
+        String out = run(ServiceToServiceExample::main);
+        assertInOrder(out, "first call: HTTP 200 OPENED", "replay: HTTP 401 REPLAYED", "wrong audience: HTTP 401 INSUFFICIENT_SCOPE",
+                "wrong scope: HTTP 401 INSUFFICIENT_SCOPE", "expired: HTTP 401 EXPIRED");
+    }
+
+    @Test
     void tour_runsEveryExample() {
         String out = run(Tour::main);
         assertInOrder(out, "Release approval gate", "API key lifecycle", "Break-glass access", "Time-limited download link",
-                "Authenticator app", "Tour complete.");
+                "Authenticator app", "Service-to-service", "Tour complete.");
         assertFalse(out.contains("Exception"), out);
     }
 }
