@@ -6,7 +6,7 @@ import java.time.Instant;
  * The state of an issued code, without its secret.
  *
  * <pre>{@code
- * latches.find(issued.codeId()).ifPresent(info -> System.out.println(info.state()));
+ * latches.find(issued.codeId()).ifPresent(info -> log.info("code {} is {}", info.codeId(), info.state()));
  * }</pre>
  *
  * @param codeId       the code id

@@ -58,7 +58,7 @@ public final class IpRange {
                         hi[i / 8] |= (byte) (0x80 >>> (i % 8));
                     }
                 }
-                if (!Arrays.equals(lo, base)) {
+                if (!Arrays.equals(lo, base)) { // address bounds, not secrets
                     throw new IllegalArgumentException(); // host bits set: almost always a typo
                 }
                 return new IpRange(lo, hi, IpAddresses.format(lo) + "/" + bits);

@@ -25,4 +25,19 @@ public class LatchStoreException extends LatchException {
     public LatchStoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * The typed failure for a store call that threw: the exception itself when it already is a
+     * {@code LatchStoreException}, otherwise one that wraps it. The message names the operation
+     * and the exception's class, never anything it carried.
+     *
+     * @param operation what was being done, such as {@code "open"}
+     * @param cause     what the store threw
+     * @return the exception to throw
+     */
+    public static LatchStoreException of(String operation, RuntimeException cause) {
+        return cause instanceof LatchStoreException ? (LatchStoreException) cause
+                : new LatchStoreException("latch store failed during " + operation + " (" + cause.getClass().getName() + ")",
+                cause);
+    }
 }

@@ -677,14 +677,10 @@ public final class Latches {
     private <T> T call(String operation, String latchId, String codeId, String subject, Supplier<T> op) {
         try {
             return op.get();
-        } catch (LatchStoreException e) {
-            audit(AuditEvent.Type.STORE_FAILURE, clock.instant(), latchId, codeId, subject, null,
-                    AuditEvent.Outcome.FAILURE, operation + ":" + e.getClass().getSimpleName());
-            throw e;
         } catch (RuntimeException e) {
             audit(AuditEvent.Type.STORE_FAILURE, clock.instant(), latchId, codeId, subject, null,
                     AuditEvent.Outcome.FAILURE, operation + ":" + e.getClass().getSimpleName());
-            throw new LatchStoreException("latch store failed during " + operation + " (" + e.getClass().getName() + ")", e);
+            throw LatchStoreException.of(operation, e);
         }
     }
 

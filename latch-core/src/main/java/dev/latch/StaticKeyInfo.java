@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * latches.keyInfo(keyId).ifPresent(info ->
- *         System.out.println(info.lastUsedAt() + " from " + info.lastUsedFrom()));
+ *         log.info("last used {} from {}", info.lastUsedAt(), info.lastUsedFrom()));
  * }</pre>
  *
  * @param keyId        the key id

@@ -168,8 +168,11 @@ public final class InMemoryLatchStore implements LatchStore {
                 })
                 .build();
         this.slotExpiry = slots.policy().expireVariably().orElseThrow();
-        // Rate-limit windows are at most one day; losing one early only makes the limit stricter
-        // for nobody (it can only forget issues, never invent them), so a size bound is safe here.
+        // Rate-limit windows (at most one day). KNOWN LIMITATION: this cache is size-bounded, and
+        // evicting a subject's window forgets its issues, which loosens that subject's limit. It
+        // holds max(1024, maxEntries) subjects under W-TinyLFU, so eviction needs a sustained flood
+        // of distinct subjects and spares recent, frequent ones; a window that is never evicted
+        // (kept per subject with the store's bound) is the planned fix.
         this.issueTimes = Caffeine.newBuilder().expireAfterWrite(Duration.ofDays(1))
                 .maximumSize(Math.max(1024, maxEntries)).build();
         // Markers (replay caches, revocations) live until their own expiry; never evicted for size.

@@ -279,10 +279,7 @@ public final class SignedTokens implements CodeSigner {
         } catch (RuntimeException e) {
             event(AuditEvent.Type.STORE_FAILURE, now, resource, c == null ? null : c.tokenId(),
                     c == null ? null : c.subject(), source, AuditEvent.Outcome.FAILURE, e.getClass().getSimpleName());
-            if (e instanceof LatchStoreException) {
-                throw e;
-            }
-            throw new LatchStoreException("latch store failed during a token check (" + e.getClass().getName() + ")", e);
+            throw LatchStoreException.of("a token check", e);
         }
     }
 

@@ -204,6 +204,7 @@ final class TokenFormat {
         }
         if (!ascii) {
             byte[] again = s.getBytes(StandardCharsets.UTF_8);
+            // canonical UTF-8 check on claim text, which is public: not a secret comparison
             if (!java.util.Arrays.equals(again, 0, again.length, p, from, to)
                     || s.chars().anyMatch(Character::isISOControl)) {
                 return null;

@@ -259,8 +259,7 @@ public final class SignedJwts implements CodeSigner {
             } catch (RuntimeException e) {
                 event(AuditEvent.Type.STORE_FAILURE, now, resource, jti, sub, source, AuditEvent.Outcome.FAILURE,
                         e.getClass().getSimpleName());
-                throw e instanceof LatchStoreException ? (LatchStoreException) e
-                        : new LatchStoreException("latch store failed during a JWT replay check (" + e.getClass().getName() + ")", e);
+                throw LatchStoreException.of("a JWT replay check", e);
             }
             if (!first) {
                 return deny(now, resource, jti, sub, source, DenialReason.REPLAYED, "REPLAYED");
