@@ -125,7 +125,17 @@ public final class HmacKey {
 
     /** Full-length tags only, compared in constant time. */
     boolean verify(byte[] data, byte[] tag) {
-        return macs != null && tag.length == algorithm.tagLength() && MessageDigest.isEqual(mac(data), tag);
+        return verify(data, data.length, tag);
+    }
+
+    /** The same, over the first {@code length} bytes of {@code data}. */
+    boolean verify(byte[] data, int length, byte[] tag) {
+        if (macs == null || tag.length != algorithm.tagLength()) {
+            return false;
+        }
+        Mac mac = macs.get();
+        mac.update(data, 0, length);
+        return MessageDigest.isEqual(mac.doFinal(), tag);
     }
 
     @Override

@@ -133,8 +133,8 @@ public final class SignedTokens implements CodeSigner {
                 grant.permissions(), grant.notBefore().map(Instant::getEpochSecond).orElse(-1L), expiry.getEpochSecond(),
                 now.getEpochSecond(), grant.sourceRange().orElse(null), tokenId, grant.policyId().orElse(null),
                 grant.singleUse());
-        byte[] payload = TokenFormat.payload(claims).getBytes(StandardCharsets.UTF_8);
-        String token = TokenFormat.encode(payload, key.mac(payload));
+        String payload = TokenFormat.payload(claims);
+        String token = TokenFormat.token(payload, key.mac(payload.getBytes(StandardCharsets.US_ASCII)));
         event(AuditEvent.Type.ISSUED, now, grant.resource(), tokenId, grant.subject(), null, AuditEvent.Outcome.SUCCESS,
                 "SIGNED_TOKEN KEY=" + key.id());
         return token;
@@ -152,18 +152,21 @@ public final class SignedTokens implements CodeSigner {
         String resource = requirement == null ? null : requirement.resource();
         String source = context == null ? null : context.source().orElse(null);
         TokenFormat.Parsed parsed = TokenFormat.parse(token);
-        if (parsed == null || requirement == null) {
+        if (parsed == null || requirement == null || !TokenFormat.kidWellFormed(parsed)) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }
-        TokenFormat.Claims c = parsed.claims();
-        HmacKey key = keys.enabled(c.kid());
+        HmacKey key = keys.enabled(parsed.field(TokenFormat.KID));
         if (key == null) {
             return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY);
         }
-        if (!key.verify(parsed.payload(), parsed.tag())) {
+        if (!key.verify(parsed.bytes(), parsed.payloadEnd, parsed.tag)) {
             return deny(now, resource, null, null, source, DenialReason.BAD_SIGNATURE);
         }
-        // From here on the claims are authentic.
+        // From here on the text is authentic; its fields must still be in their canonical form.
+        TokenFormat.Claims c = TokenFormat.claims(parsed);
+        if (c == null) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED);
+        }
         String id = c.tokenId();
         long nowSec = now.getEpochSecond();
         if (c.start() >= 0 && nowSec < c.start() - skew.getSeconds()) {

@@ -8,73 +8,159 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The signed latch token format, version 1.
+ * The signed latch token format, version 1: readable, URL-safe text, signed as written.
  *
  * <pre>
- * token   = b64url(payload) "." b64url(tag)                 (RFC 4648 §5, no padding)
- * payload = "lt1" LF kid LF resource LF subject LF permissions LF start LF expiry LF
- *           issuedAt LF sourceRange LF tokenId LF policyId LF singleUse
+ * token   = payload "." tag
+ * payload = "lt1" "~" kid "~" resource "~" subject "~" permissions "~" start "~" expiry "~"
+ *           issuedAt "~" sourceRange "~" tokenId "~" policyId "~" singleUse
+ * tag     = base64url(HMAC(key, ASCII(payload)))            (RFC 4648 §5, no padding)
  * </pre>
  *
- * Every field is present, in this order, even when empty; numbers are decimal epoch seconds
+ * Every field is present, in this order, even when empty. Numbers are decimal epoch seconds
  * without leading zeros; permissions are joined with ","; the source range is in its canonical
- * form; singleUse is "0" or "1". No field may contain LF (or any control character), so two
- * different grants never give the same payload. The tag is the HMAC of the payload bytes with
- * the key named by kid. A token is accepted only in exactly this encoding: anything re-ordered,
- * re-encoded, padded or with extra or missing fields is malformed.
+ * form; singleUse is "0" or "1". Resource and subject are percent-encoded (UTF-8, upper-case
+ * hex) for every character outside {@code A-Z a-z 0-9 - . _ / : @}, and only for those, so each
+ * value has exactly one spelling; no field can contain "~", so two different grants never give
+ * the same payload. The tag is the last "." segment, of fixed length for the key's algorithm.
+ * The whole token uses only characters that go into a URL query as they are. A token is
+ * accepted only in exactly this form.
  */
 final class TokenFormat {
     static final String VERSION = "lt1";
     static final int MAX_TOKEN = 4096;
     private static final int FIELDS = 12;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** The signed fields. Times in epoch seconds; start is -1 when absent. */
     record Claims(String kid, String resource, String subject, List<String> permissions, long start, long expiry,
                   long issuedAt, String sourceRange, String tokenId, String policyId, boolean singleUse) {
     }
 
-    /** A parsed token: its claims, the payload bytes that were signed, and the tag. */
-    record Parsed(Claims claims, byte[] payload, byte[] tag) {
+    /**
+     * A token split into its payload (the exact signed text), its fields' positions and its tag.
+     * Field values are read lazily, after the tag has been checked.
+     */
+    static final class Parsed {
+        final String token;
+        final int payloadEnd;
+        final int[] ends;
+        final byte[] tag;
+
+        Parsed(String token, int payloadEnd, int[] ends, byte[] tag) {
+            this.token = token;
+            this.payloadEnd = payloadEnd;
+            this.ends = ends;
+            this.tag = tag;
+        }
+
+        int start(int field) {
+            return field == 0 ? 0 : ends[field - 1] + 1;
+        }
+
+        int end(int field) {
+            return ends[field];
+        }
+
+        boolean empty(int field) {
+            return start(field) == end(field);
+        }
+
+        String field(int field) {
+            return token.substring(start(field), end(field));
+        }
+
+        /** @return the token's ASCII bytes; the signed payload is the first {@code payloadEnd} of them */
+        byte[] bytes() {
+            return token.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** @return true when the field equals the given text exactly (in its encoded form) */
+        boolean fieldEquals(int field, String encoded) {
+            int n = end(field) - start(field);
+            return n == encoded.length() && token.regionMatches(start(field), encoded, 0, n);
+        }
     }
 
     private TokenFormat() {
     }
 
     static String payload(Claims c) {
-        return VERSION + '\n' + c.kid() + '\n' + c.resource() + '\n' + c.subject() + '\n'
-                + String.join(",", c.permissions()) + '\n' + (c.start() < 0 ? "" : Long.toString(c.start())) + '\n'
-                + c.expiry() + '\n' + c.issuedAt() + '\n' + (c.sourceRange() == null ? "" : c.sourceRange()) + '\n'
-                + c.tokenId() + '\n' + (c.policyId() == null ? "" : c.policyId()) + '\n' + (c.singleUse() ? "1" : "0");
+        return VERSION + '~' + c.kid() + '~' + encode(c.resource()) + '~' + encode(c.subject()) + '~'
+                + String.join(",", c.permissions()) + '~' + (c.start() < 0 ? "" : Long.toString(c.start())) + '~'
+                + c.expiry() + '~' + c.issuedAt() + '~' + (c.sourceRange() == null ? "" : c.sourceRange()) + '~'
+                + c.tokenId() + '~' + (c.policyId() == null ? "" : c.policyId()) + '~' + (c.singleUse() ? "1" : "0");
     }
 
-    static String encode(byte[] payload, byte[] tag) {
-        return ENCODER.encodeToString(payload) + "." + ENCODER.encodeToString(tag);
+    static String token(String payload, byte[] tag) {
+        return payload + "." + ENCODER.encodeToString(tag);
+    }
+
+    private static boolean raw(int c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                || c == '_' || c == '/' || c == ':' || c == '@';
+    }
+
+    /** Canonical percent-encoding: every byte outside the raw set, upper-case hex. */
+    static String encode(String value) {
+        boolean plain = true;
+        for (int i = 0; i < value.length() && plain; i++) {
+            plain = raw(value.charAt(i));
+        }
+        if (plain) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length() + 16);
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (raw(c)) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 15]);
+            }
+        }
+        return out.toString();
     }
 
     /**
-     * One pass over the token, no regular expressions and no re-encoding: every field is checked
-     * for its single canonical form as it is read, so a token that parses is byte for byte the
-     * encoding of its claims.
+     * Splits and checks the structure only: sizes, separators, characters, tag length for some
+     * algorithm. Field contents are validated by {@link #claims(Parsed)} after the tag matches.
      *
      * @param token the presented token
-     * @return the parsed token, or null when it is malformed in any way
+     * @return the split token, or null when it cannot be a token
      */
     static Parsed parse(String token) {
-        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN) {
+        if (token == null || token.length() < 10 || token.length() > MAX_TOKEN) {
             return null;
         }
-        int dot = token.indexOf('.');
-        if (dot <= 0 || dot == token.length() - 1 || token.indexOf('.', dot + 1) >= 0) {
+        int dot = token.lastIndexOf('.');
+        int tagLength = token.length() - dot - 1;
+        if (dot < 0 || (tagLength != 43 && tagLength != 64 && tagLength != 86)) {
             return null;
         }
-        byte[] payload = decode(token, 0, dot);
-        byte[] tag = payload == null ? null : decode(token, dot + 1, token.length());
-        if (tag == null) {
+        byte[] tag = decodeTag(token, dot + 1, token.length());
+        if (tag == null || !token.startsWith(VERSION + "~")) {
             return null;
         }
-        Claims claims = claims(payload);
-        return claims == null ? null : new Parsed(claims, payload, tag);
+        int[] ends = new int[FIELDS];
+        int f = 0;
+        for (int i = 0; i < dot; i++) {
+            char c = token.charAt(i);
+            if (c == '~') {
+                if (f == FIELDS - 1) {
+                    return null;
+                }
+                ends[f++] = i;
+            } else if (!(raw(c) || c == '%' || c == ',' || c == '*')) {
+                return null;
+            }
+        }
+        if (f != FIELDS - 1) {
+            return null;
+        }
+        ends[FIELDS - 1] = dot;
+        return new Parsed(token, dot, ends, tag);
     }
 
     private static final byte[] VALUES = new byte[128];
@@ -87,8 +173,12 @@ final class TokenFormat {
         }
     }
 
+    private static int value(char c) {
+        return c < 128 ? VALUES[c] : -1;
+    }
+
     /** Strict base64url without padding: the unused low bits of the last character must be zero. */
-    private static byte[] decode(String s, int from, int to) {
+    static byte[] decodeTag(String s, int from, int to) {
         int n = to - from;
         int rest = n % 4;
         if (rest == 1) {
@@ -119,7 +209,7 @@ final class TokenFormat {
             out[o++] = (byte) (bits >> 16);
             if (rest == 3) {
                 out[o] = (byte) (bits >> 8);
-                bad |= (bits & 0xff) == 0 ? 0 : -1; // unused bits must be zero: one canonical encoding
+                bad |= (bits & 0xff) == 0 ? 0 : -1;
             } else {
                 bad |= (bits & 0xffff) == 0 ? 0 : -1;
             }
@@ -127,110 +217,137 @@ final class TokenFormat {
         return bad < 0 ? null : out;
     }
 
-    private static int value(char c) {
-        return c < 128 ? VALUES[c] : -1;
-    }
+    /** Field indexes. */
+    static final int KID = 1;
+    static final int RESOURCE = 2;
+    static final int SUBJECT = 3;
+    static final int PERMISSIONS = 4;
+    static final int START = 5;
+    static final int EXPIRY = 6;
+    static final int ISSUED = 7;
+    static final int RANGE = 8;
+    static final int TOKEN_ID = 9;
+    static final int POLICY = 10;
+    static final int SINGLE = 11;
 
-    private static Claims claims(byte[] p) {
-        int[] ends = new int[FIELDS];
-        int f = 0;
-        for (int i = 0; i < p.length; i++) {
-            int b = p[i];
-            if (b == '\n') {
-                if (f == FIELDS - 1) {
-                    return null;
-                }
-                ends[f++] = i;
-            } else if ((b >= 0 && b < 0x20) || b == 0x7f) {
-                return null;
+    /** @return true when the key id field is a well-formed key id */
+    static boolean kidWellFormed(Parsed p) {
+        int n = p.end(KID) - p.start(KID);
+        if (n < 1 || n > 64) {
+            return false;
+        }
+        for (int i = p.start(KID); i < p.end(KID); i++) {
+            char c = p.token.charAt(i);
+            if (c == '/' || c == ':' || c == '@' || c == '%' || c == ',') {
+                return false;
             }
         }
-        if (f != FIELDS - 1) {
-            return null;
-        }
-        ends[FIELDS - 1] = p.length;
-        if (ends[0] != 3 || p[0] != 'l' || p[1] != 't' || p[2] != '1') {
-            return null;
-        }
-        String kid = ascii(p, ends[0] + 1, ends[1], 1, 64, false);
-        String resource = text(p, ends[1] + 1, ends[2]);
-        String subject = text(p, ends[2] + 1, ends[3]);
-        List<String> permissions = permissions(p, ends[3] + 1, ends[4]);
-        long start = ends[4] + 1 == ends[5] ? -1 : number(p, ends[4] + 1, ends[5]);
-        long expiry = number(p, ends[5] + 1, ends[6]);
-        long issuedAt = number(p, ends[6] + 1, ends[7]);
-        String range = ends[7] + 1 == ends[8] ? null : range(p, ends[7] + 1, ends[8]);
-        String tokenId = ascii(p, ends[8] + 1, ends[9], 8, 64, true);
-        String policyId = ends[9] + 1 == ends[10] ? null : ascii(p, ends[9] + 1, ends[10], 8, 64, true);
-        boolean single = ends[11] - ends[10] == 2 && (p[ends[10] + 1] == '1');
-        boolean flagOk = ends[11] - ends[10] == 2 && (p[ends[10] + 1] == '0' || p[ends[10] + 1] == '1');
-        if (kid == null || resource == null || subject == null || permissions == null || start < -1 || expiry < 0
-                || issuedAt < 0 || (ends[7] + 1 != ends[8] && range == null) || tokenId == null
-                || (ends[9] + 1 != ends[10] && policyId == null) || !flagOk) {
-            return null;
-        }
-        return new Claims(kid, resource, subject, permissions, start, expiry, issuedAt, range, tokenId, policyId, single);
+        return true;
     }
 
-    /** Key ids ([A-Za-z0-9._-]) or, with idOnly, token and policy ids ([A-Za-z0-9_-]). */
-    private static String ascii(byte[] p, int from, int to, int min, int max, boolean idOnly) {
-        int n = to - from;
-        if (n < min || n > max) {
+    /**
+     * Reads and validates every field of a token whose tag matched.
+     *
+     * @return the claims, or null when any field is not in its canonical form
+     */
+    static Claims claims(Parsed p) {
+        String resource = text(p, RESOURCE);
+        String subject = text(p, SUBJECT);
+        List<String> permissions = permissions(p);
+        long start = p.empty(START) ? -1 : number(p, START);
+        long expiry = number(p, EXPIRY);
+        long issuedAt = number(p, ISSUED);
+        String range = p.empty(RANGE) ? null : range(p.field(RANGE));
+        String tokenId = id(p, TOKEN_ID);
+        String policyId = p.empty(POLICY) ? null : id(p, POLICY);
+        boolean flagOk = p.end(SINGLE) - p.start(SINGLE) == 1
+                && (p.token.charAt(p.start(SINGLE)) == '0' || p.token.charAt(p.start(SINGLE)) == '1');
+        if (resource == null || subject == null || permissions == null || start < -1 || expiry < 0 || issuedAt < 0
+                || (!p.empty(RANGE) && range == null) || tokenId == null || (!p.empty(POLICY) && policyId == null)
+                || !flagOk || !kidWellFormed(p)) {
             return null;
         }
-        for (int i = from; i < to; i++) {
-            int b = p[i];
-            boolean ok = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '_'
-                    || b == '-' || (!idOnly && b == '.');
-            if (!ok) {
-                return null;
-            }
-        }
-        return new String(p, from, n, StandardCharsets.US_ASCII);
+        return new Claims(p.field(KID), resource, subject, permissions, start, expiry, issuedAt, range, tokenId, policyId,
+                p.token.charAt(p.start(SINGLE)) == '1');
     }
 
-    /** 1 to 256 characters of well-formed UTF-8 without control characters. */
-    private static String text(byte[] p, int from, int to) {
+    /** A percent-decoded value of 1 to 256 characters, without control characters, in canonical form. */
+    private static String text(Parsed p, int field) {
+        int from = p.start(field);
+        int to = p.end(field);
         if (to <= from) {
             return null;
         }
-        boolean ascii = true;
         for (int i = from; i < to; i++) {
-            ascii &= p[i] >= 0;
+            char c = p.token.charAt(i);
+            if (!raw(c) && c != '%') {
+                return null; // ',' or '*' must be percent-encoded here: not the canonical form
+            }
         }
-        String s = new String(p, from, to - from, ascii ? StandardCharsets.US_ASCII : StandardCharsets.UTF_8);
+        int percent = p.token.indexOf('%', from);
+        String s;
+        if (percent < 0 || percent >= to) {
+            s = p.token.substring(from, to);
+        } else {
+            byte[] bytes = new byte[to - from];
+            int n = 0;
+            for (int i = from; i < to; i++) {
+                char c = p.token.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= to) {
+                        return null;
+                    }
+                    int hi = Character.digit(p.token.charAt(i + 1), 16);
+                    int lo = Character.digit(p.token.charAt(i + 2), 16);
+                    if (hi < 0 || lo < 0 || Character.isLowerCase(p.token.charAt(i + 1))
+                            || Character.isLowerCase(p.token.charAt(i + 2))) {
+                        return null;
+                    }
+                    bytes[n++] = (byte) (hi << 4 | lo);
+                    i += 2;
+                } else {
+                    bytes[n++] = (byte) c;
+                }
+            }
+            s = new String(bytes, 0, n, StandardCharsets.UTF_8);
+            if (!encode(s).equals(p.token.substring(from, to))) {
+                return null; // not the canonical encoding (or malformed UTF-8)
+            }
+        }
         if (s.length() > 256) {
             return null;
         }
-        if (!ascii) {
-            byte[] again = s.getBytes(StandardCharsets.UTF_8);
-            // canonical UTF-8 check on claim text, which is public: not a secret comparison
-            if (!java.util.Arrays.equals(again, 0, again.length, p, from, to)
-                    || s.chars().anyMatch(Character::isISOControl)) {
-                return null;
+        if (percent >= 0 && percent < to) {
+            // Raw characters are never control characters; decoded ones may be.
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isISOControl(s.charAt(i))) {
+                    return null;
+                }
             }
         }
         return s;
     }
 
-    private static List<String> permissions(byte[] p, int from, int to) {
-        List<String> out = new ArrayList<>(4);
+    private static List<String> permissions(Parsed p) {
+        int from = p.start(PERMISSIONS);
+        int to = p.end(PERMISSIONS);
+        List<String> out = new ArrayList<>(2);
         int start = from;
         for (int i = from; i <= to && from < to; i++) {
-            if (i == to || p[i] == ',') {
+            if (i == to || p.token.charAt(i) == ',') {
                 int n = i - start;
                 if (n < 1 || n > 64) {
                     return null;
                 }
                 for (int j = start; j < i; j++) {
-                    int b = p[j];
+                    char b = p.token.charAt(j);
                     boolean ok = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
                             || b == ':' || b == '.' || b == '_' || b == '*' || b == '-';
                     if (!ok) {
                         return null;
                     }
                 }
-                String perm = new String(p, start, n, StandardCharsets.US_ASCII);
+                String perm = p.token.substring(start, i);
                 if (out.contains(perm)) {
                     return null;
                 }
@@ -242,14 +359,16 @@ final class TokenFormat {
     }
 
     /** "0" or 1 to 12 digits without a leading zero; -2 when not canonical. */
-    private static long number(byte[] p, int from, int to) {
+    private static long number(Parsed p, int field) {
+        int from = p.start(field);
+        int to = p.end(field);
         int n = to - from;
-        if (n < 1 || n > 12 || (n > 1 && p[from] == '0')) {
+        if (n < 1 || n > 12 || (n > 1 && p.token.charAt(from) == '0')) {
             return -2;
         }
         long v = 0;
         for (int i = from; i < to; i++) {
-            int d = p[i] - '0';
+            int d = p.token.charAt(i) - '0';
             if (d < 0 || d > 9) {
                 return -2;
             }
@@ -258,9 +377,23 @@ final class TokenFormat {
         return v;
     }
 
+    private static String id(Parsed p, int field) {
+        int n = p.end(field) - p.start(field);
+        if (n < 8 || n > 64) {
+            return null;
+        }
+        for (int i = p.start(field); i < p.end(field); i++) {
+            char b = p.token.charAt(i);
+            boolean ok = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '_' || b == '-';
+            if (!ok) {
+                return null;
+            }
+        }
+        return p.field(field);
+    }
+
     /** A source range in its canonical text form only. */
-    private static String range(byte[] p, int from, int to) {
-        String text = new String(p, from, to - from, StandardCharsets.US_ASCII);
+    private static String range(String text) {
         try {
             return IpRange.parse(text).toString().equals(text) ? text : null;
         } catch (IllegalArgumentException e) {

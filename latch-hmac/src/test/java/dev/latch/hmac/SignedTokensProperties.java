@@ -9,11 +9,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,30 +34,29 @@ class SignedTokensProperties {
 
     @Property(tries = 2000)
     void anyChangeToOneField_neverVerifies(@ForAll @IntRange(min = 1, max = 11) int field, @ForAll String replacement) {
-        String[] parts = token.split("\\.");
-        String payload = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
-        String[] f = payload.split("\n", -1);
+        int dot = token.lastIndexOf('.');
+        String[] f = token.substring(0, dot).split("~", -1);
         Assume.that(!f[field].equals(replacement));
         f[field] = replacement;
-        String changed = Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(String.join("\n", f).getBytes(StandardCharsets.UTF_8)) + "." + parts[1];
-        assertFalse(verifier.verify(changed, any, from).isOpen());
+        assertFalse(verifier.verify(String.join("~", f) + token.substring(dot), any, from).isOpen());
     }
 
     @Property(tries = 5000)
-    void whateverParses_isTheCanonicalEncodingOfItsClaims(@ForAll @IntRange(min = 0, max = 100_000) int position,
-                                                          @ForAll byte replacement) {
-        String[] parts = token.split("\\.");
-        byte[] payload = Base64.getUrlDecoder().decode(parts[0]);
-        payload[position % payload.length] = replacement;
-        String mutated = Base64.getUrlEncoder().withoutPadding().encodeToString(payload) + "." + parts[1];
+    void whateverHasValidClaims_isTheCanonicalEncodingOfThem(@ForAll @IntRange(min = 0, max = 100_000) int position,
+                                                            @ForAll char replacement) {
+        int dot = token.lastIndexOf('.');
+        char[] c = token.toCharArray();
+        c[position % dot] = replacement;
+        String mutated = new String(c);
         TokenFormat.Parsed parsed = TokenFormat.parse(mutated);
-        if (parsed != null) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(
-                    TokenFormat.payload(parsed.claims()).getBytes(StandardCharsets.UTF_8), payload);
+        if (parsed != null && TokenFormat.kidWellFormed(parsed)) {
+            TokenFormat.Claims claims = TokenFormat.claims(parsed);
+            if (claims != null) {
+                assertEquals(mutated.substring(0, dot), TokenFormat.payload(claims));
+            }
         }
-        assertFalse(verifier.verify(mutated, any, from).isOpen() && !java.util.Arrays.equals(payload,
-                Base64.getUrlDecoder().decode(parts[0])));
+        Assume.that(!mutated.equals(token));
+        assertFalse(verifier.verify(mutated, any, from).isOpen());
     }
 
     @Property(tries = 1000)
@@ -69,18 +67,8 @@ class SignedTokensProperties {
     }
 
     @Property(tries = 3000)
-    void anyBitFlip_neverVerifies(@ForAll @IntRange(min = 0, max = 100_000) int position, @ForAll @IntRange(min = 0, max = 7) int bit) {
-        String[] parts = token.split("\\.");
-        byte[] payload = Base64.getUrlDecoder().decode(parts[0]);
-        byte[] tag = Base64.getUrlDecoder().decode(parts[1]);
-        int at = position % (payload.length + tag.length);
-        if (at < payload.length) {
-            payload[at] ^= (byte) (1 << bit);
-        } else {
-            tag[at - payload.length] ^= (byte) (1 << bit);
-        }
-        Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
-        assertFalse(verifier.verify(e.encodeToString(payload) + "." + e.encodeToString(tag), any, from).isOpen());
+    void anyBitFlip_neverVerifies(@ForAll @IntRange(min = 0, max = 100_000) int position,
+                                  @ForAll @IntRange(min = 0, max = 7) int bit) {
         char[] chars = token.toCharArray();
         int c = position % chars.length;
         chars[c] = (char) (chars[c] ^ (1 << bit));

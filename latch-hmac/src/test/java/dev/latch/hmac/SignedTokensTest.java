@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -63,7 +62,8 @@ class SignedTokensTest {
     @Test
     void signAndVerify_opensWithGrantDetails() {
         String token = tokens.sign(grant().permissions("w").build());
-        assertTrue(token.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+"), "URL-safe as is: " + token);
+        assertTrue(token.matches("[A-Za-z0-9._~/:@%,*-]+"), "goes into a URL query as is: " + token);
+        assertTrue(token.startsWith("lt1~k1~/reports/q3.pdf~partner-42~r,w~"), token);
         Verdict.Opened opened = assertInstanceOf(Verdict.Opened.class, tokens.verify(token, READ, ANY));
         assertEquals("/reports/q3.pdf", opened.latchId());
         assertEquals("partner-42", opened.subject());
@@ -141,8 +141,9 @@ class SignedTokensTest {
     void badInput_isMalformedNeverThrows() {
         String token = tokens.sign(grant().build());
         String[] bad = {null, "", ".", "a.", ".a", "a.b.c", token + ".", token + "=", token.replace('.', ','),
-                "x".repeat(4097), token.substring(0, token.indexOf('.')) + ".", "é" + token, token + " ",
-                "!!!!." + token.substring(token.indexOf('.') + 1)};
+                "x".repeat(4097), token.substring(0, token.lastIndexOf('.')) + ".", "é" + token, token + " ",
+                "!!!!." + token.substring(token.lastIndexOf('.') + 1), token.replace('~', '&'), token + "~",
+                "lt2" + token.substring(3), token.substring(0, token.lastIndexOf('.') + 1) + "A".repeat(44)};
         for (String b : bad) {
             Verdict v = tokens.verify(b, READ, ANY);
             assertFalse(v.isOpen(), String.valueOf(b));
@@ -152,26 +153,62 @@ class SignedTokensTest {
         assertEquals(new Verdict.Denied(DenialReason.MALFORMED), tokens.verify(token, null, ANY));
     }
 
+    /** Signs a payload text as given, with the set's primary key: a forger who had the key. */
+    private String signRaw(String payload) {
+        return TokenFormat.token(payload, keys.primary().mac(payload.getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Test
-    void reorderedOrReencodedPayload_isMalformedEvenIfItParses() {
+    void anyChangeToTheText_breaksTheTag() {
         String token = tokens.sign(grant().build());
-        String[] parts = token.split("\\.");
-        String payload = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
-        String[] f = payload.split("\n", -1);
-        String swapped = String.join("\n", f[0], f[1], f[3], f[2], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]);
-        String padded = Base64.getUrlEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
-        String extra = payload + "\n";
-        String leadingZero = payload.replace("\n" + f[6] + "\n", "\n0" + f[6] + "\n");
-        for (String p : new String[]{swapped, extra, leadingZero}) {
-            String t = Base64.getUrlEncoder().withoutPadding().encodeToString(p.getBytes(StandardCharsets.UTF_8)) + "." + parts[1];
-            assertFalse(tokens.verify(t, READ, ANY).isOpen());
+        String payload = token.substring(0, token.lastIndexOf('.'));
+        String tag = token.substring(token.lastIndexOf('.') + 1);
+        String[] f = payload.split("~", -1);
+        String swapped = String.join("~", f[0], f[1], f[3], f[2], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]);
+        String longer = payload.replace("~" + f[6] + "~", "~" + (Long.parseLong(f[6]) + 3600) + "~");
+        for (String p : new String[]{swapped, longer, payload + "~", payload.replace("~r~", "~w~")}) {
+            assertFalse(tokens.verify(p + "." + tag, READ, ANY).isOpen(), p);
         }
-        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), tokens.verify(padded + "." + parts[1], READ, ANY),
-                "padding is not the canonical encoding");
-        // an unused low bit flipped in the last base64 character decodes to the same bytes
-        char last = parts[1].charAt(parts[1].length() - 1);
-        String alias = parts[0] + "." + parts[1].substring(0, parts[1].length() - 1) + (char) (last ^ 1);
-        assertFalse(tokens.verify(alias, READ, ANY).isOpen());
+        char last = tag.charAt(tag.length() - 1);
+        String alias = payload + "." + tag.substring(0, tag.length() - 1) + (char) (last ^ 1);
+        assertFalse(tokens.verify(alias, READ, ANY).isOpen(), "a tag re-spelled in its unused base64 bits");
+    }
+
+    @Test
+    void validlySignedButNonCanonicalFields_areMalformed() {
+        String token = tokens.sign(grant().build());
+        String payload = token.substring(0, token.lastIndexOf('.'));
+        String[] f = payload.split("~", -1);
+        String[][] variants = {
+                {"leading zero", f[6], "0" + f[6]},
+                {"encoded raw character", f[2], f[2].replace("/", "%2F")},
+                {"lower-case hex", f[3], "partner%2d42"},
+                {"raw character that must be encoded", f[3], "partner*42"},
+                {"duplicate permission", f[4], "r,r"},
+                {"empty permission", f[4], "r,"},
+                {"bad flag", f[11], "2"}};
+        for (String[] v : variants) {
+            String[] g = f.clone();
+            for (int i = 0; i < g.length; i++) {
+                if (g[i].equals(v[1])) {
+                    g[i] = v[2];
+                    break;
+                }
+            }
+            String forged = signRaw(String.join("~", g));
+            assertEquals(new Verdict.Denied(DenialReason.MALFORMED), tokens.verify(forged, READ, ANY), v[0]);
+        }
+        assertTrue(tokens.verify(signRaw(payload), READ, ANY).isOpen(), "the canonical text verifies");
+    }
+
+    @Test
+    void resourcesAndSubjectsOutsideTheRawSet_arePercentEncodedCanonically() {
+        String token = tokens.sign(Grant.builder("/files/Q3 report (final).pdf", "müller@example.com").permissions("r", "orders:*")
+                .ttl(Duration.ofMinutes(5)).build());
+        assertTrue(token.contains("~/files/Q3%20report%20%28final%29.pdf~m%C3%BCller@example.com~r,orders:*~"), token);
+        Verdict.Opened o = assertInstanceOf(Verdict.Opened.class,
+                tokens.verify(token, Requirement.of("/files/Q3 report (final).pdf", "orders:*"), ANY));
+        assertEquals("müller@example.com", o.subject());
     }
 
     @Test
@@ -248,7 +285,7 @@ class SignedTokensTest {
         String token = tokens.sign(grant().build());
         tokens.verify(token, READ, ANY);
         tokens.verify(token.substring(1), READ, ANY);
-        String sig = token.substring(token.indexOf('.') + 1);
+        String sig = token.substring(token.lastIndexOf('.') + 1);
         for (AuditEvent e : audit.events()) {
             assertFalse(e.toString().contains(sig));
             assertFalse(e.toString().contains(token.substring(0, 20)));
