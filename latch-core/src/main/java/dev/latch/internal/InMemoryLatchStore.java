@@ -168,13 +168,27 @@ public final class InMemoryLatchStore implements LatchStore {
                 })
                 .build();
         this.slotExpiry = slots.policy().expireVariably().orElseThrow();
-        // Rate-limit windows (at most one day). KNOWN LIMITATION: this cache is size-bounded, and
-        // evicting a subject's window forgets its issues, which loosens that subject's limit. It
-        // holds max(1024, maxEntries) subjects under W-TinyLFU, so eviction needs a sustained flood
-        // of distinct subjects and spares recent, frequent ones; a window that is never evicted
-        // (kept per subject with the store's bound) is the planned fix.
-        this.issueTimes = Caffeine.newBuilder().expireAfterWrite(Duration.ofDays(1))
-                .maximumSize(Math.max(1024, maxEntries)).build();
+        // Rate-limit windows are security state too: never evicted for size (that would forget
+        // issues and loosen a subject's limit); each expires when its newest issue has left the
+        // window, and they count towards maxEntries.
+        this.issueTimes = Caffeine.newBuilder()
+                .expireAfter(new Expiry<String, long[]>() {
+                    @Override
+                    public long expireAfterCreate(String key, long[] w, long currentTime) {
+                        return windowNanos(w);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, long[] w, long currentTime, long currentDuration) {
+                        return windowNanos(w);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, long[] w, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
         // Markers (replay caches, revocations) live until their own expiry; never evicted for size.
         this.markers = Caffeine.newBuilder()
                 .expireAfter(new Expiry<String, Marker>() {
@@ -228,7 +242,7 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     private long liveEntries() {
-        return slots.estimatedSize() + keys.size() + markers.estimatedSize();
+        return slots.estimatedSize() + keys.size() + markers.estimatedSize() + issueTimes.estimatedSize();
     }
 
     /**
@@ -246,6 +260,7 @@ public final class InMemoryLatchStore implements LatchStore {
         if (liveEntries() >= maxEntries) {
             slots.cleanUp();
             markers.cleanUp();
+            issueTimes.cleanUp();
             if (liveEntries() >= maxEntries) {
                 throw new StoreFullException("in-memory latch store is full (" + maxEntries
                         + " live entries); it never evicts live codes, lockouts or keys");
@@ -298,25 +313,33 @@ public final class InMemoryLatchStore implements LatchStore {
         return replaced;
     }
 
+    /** A window array is {windowMillis, issue times...}; it is kept for one window after its newest issue. */
+    private static long windowNanos(long[] w) {
+        return (w[0] + 60_000L) * 1_000_000L;
+    }
+
     private boolean takeIssueSlot(String subject, RateLimit limit, Instant now) {
         long nowMs = now.toEpochMilli();
-        long windowStart = nowMs - limit.window().toMillis();
+        long windowMs = limit.window().toMillis();
+        long windowStart = nowMs - windowMs;
+        ensureRoomFor(issueTimes, subject);
         boolean[] taken = {false};
         issueTimes.asMap().compute(subject, (s, times) -> {
-            int kept = 0;
-            long[] next = new long[Math.min(limit.count(), times == null ? 0 : times.length) + 1];
+            long[] next = new long[limit.count() + 2];
+            next[0] = windowMs;
+            int kept = 1;
             if (times != null) {
-                for (long t : times) {
-                    if (t > windowStart && t <= nowMs && kept < limit.count()) {
+                for (int i = 1; i < times.length; i++) {
+                    long t = times[i];
+                    if (t > windowStart && t <= nowMs && kept <= limit.count()) {
                         next[kept++] = t;
                     }
                 }
             }
-            if (kept >= limit.count()) {
-                return java.util.Arrays.copyOf(next, kept);
+            if (kept - 1 < limit.count()) {
+                next[kept++] = nowMs;
+                taken[0] = true;
             }
-            next[kept++] = nowMs;
-            taken[0] = true;
             return java.util.Arrays.copyOf(next, kept);
         });
         return taken[0];
@@ -704,6 +727,7 @@ public final class InMemoryLatchStore implements LatchStore {
     public long size() {
         slots.cleanUp();
         markers.cleanUp();
+        issueTimes.cleanUp();
         return liveEntries();
     }
 

@@ -30,7 +30,7 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
 
     @Test
     void full_refusesNewEntriesInsteadOfEvictingLiveState() {
-        store = new InMemoryLatchStore(3);
+        store = new InMemoryLatchStore(4); // three slots and alice's rate-limit window
         Latches small = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
                 RateLimit.of(1000, Duration.ofSeconds(1)));
         IssuedCode locked = small.issue(LatchPolicy.HIGH, "latch-1", "alice");
@@ -59,6 +59,29 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
                     AccessContext.of("mallory-" + i)));
         }
         assertEquals(0, s.size());
+    }
+
+    @Test
+    void rateLimitWindows_areNeverEvictedToMakeRoom() {
+        InMemoryLatchStore s = new InMemoryLatchStore(50);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(2, Duration.ofMinutes(15)));
+        l.issue(LatchPolicy.HIGH, "latch-0", "victim");
+        l.issue(LatchPolicy.HIGH, "latch-1", "victim");
+        assertEquals(3, s.size(), "two slots and the victim's rate-limit window, which is counted, not evictable");
+        // A flood of other subjects fills the store; it refuses them instead of forgetting the victim's window.
+        int issued = 0;
+        for (int i = 0; i < 100; i++) {
+            try {
+                l.issue(LatchPolicy.HIGH, "flood", "attacker-" + i);
+                issued++;
+            } catch (StoreFullException e) {
+                break;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(issued < 100, "the store filled up");
+        assertThrows(dev.latch.IssueRateLimitedException.class, () -> l.issue(LatchPolicy.HIGH, "latch-2", "victim"),
+                "the victim's limit still holds");
     }
 
     @Test
