@@ -55,9 +55,19 @@ public final class RunAll {
             System.out.print(report);
         }
 
-        Map<String, Score> one = run(include, 1);
+        Map<String, Score> one = new LinkedHashMap<>();
+        if (everything || !include.contains("Redis")) {
+            one.putAll(run(include, "RedisBenchmark", 1));
+        }
         Map<String, Score> two = everything
-                ? run("(DynamicCodeBenchmark|TokenBenchmark|StaticKeyBenchmark).*", 2) : Map.of();
+                ? run("(DynamicCodeBenchmark|TokenBenchmark|StaticKeyBenchmark).*", null, 2) : Map.of();
+        if (everything || include.contains("Redis")) {
+            if (RedisBenchmark.redisServer() == null) {
+                report.append("RedisBenchmark skipped: redis-server is not on PATH (apt-get install -y redis-server).\n\n");
+            } else {
+                one.putAll(run("RedisBenchmark", null, 2));
+            }
+        }
 
         report.append("Scores are ns/op: the median of 8 half-second iterations after 6 of warm-up (mean ± 99.9% error"
                 + " in brackets). Ratios are of medians.\n\n");
@@ -75,6 +85,11 @@ public final class RunAll {
         row(report, one, "TokenBenchmark.auth0Hs256", "TokenBenchmark.latchVerify", "auth0 java-jwt HS256 ÷ token verify", "≥ 3");
         row(report, one, "TokenBenchmark.jjwtHs256", "TokenBenchmark.latchVerify", "jjwt HS256 ÷ token verify", "(peer)");
         row(report, one, "TotpBenchmark.verify", "TotpBenchmark.floorThreeHotp", "TOTP ±1 + replay guard vs 3 HOTP", "≤ 1.5");
+        if (one.containsKey("RedisBenchmark.open") && one.containsKey("RedisBenchmark.rawEvalsha")) {
+            double ratio = one.get("RedisBenchmark.rawEvalsha").ns() / one.get("RedisBenchmark.open").ns();
+            report.append(String.format(Locale.ROOT, "| Redis open, 2 client threads, throughput vs raw Lettuce EVALSHA | %s | %s | %.2f× | ≥ 0.7× |%n",
+                    one.get("RedisBenchmark.open").text(), one.get("RedisBenchmark.rawEvalsha").text(), ratio));
+        }
         row(report, one, "JwtBenchmark.latchVerify:HS256", "JwtBenchmark.nimbusMinimal:HS256",
                 "JWT HS256 full policy vs minimal Nimbus verify", "≤ 1.2");
         row(report, one, "JwtBenchmark.latchVerify:RS256", "JwtBenchmark.nimbusMinimal:RS256",
@@ -113,7 +128,7 @@ public final class RunAll {
                 target));
     }
 
-    private static Map<String, Score> run(String include, int threads) throws Exception {
+    private static Map<String, Score> run(String include, String exclude, int threads) throws Exception {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)
                 .forks(1)
@@ -123,6 +138,9 @@ public final class RunAll {
                 .measurementTime(TimeValue.milliseconds(500))
                 .threads(threads)
                 .jvmArgsAppend("-Xms3g", "-Xmx3g");
+        if (exclude != null) {
+            options.exclude(exclude);
+        }
         Collection<RunResult> results = new Runner(options.build()).run();
         Map<String, Score> scores = new LinkedHashMap<>();
         for (RunResult r : results) {

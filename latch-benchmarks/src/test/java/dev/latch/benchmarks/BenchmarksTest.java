@@ -65,6 +65,21 @@ class BenchmarksTest {
     }
 
     @Test
+    void redis_opensAndRawEvalshaRuns() throws Exception {
+        RedisBenchmark r = new RedisBenchmark();
+        r.setUp();
+        try {
+            RedisBenchmark.Cursor c = new RedisBenchmark.Cursor();
+            for (int i = 0; i < 50; i++) {
+                assertTrue(r.open(c).isOpen());
+            }
+            assertTrue(Long.valueOf(1).equals(r.rawEvalsha()));
+        } finally {
+            r.tearDown();
+        }
+    }
+
+    @Test
     void totp_everyCallIsAnAcceptedCode() throws Exception {
         TotpBenchmark t = new TotpBenchmark();
         t.setUp();

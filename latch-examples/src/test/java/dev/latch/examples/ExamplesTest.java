@@ -89,6 +89,14 @@ class ExamplesTest {
     }
 
     @Test
+    void multiInstance_oneTimeAcrossInstancesAndSharedLockout() {
+        String out = run(MultiInstanceExample::main);
+        assertInOrder(out, "started redis-server", "instance B: Opened[", "instance A: Denied[reason=USED]",
+                "instance A: Denied[reason=WRONG_CODE]", "instance B: Denied[reason=WRONG_CODE]",
+                "instance B: Denied[reason=LOCKED]");
+    }
+
+    @Test
     void tour_runsEveryExample() {
         String out = run(Tour::main);
         assertInOrder(out, "Release approval gate", "API key lifecycle", "Break-glass access", "Time-limited download link",

@@ -1,0 +1,121 @@
+package dev.latch.benchmarks;
+
+import dev.latch.AccessContext;
+import dev.latch.Latches;
+import dev.latch.Verdict;
+import dev.latch.redis.RedisLatchStore;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens against a local redis-server (started here, on a free loopback port) with 2 client
+ * threads, next to a raw Lettuce EVALSHA of a trivial script on the same server: the floor of
+ * any one-round-trip design.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Threads(2)
+public class RedisBenchmark {
+    static final int CODES = 200;
+
+    Process redis;
+    RedisLatchStore store;
+    Latches latches;
+    String[] codes;
+    AccessContext[] contexts;
+    RedisClient client;
+    StatefulRedisConnection<String, String> raw;
+    String sha;
+
+    static String redisServer() {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(d, "redis-server");
+            if (f.canExecute()) {
+                return f.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        String exe = redisServer();
+        if (exe == null) {
+            throw new IllegalStateException("redis-server is not on PATH: apt-get install -y redis-server");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory("latch-bench-redis");
+        redis = new ProcessBuilder(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        for (int i = 0; i < 200; i++) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                break;
+            } catch (java.io.IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        URI uri = URI.create("redis://127.0.0.1:" + port);
+        store = RedisLatchStore.builder(uri).build();
+        latches = Fixtures.latches(store, Clock.systemUTC());
+        codes = new String[CODES];
+        contexts = new AccessContext[CODES];
+        for (int i = 0; i < CODES; i++) {
+            contexts[i] = AccessContext.of("subject-" + i);
+            codes[i] = latches.issue(Fixtures.MULTI_USE, "bench", contexts[i].subject()).code();
+        }
+        client = RedisClient.create(uri.toString());
+        raw = client.connect();
+        sha = raw.sync().scriptLoad("return 1");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        raw.close();
+        client.shutdown();
+        store.close();
+        redis.destroy();
+        redis.waitFor();
+    }
+
+    @State(Scope.Thread)
+    public static class Cursor {
+        final int[] state = {(int) System.nanoTime() | 1};
+    }
+
+    @Benchmark
+    public Verdict open(Cursor cursor) {
+        int i = Fixtures.next(cursor.state, CODES);
+        return latches.open("bench", codes[i], contexts[i]);
+    }
+
+    @Benchmark
+    public Object rawEvalsha() {
+        return raw.sync().evalsha(sha, ScriptOutputType.INTEGER, new String[]{"k"});
+    }
+}

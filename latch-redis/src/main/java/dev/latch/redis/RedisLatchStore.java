@@ -1,0 +1,573 @@
+package dev.latch.redis;
+
+import dev.latch.CodeFormat;
+import dev.latch.CodeInfo;
+import dev.latch.LatchStoreException;
+import dev.latch.RateLimit;
+import dev.latch.StaticKeyInfo;
+import dev.latch.spi.CodeRecord;
+import dev.latch.spi.CounterRequest;
+import dev.latch.spi.CounterResult;
+import dev.latch.spi.IssueResult;
+import dev.latch.spi.KeyRecord;
+import dev.latch.spi.KeyResult;
+import dev.latch.spi.LatchStore;
+import dev.latch.spi.OpenRequest;
+import dev.latch.spi.OpenResult;
+import dev.latch.spi.RenewResult;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * A {@link LatchStore} on Redis, for services that run on many instances: a one-time code opens
+ * once across all of them, attempts and lockouts are counted together, and a revocation applies
+ * everywhere.
+ *
+ * <p>Every security decision is one Lua script run with EVALSHA: an open finds the code, checks
+ * lock and expiry, compares the digest in constant time and counts the failure or consumes the
+ * use, in one round trip. Scripts are loaded when the store starts and reloaded on NOSCRIPT.
+ * Redis expires state itself ({@code PEXPIRE}, relative to the caller's clock, so instances
+ * whose clocks differ agree on what is live). Keys carry a prefix and a hash tag per latch, so
+ * one latch's slots share a Cluster slot.
+ *
+ * <pre>{@code
+ * try (RedisLatchStore store = RedisLatchStore.builder(URI.create("redis://redis.internal:6379"))
+ *         .credentials("latch", passwordChars).tls(true).timeout(Duration.ofMillis(500)).build()) {
+ *     Latches latches = Latches.builder().store(store).pepper(pepper).build();
+ * }
+ * }</pre>
+ *
+ * <p><b>Failure.</b> Redis down, a timeout or a script error gives a {@link LatchStoreException}
+ * (and the core's audit event); nothing opens. A timeout after a command was sent counts as a
+ * failure: if the consume did happen, a retry sees {@code USED}, never a second success. The
+ * connection reconnects by itself. <b>Replication:</b> Redis replicates asynchronously, so a
+ * consume acknowledged by a primary that then fails over can be lost and the code open once
+ * more; {@link Builder#waitForReplica} makes chosen policies wait for one replica
+ * ({@code WAIT 1}) and fail closed when none acknowledges. Configure Redis with
+ * {@code maxmemory-policy noeviction}: evicting latch keys would reset lockouts.
+ *
+ * <p>Thread-safe: one Lettuce connection, which is thread-safe, shared by all callers.
+ */
+public final class RedisLatchStore implements LatchStore, AutoCloseable {
+    private static final String[] SCRIPTS = {"issue", "open", "find", "revoke", "revoke_set", "renew", "counter",
+            "put_once", "put_key", "use_key", "retire_key", "revoke_key"};
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final String prefix;
+    private final Map<String, String> sources = new HashMap<>();
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private final Set<String> waitPolicies;
+    private final Duration waitTimeout;
+    private final String description;
+    private final java.util.concurrent.atomic.LongAdder commandsSent = new java.util.concurrent.atomic.LongAdder();
+
+    private RedisLatchStore(Builder b) {
+        RedisURI.Builder uri = RedisURI.builder(RedisURI.create(b.uri.toString())).withTimeout(b.timeout);
+        if (b.user != null) {
+            uri.withAuthentication(b.user, b.password);
+        }
+        if (b.tls) {
+            uri.withSsl(true);
+        }
+        this.client = RedisClient.create(uri.build());
+        client.addListener(new io.lettuce.core.event.command.CommandListener() {
+            @Override
+            public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
+                commandsSent.increment();
+            }
+        });
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(b.timeout))
+                .build());
+        this.prefix = b.prefix;
+        this.waitPolicies = Set.copyOf(b.waitPolicies);
+        this.waitTimeout = b.waitTimeout;
+        String common = resource("common");
+        for (String name : SCRIPTS) {
+            sources.put(name, common + "\n" + resource(name));
+        }
+        try {
+            this.connection = client.connect();
+        } catch (RedisException e) {
+            client.shutdown();
+            throw new LatchStoreException("cannot connect to Redis at " + b.uri.getHost() + ":" + b.uri.getPort()
+                    + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        this.redis = connection.sync();
+        call("load scripts", () -> {
+            loadScripts();
+            return null;
+        });
+        this.description = "RedisLatchStore[" + b.uri.getHost() + ":" + b.uri.getPort() + ", prefix=" + prefix + "]";
+    }
+
+    /**
+     * @param uri {@code redis://host:port} or {@code rediss://host:port} (TLS)
+     * @return a builder
+     */
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = RedisLatchStore.class.getResourceAsStream(name + ".lua")) {
+            if (in == null) {
+                throw new IllegalStateException("missing script " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read script " + name, e);
+        }
+    }
+
+    private void loadScripts() {
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            shas.put(e.getKey(), redis.scriptLoad(e.getValue()));
+        }
+    }
+
+    private <T> T call(String operation, Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (RuntimeException e) {
+            throw LatchStoreException.of("Redis " + operation, e);
+        }
+    }
+
+    private <T> T eval(String script, ScriptOutputType type, String[] keys, String... args) {
+        return call(script, () -> {
+            try {
+                return redis.evalsha(shas.get(script), type, keys, args);
+            } catch (RedisNoScriptException e) {
+                loadScripts(); // Redis restarted or SCRIPT FLUSH: load again and retry once
+                return redis.evalsha(shas.get(script), type, keys, args);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ keys
+
+    private static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String slotKey(String latchId, String subject) {
+        return prefix + ":{L:" + b64(latchId) + "}:s:" + b64(subject);
+    }
+
+    private String latchSet(String latchId) {
+        return prefix + ":{L:" + b64(latchId) + "}:members";
+    }
+
+    private String subjectKey(String subject, String what) {
+        return prefix + ":{S:" + b64(subject) + "}:" + what;
+    }
+
+    private String codeIndex(String codeId) {
+        return prefix + ":code:" + codeId;
+    }
+
+    private String keyKey(String keyId) {
+        return prefix + ":key:" + keyId;
+    }
+
+    private String markerKey(String key) {
+        return prefix + ":m:" + key;
+    }
+
+    // ------------------------------------------------------------------ records
+
+    private static String ms(Instant t) {
+        return Long.toString(t.toEpochMilli());
+    }
+
+    private static List<String> codeFields(CodeRecord c) {
+        StringBuilder dig = new StringBuilder();
+        for (byte[] d : c.digests()) {
+            dig.append(HEX.formatHex(d));
+        }
+        return List.of("cid", c.codeId(), "latch", c.latchId(), "subj", c.subject(), "pol", c.policy() == null ? "" : c.policy(),
+                "kind", c.kind().name(), "dig", dig.toString(), "used", Long.toString(c.usedSlots()), "st", c.state().name(),
+                "iss", ms(c.issuedAt()), "nbf", ms(c.notBefore()), "exp", ms(c.expiresAt()),
+                "att", Integer.toString(c.attemptsLeft()), "uses", Integer.toString(c.usesLeft()),
+                "ren", Integer.toString(c.renewalsLeft()), "rev", c.reviewRequired() ? "1" : "0", "cond", c.conditions(),
+                "req", c.request() == null ? "" : HEX.formatHex(c.request()));
+    }
+
+    private static Map<String, String> map(List<Object> flat, int from) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = from; i + 1 < flat.size(); i += 2) {
+            m.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+        }
+        return m;
+    }
+
+    private static CodeRecord code(Map<String, String> m) {
+        if (m.get("cid") == null || m.get("cid").isEmpty()) {
+            return null;
+        }
+        String dig = m.get("dig");
+        List<byte[]> digests = new ArrayList<>();
+        for (int i = 0; i + 64 <= dig.length(); i += 64) {
+            digests.add(HEX.parseHex(dig, i, i + 64));
+        }
+        String req = m.get("req");
+        return new CodeRecord(m.get("cid"), m.get("latch"), m.get("subj"), m.get("pol"),
+                CodeFormat.Kind.valueOf(m.get("kind")), digests, Long.parseLong(m.get("used")),
+                CodeInfo.State.valueOf(m.get("st")), instant(m.get("iss")), instant(m.get("nbf")), instant(m.get("exp")),
+                Integer.parseInt(m.get("att")), Integer.parseInt(m.get("uses")), Integer.parseInt(m.get("ren")),
+                "1".equals(m.get("rev")), m.getOrDefault("cond", ""), req == null || req.isEmpty() ? null : HEX.parseHex(req));
+    }
+
+    private static Instant instant(String v) {
+        return v == null || v.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(v));
+    }
+
+    private static String[] args(Object... parts) {
+        List<String> out = new ArrayList<>();
+        for (Object p : parts) {
+            if (p instanceof List<?> l) {
+                for (Object o : l) {
+                    out.add(String.valueOf(o));
+                }
+            } else {
+                out.add(p == null ? "" : String.valueOf(p));
+            }
+        }
+        return out.toArray(new String[0]);
+    }
+
+    // ------------------------------------------------------------------ dynamic codes
+
+    @Override
+    public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
+        String slot = slotKey(code.latchId(), code.subject());
+        String[] keys = {slot, subjectKey(code.subject(), "rate"), codeIndex(code.codeId()), latchSet(code.latchId()),
+                subjectKey(code.subject(), "members")};
+        List<Object> r = eval("issue", ScriptOutputType.MULTI, keys, args(now.toEpochMilli(),
+                limit == null ? 0 : limit.count(), limit == null ? 0 : limit.window().toMillis(), prefix + ":code:",
+                codeFields(code)));
+        if ("RATE_LIMITED".equals(r.get(0))) {
+            return IssueResult.rateLimited();
+        }
+        String replaced = String.valueOf(r.get(1));
+        return new IssueResult(true, replaced.isEmpty() ? null : replaced);
+    }
+
+    @Override
+    public OpenResult open(OpenRequest req) {
+        StringBuilder kinds = new StringBuilder();
+        for (CodeFormat.Kind k : req.kinds()) {
+            kinds.append(k.name().charAt(k == CodeFormat.Kind.BASE32 ? 0 : 0));
+        }
+        String[] keys = {slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
+        List<Object> r = eval("open", ScriptOutputType.MULTI, keys, args(req.now().toEpochMilli(),
+                req.lockout().threshold(), req.lockout().baseBackoff().toMillis(), req.lockout().maxBackoff().toMillis(),
+                req.lockout().failureMemory().toMillis(), kinds.toString(),
+                req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
+                req.exactDigest() == null ? "" : HEX.formatHex(req.exactDigest()),
+                req.request() == null ? "" : HEX.formatHex(req.request()), req.conditionsCleared() ? "1" : "0",
+                req.source() == null ? "" : req.source()));
+        OpenResult.Outcome outcome = OpenResult.Outcome.valueOf(String.valueOf(r.get(0)));
+        int failures = Integer.parseInt(String.valueOf(r.get(1)));
+        Instant lockedUntil = instant(String.valueOf(r.get(2)));
+        boolean lockedNow = "1".equals(String.valueOf(r.get(3)));
+        boolean burnedNow = "1".equals(String.valueOf(r.get(4)));
+        String sighting = String.valueOf(r.get(5));
+        CodeRecord record = r.size() > 6 ? code(map(r, 6)) : null;
+        if (outcome == OpenResult.Outcome.OPENED && record != null && waitPolicies.contains(record.policy())) {
+            waitForReplica();
+        }
+        return new OpenResult(outcome, record, failures, lockedUntil, lockedNow, burnedNow,
+                sighting.isEmpty() ? null : OpenResult.SourceSighting.valueOf(sighting));
+    }
+
+    private void waitForReplica() {
+        Long acked = call("WAIT", () -> redis.waitForReplication(1, waitTimeout.toMillis()));
+        if (acked == null || acked < 1) {
+            throw new LatchStoreException("the consume was not acknowledged by a replica within " + waitTimeout
+                    + "; it may be lost on failover, so this open fails closed");
+        }
+    }
+
+    @Override
+    public Optional<CodeRecord> find(String codeId) {
+        List<Object> r = eval("find", ScriptOutputType.MULTI, new String[]{codeIndex(codeId)}, codeId);
+        return r.isEmpty() ? Optional.empty() : Optional.ofNullable(code(map(r, 0)));
+    }
+
+    @Override
+    public boolean revoke(String codeId, Instant now) {
+        Long n = eval("revoke", ScriptOutputType.INTEGER, new String[]{codeIndex(codeId)}, codeId, ms(now));
+        return n != null && n == 1;
+    }
+
+    @Override
+    public int revokeLatch(String latchId, Instant now) {
+        Long n = eval("revoke_set", ScriptOutputType.INTEGER, new String[]{latchSet(latchId)}, ms(now));
+        return n == null ? 0 : n.intValue();
+    }
+
+    @Override
+    public int revokeSubject(String subject, Instant now) {
+        Long n = eval("revoke_set", ScriptOutputType.INTEGER, new String[]{subjectKey(subject, "members")}, ms(now));
+        return n == null ? 0 : n.intValue();
+    }
+
+    @Override
+    public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
+        List<Object> r = eval("renew", ScriptOutputType.MULTI, new String[]{codeIndex(codeId)}, codeId, ms(newExpiry), ms(now));
+        RenewResult.Outcome outcome = RenewResult.Outcome.valueOf(String.valueOf(r.get(0)));
+        return new RenewResult(outcome, r.size() > 1 ? code(map(r, 1)) : null);
+    }
+
+    // ------------------------------------------------------------------ counters and markers
+
+    @Override
+    public CounterResult acceptCounter(CounterRequest req) {
+        List<String> a = new ArrayList<>(List.of(ms(req.now()), Integer.toString(req.lockout().threshold()),
+                Long.toString(req.lockout().baseBackoff().toMillis()), Long.toString(req.lockout().maxBackoff().toMillis()),
+                Long.toString(req.lockout().failureMemory().toMillis()), req.wellFormed() ? "1" : "0"));
+        for (long m : req.matches()) {
+            a.add(Long.toString(m));
+            a.add(Long.toUnsignedString(m + 1));
+        }
+        List<Object> r = eval("counter", ScriptOutputType.MULTI, new String[]{slotKey(req.latchId(), req.subject())},
+                a.toArray(new String[0]));
+        CounterResult.Outcome outcome = CounterResult.Outcome.valueOf(String.valueOf(r.get(0)));
+        String counter = String.valueOf(r.get(1));
+        return new CounterResult(outcome, counter.isEmpty() ? -1 : Long.parseLong(counter),
+                Integer.parseInt(String.valueOf(r.get(2))), instant(String.valueOf(r.get(3))), "1".equals(String.valueOf(r.get(4))));
+    }
+
+    @Override
+    public OptionalLong nextCounter(String latchId, String subject) {
+        String v = call("HGET", () -> redis.hget(slotKey(latchId, subject), "nc"));
+        return v == null || v.isEmpty() || v.equals("-1") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
+    }
+
+    private static long ttl(Instant expiresAt, Instant now) {
+        return Math.max(1, expiresAt.toEpochMilli() - now.toEpochMilli()) + 60_000;
+    }
+
+    @Override
+    public boolean putOnce(String key, Instant expiresAt, Instant now) {
+        Long r = eval("put_once", ScriptOutputType.INTEGER, new String[]{markerKey(key)}, ms(now), ms(expiresAt),
+                Long.toString(ttl(expiresAt, now)));
+        return r != null && r == 1;
+    }
+
+    @Override
+    public void putMarker(String key, String value, Instant expiresAt, Instant now) {
+        if (value.length() > 256) {
+            throw new IllegalArgumentException("marker values are at most 256 characters");
+        }
+        call("SET", () -> redis.set(markerKey(key), ms(expiresAt) + "|" + value, SetArgs.Builder.px(ttl(expiresAt, now))));
+    }
+
+    @Override
+    public Optional<String> getMarker(String key, Instant now) {
+        String v = call("GET", () -> redis.get(markerKey(key)));
+        if (v == null) {
+            return Optional.empty();
+        }
+        int bar = v.indexOf('|');
+        return now.toEpochMilli() < Long.parseLong(v.substring(0, bar)) ? Optional.of(v.substring(bar + 1)) : Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ static keys
+
+    private static List<String> keyFields(KeyRecord k) {
+        return List.of("id", k.keyId(), "prefix", k.prefix(), "subj", k.subject(), "scopes", String.join(" ", k.scopes()),
+                "dig", HEX.formatHex(k.digest()), "created", ms(k.createdAt()),
+                "exp", k.expiresAt() == null ? "" : ms(k.expiresAt()), "st", k.state().name(),
+                "vu", k.validUntil() == null ? "" : ms(k.validUntil()), "succ", k.successorId() == null ? "" : k.successorId(),
+                "lu", k.lastUsedAt() == null ? "" : ms(k.lastUsedAt()), "lfrom", k.lastUsedFrom() == null ? "" : k.lastUsedFrom());
+    }
+
+    private static KeyRecord key(Map<String, String> m) {
+        if (m.get("id") == null) {
+            return null;
+        }
+        String scopes = m.getOrDefault("scopes", "");
+        Set<String> set = scopes.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(scopes.split(" ")));
+        String succ = m.get("succ");
+        String from = m.get("lfrom");
+        return new KeyRecord(m.get("id"), m.get("prefix"), m.get("subj"), set, HEX.parseHex(m.get("dig")),
+                instant(m.get("created")), instant(m.get("exp")), StaticKeyInfo.State.valueOf(m.get("st")), instant(m.get("vu")),
+                succ == null || succ.isEmpty() ? null : succ, instant(m.get("lu")), from == null || from.isEmpty() ? null : from);
+    }
+
+    @Override
+    public void putKey(KeyRecord key) {
+        Long r = eval("put_key", ScriptOutputType.INTEGER, new String[]{keyKey(key.keyId())}, args(keyFields(key)));
+        if (r == null || r != 1) {
+            throw new LatchStoreException("a key with id " + key.keyId() + " already exists");
+        }
+    }
+
+    @Override
+    public Optional<KeyRecord> findKey(String keyId) {
+        if (keyId == null) {
+            return Optional.empty();
+        }
+        Map<String, String> m = call("HGETALL", () -> redis.hgetall(keyKey(keyId)));
+        return Optional.ofNullable(m == null || m.isEmpty() ? null : key(m));
+    }
+
+    @Override
+    public KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
+        List<Object> r = eval("use_key", ScriptOutputType.MULTI, new String[]{keyKey(keyId)}, HEX.formatHex(digest), ms(now),
+                source == null ? "" : source);
+        KeyResult.Outcome outcome = KeyResult.Outcome.valueOf(String.valueOf(r.get(0)));
+        return new KeyResult(outcome, r.size() > 1 ? key(map(r, 1)) : null);
+    }
+
+    @Override
+    public Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
+        List<Object> r = eval("retire_key", ScriptOutputType.MULTI, new String[]{keyKey(keyId)}, ms(validUntil), successorId);
+        return r.isEmpty() ? Optional.empty() : Optional.ofNullable(key(map(r, 0)));
+    }
+
+    @Override
+    public boolean revokeKey(String keyId, Instant now) {
+        Long r = eval("revoke_key", ScriptOutputType.INTEGER, new String[]{keyKey(keyId)});
+        return r != null && r == 1;
+    }
+
+    /** @return commands this store has sent to Redis (each is one round trip), for monitoring and tests */
+    public long commandsSent() {
+        return commandsSent.sum();
+    }
+
+    /** Closes the connection and the client. */
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /** Builds a {@link RedisLatchStore}. Not thread-safe. */
+    public static final class Builder {
+        private final URI uri;
+        private String prefix = "latch";
+        private Duration timeout = Duration.ofSeconds(1);
+        private String user;
+        private char[] password;
+        private boolean tls;
+        private Set<String> waitPolicies = Set.of();
+        private Duration waitTimeout = Duration.ofMillis(500);
+
+        private Builder(URI uri) {
+            this.uri = Objects.requireNonNull(uri, "uri");
+            if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("Redis URI must be redis:// or rediss://, got " + uri.getScheme());
+            }
+            this.tls = "rediss".equals(uri.getScheme());
+        }
+
+        /**
+         * @param prefix key prefix, 1 to 64 characters of letters, digits, '-', '_' and '.'
+         * @return this
+         */
+        public Builder prefix(String prefix) {
+            if (prefix == null || !prefix.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("prefix must be 1 to 64 characters of [A-Za-z0-9._-]");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * @param timeout command and connect timeout, 10 ms to 60 s; default 1 s
+         * @return this
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout.toMillis() < 10 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("timeout must be 10 ms to 60 s, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param user     the ACL user
+         * @param password the password; copied
+         * @return this
+         */
+        public Builder credentials(String user, char[] password) {
+            this.user = Objects.requireNonNull(user, "user");
+            this.password = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * @param tls whether to use TLS (also implied by {@code rediss://})
+         * @return this
+         */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * After opening a code of one of these policies, wait for one replica to acknowledge
+         * ({@code WAIT 1}); when none does within the timeout, the open fails closed.
+         *
+         * @param timeout  how long to wait
+         * @param policies policy names, such as "HIGH" and "EMERGENCY"
+         * @return this
+         */
+        public Builder waitForReplica(Duration timeout, String... policies) {
+            this.waitTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.waitPolicies = Set.of(policies);
+            return this;
+        }
+
+        /**
+         * @return the connected store
+         * @throws LatchStoreException when Redis cannot be reached
+         */
+        public RedisLatchStore build() {
+            return new RedisLatchStore(this);
+        }
+    }
+}

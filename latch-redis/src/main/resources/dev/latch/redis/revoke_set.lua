@@ -1,0 +1,11 @@
+-- KEYS: a member set of slot keys (of one latch or one subject). ARGV: now.
+local n = 0
+for _, slot in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', slot) == 0 then
+    redis.call('SREM', KEYS[1], slot)
+  elseif redis.call('HGET', slot, 'st') == 'PENDING' then
+    redis.call('HSET', slot, 'st', 'REVOKED', 'w', ARGV[1])
+    n = n + 1
+  end
+end
+return n
