@@ -8,6 +8,7 @@ import dev.latch.spi.LatchStore;
 import dev.latch.spi.OpenRequest;
 import dev.latch.spi.OpenResult;
 import dev.latch.spi.RenewResult;
+import dev.latch.testing.FailingStore;
 import dev.latch.testing.MutableClock;
 import dev.latch.testing.RecordingAuditSink;
 import org.junit.jupiter.api.BeforeEach;
@@ -334,121 +335,4 @@ class LatchesTest {
         }
     }
 
-    /** Delegates, or throws when told to. */
-    static final class FailingStore implements LatchStore {
-        final LatchStore delegate;
-        volatile boolean fail;
-
-        FailingStore(LatchStore delegate) {
-            this.delegate = delegate;
-        }
-
-        private void check() {
-            if (fail) {
-                throw new IllegalStateException("connection refused");
-            }
-        }
-
-        @Override
-        public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
-            check();
-            return delegate.issue(code, limit, now);
-        }
-
-        @Override
-        public OpenResult open(OpenRequest request) {
-            check();
-            return delegate.open(request);
-        }
-
-        @Override
-        public Optional<CodeRecord> find(String codeId) {
-            check();
-            return delegate.find(codeId);
-        }
-
-        @Override
-        public boolean revoke(String codeId, Instant now) {
-            check();
-            return delegate.revoke(codeId, now);
-        }
-
-        @Override
-        public int revokeLatch(String latchId, Instant now) {
-            check();
-            return delegate.revokeLatch(latchId, now);
-        }
-
-        @Override
-        public int revokeSubject(String subject, Instant now) {
-            check();
-            return delegate.revokeSubject(subject, now);
-        }
-
-        @Override
-        public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
-            check();
-            return delegate.renew(codeId, newExpiry, now);
-        }
-
-        @Override
-        public void putKey(KeyRecord key) {
-            check();
-            delegate.putKey(key);
-        }
-
-        @Override
-        public Optional<KeyRecord> findKey(String keyId) {
-            check();
-            return delegate.findKey(keyId);
-        }
-
-        @Override
-        public KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
-            check();
-            return delegate.useKey(keyId, digest, now, source);
-        }
-
-        @Override
-        public Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
-            check();
-            return delegate.retireKey(keyId, validUntil, successorId, now);
-        }
-
-        @Override
-        public boolean revokeKey(String keyId, Instant now) {
-            check();
-            return delegate.revokeKey(keyId, now);
-        }
-
-        @Override
-        public dev.latch.spi.CounterResult acceptCounter(dev.latch.spi.CounterRequest request) {
-            check();
-            return delegate.acceptCounter(request);
-        }
-
-        @Override
-        public java.util.OptionalLong nextCounter(String latchId, String subject) {
-            check();
-            return delegate.nextCounter(latchId, subject);
-        }
-
-        @Override
-        public boolean putOnce(String key, Instant expiresAt, Instant now) {
-            check();
-            return delegate.putOnce(key, expiresAt, now);
-        }
-
-        @Override
-        public void putMarker(String key, String value, Instant expiresAt, Instant now) {
-            check();
-            delegate.putMarker(key, value, expiresAt, now);
-        }
-
-        @Override
-        public Optional<String> getMarker(String key, Instant now) {
-            check();
-            return delegate.getMarker(key, now);
-        }
-    }
 }

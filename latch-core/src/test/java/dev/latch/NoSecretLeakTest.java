@@ -3,6 +3,7 @@ package dev.latch;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.LatchStore;
 import dev.latch.testing.CapturedLogs;
+import dev.latch.testing.FailingStore;
 import dev.latch.testing.MutableClock;
 import dev.latch.testing.RecordingAuditSink;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class NoSecretLeakTest {
         MutableClock clock = MutableClock.monday10am();
         RecordingAuditSink audit = new RecordingAuditSink();
         LatchStore store = LatchStore.inMemory();
-        LatchesTest.FailingStore failing = new LatchesTest.FailingStore(store);
+        FailingStore failing = new FailingStore(store);
         Latches latches = Latches.builder().clock(clock).pepper(pepper).store(failing)
                 .auditSink(AuditSink_logging(), audit, e -> {
                     throw new IllegalStateException("sink failure " + e);

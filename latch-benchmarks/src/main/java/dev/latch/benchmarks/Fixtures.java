@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /** What the benchmarks share. Audit goes to a no-op sink so that logging is not measured. */
 final class Fixtures {
@@ -51,29 +48,5 @@ final class Fixtures {
         x ^= x << 5;
         state[0] = x;
         return (x & 0x7fffffff) % bound;
-    }
-
-    /** A clock the benchmark sets; single-threaded use. */
-    static final class SettableClock extends Clock {
-        volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.latch.Verdict;
 import dev.latch.hmac.OtpSecret;
 import dev.latch.hmac.Totp;
 import dev.latch.spi.LatchStore;
+import dev.latch.testing.MutableClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -40,7 +41,7 @@ public class TotpBenchmark {
     byte[] secretBytes;
     Totp totp;
     Latches latches;
-    Fixtures.SettableClock clock;
+    MutableClock clock;
     String[] codes;
     AccessContext[] contexts;
     int calls;
@@ -52,7 +53,7 @@ public class TotpBenchmark {
         new SecureRandom().nextBytes(secretBytes);
         secret = OtpSecret.of(secretBytes);
         totp = Totp.builder().build();
-        clock = new Fixtures.SettableClock(Instant.ofEpochSecond(T0 * 30));
+        clock = MutableClock.at(Instant.ofEpochSecond(T0 * 30));
         latches = Fixtures.latches(LatchStore.inMemory(), clock);
         codes = new String[STEPS];
         for (int s = 0; s < STEPS; s++) {
@@ -69,7 +70,7 @@ public class TotpBenchmark {
     public Verdict verify() {
         int i = calls++;
         int step = (i / SUBJECTS) % STEPS;
-        clock.now = Instant.ofEpochSecond((T0 + step) * 30 + 10);
+        clock.set(Instant.ofEpochSecond((T0 + step) * 30 + 10));
         return totp.verify(latches, "totp", secret, codes[step], contexts[i % SUBJECTS]);
     }
 

@@ -129,10 +129,7 @@ public final class Hotp {
          * @return this
          */
         public Builder digits(int digits) {
-            if (digits < 6 || digits > 8) {
-                throw new IllegalArgumentException("OTP codes have 6 to 8 digits, got " + digits);
-            }
-            this.digits = digits;
+            this.digits = OtpEngine.checkDigits(digits);
             return this;
         }
 

@@ -14,6 +14,14 @@ final class OtpEngine {
     private final int digits;
     private final ThreadLocal<Mac> macs;
 
+    /** @return digits, when 6 to 8 (RFC 4226 allows more, but apps show 6 to 8) */
+    static int checkDigits(int digits) {
+        if (digits < 6 || digits > 8) {
+            throw new IllegalArgumentException("OTP codes have 6 to 8 digits, got " + digits);
+        }
+        return digits;
+    }
+
     OtpEngine(OtpAlgorithm algorithm, int digits) {
         this.algorithm = algorithm;
         this.digits = digits;

@@ -74,7 +74,10 @@ public final class Totp {
      * @return the steps in the window whose code equals the input (usually none or one)
      */
     public long[] matchingSteps(OtpSecret secret, String code, Instant now) {
-        byte[] input = engine.wellFormed(code);
+        return matching(secret, engine.wellFormed(code), now);
+    }
+
+    private long[] matching(OtpSecret secret, byte[] input, Instant now) {
         if (input == null) {
             return new long[0];
         }
@@ -96,8 +99,8 @@ public final class Totp {
     public Verdict verify(Latches latches, String latchId, OtpSecret secret, String code, AccessContext context) {
         Objects.requireNonNull(latches, "latches");
         Objects.requireNonNull(secret, "secret");
-        boolean wellFormed = engine.wellFormed(code) != null;
-        return latches.openCounter(latchId, context, matchingSteps(secret, code, latches.clock().instant()), wellFormed);
+        byte[] input = engine.wellFormed(code);
+        return latches.openCounter(latchId, context, matching(secret, input, latches.clock().instant()), input != null);
     }
 
     /**
@@ -184,10 +187,7 @@ public final class Totp {
          * @return this
          */
         public Builder digits(int digits) {
-            if (digits < 6 || digits > 8) {
-                throw new IllegalArgumentException("OTP codes have 6 to 8 digits, got " + digits);
-            }
-            this.digits = digits;
+            this.digits = OtpEngine.checkDigits(digits);
             return this;
         }
 

@@ -267,13 +267,7 @@ class SignedTokensTest {
 
     @Test
     void failingStore_failsClosedWithTypedExceptionAndAuditEvent() {
-        LatchStore broken = (LatchStore) java.lang.reflect.Proxy.newProxyInstance(LatchStore.class.getClassLoader(),
-                new Class<?>[]{LatchStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("toString")) {
-                        return "broken";
-                    }
-                    throw new IllegalStateException("connection refused");
-                });
+        LatchStore broken = dev.latch.testing.FailingStore.broken();
         SignedTokens withBroken = SignedTokens.builder(keys).clock(clock).store(broken).auditSink(audit).build();
         String token = withBroken.sign(grant().build());
         assertThrows(LatchStoreException.class, () -> withBroken.verify(token, READ, ANY));

@@ -161,10 +161,7 @@ class SignedJwtsTest {
 
     @Test
     void failingStore_failsClosed() {
-        LatchStore broken = (LatchStore) java.lang.reflect.Proxy.newProxyInstance(LatchStore.class.getClassLoader(),
-                new Class<?>[]{LatchStore.class}, (p, m, a) -> {
-                    throw new IllegalStateException("down");
-                });
+        LatchStore broken = dev.latch.testing.FailingStore.broken();
         SignedJwts jwts = SignedJwts.builder(JwtKeySet.of(JwtFixtures.HS256)).clock(clock).audiences(AUDIENCE)
                 .store(broken).auditSink(audit).build();
         String token = jwts.sign(grant().build());

@@ -289,9 +289,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OpenResult open(OpenRequest req) {
-        StringBuilder kinds = new StringBuilder();
+        StringBuilder kinds = new StringBuilder(3); // first letters, as open.lua reads them: N, B, O
         for (CodeFormat.Kind k : req.kinds()) {
-            kinds.append(k.name().charAt(k == CodeFormat.Kind.BASE32 ? 0 : 0));
+            kinds.append(k.name().charAt(0));
         }
         String[] keys = {slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
         List<Object> r = eval("open", ScriptOutputType.MULTI, keys, args(req.now().toEpochMilli(),
