@@ -24,7 +24,7 @@ import java.util.TreeMap;
  */
 public final class AccessContext {
     private static final int MAX_ATTRIBUTES = 64;
-    private static final int MAX_TEXT = 256;
+    static final int MAX_TEXT = 256;
 
     private final String subject;
     private final byte[] source;

@@ -54,7 +54,15 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
         /** The store or a signer failed; nothing opened. */
         STORE_FAILURE,
         /** Something an operator should look at: failure threshold, new source address, out-of-hours use. */
-        ALERT
+        ALERT,
+        /** A trigger reached its threshold and issued a challenge. */
+        TRIGGERED,
+        /** An approver approved or denied an approval gate, or the gate was decided. */
+        APPROVAL,
+        /** A post-use review became due, or was acknowledged. */
+        REVIEWED,
+        /** A post-use review passed its deadline without acknowledgement (outcome ALERT). */
+        ESCALATION
     }
 
     /** The outcome. */

@@ -19,7 +19,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Presets: {@link #LOW} (1 hour), {@link #HIGH} (15 minutes), {@link #EMERGENCY} (10 minutes,
- * single use, post-use review). Defaults of {@link #custom()}: ttl 15 minutes, six digits,
+ * single use, post-use review within 24 hours). A policy can also ask for a reminder before
+ * expiry ({@link Builder#remindBefore}) and let undeliverable codes be answered with recovery
+ * codes ({@link Builder#backupCodes}). Defaults of {@link #custom()}: ttl 15 minutes, six digits,
  * {@value #DEFAULT_MAX_ATTEMPTS} attempts, 1 use, no renewals, no delay, no conditions.
  * Each builder setter validates at once and may be called once
  * ({@link IllegalStateException} on a second call). Thread-safe: immutable.
@@ -29,6 +31,8 @@ public final class LatchPolicy {
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     /** The longest ttl a dynamic code can have. */
     public static final Duration MAX_TTL = Duration.ofDays(30);
+    /** How long a post-use review may stay open by default before it escalates. */
+    public static final Duration DEFAULT_REVIEW_WITHIN = Duration.ofHours(24);
 
     /** Low risk: 1 hour, six digits, one renewal. */
     public static final LatchPolicy LOW = custom().name("LOW").ttl(Duration.ofHours(1)).renewals(1).build();
@@ -37,6 +41,10 @@ public final class LatchPolicy {
     /** Break-glass: 10 minutes, eight digits, single use, 3 attempts, post-use review required. */
     public static final LatchPolicy EMERGENCY = custom().name("EMERGENCY").ttl(Duration.ofMinutes(10))
             .format(CodeFormat.numeric(8)).maxAttempts(3).maxUses(1).reviewRequired(true).build();
+
+    /** Approvals of a break-glass request: 10 minutes, six digits, single use. */
+    public static final LatchPolicy EMERGENCY_APPROVAL = custom().name("EMERGENCY_APPROVAL")
+            .ttl(Duration.ofMinutes(10)).build();
 
     private final String name;
     private final Duration ttl;
@@ -47,6 +55,9 @@ public final class LatchPolicy {
     private final Duration notBefore;
     private final List<Condition> conditions;
     private final boolean reviewRequired;
+    private final Duration reviewWithin;
+    private final Duration remindBefore;
+    private final boolean backupCodes;
 
     private LatchPolicy(Builder b) {
         this.name = b.name == null ? "custom" : b.name;
@@ -58,6 +69,9 @@ public final class LatchPolicy {
         this.notBefore = b.notBefore == null ? Duration.ZERO : b.notBefore;
         this.conditions = b.conditions == null ? List.of() : b.conditions;
         this.reviewRequired = b.reviewRequired != null && b.reviewRequired;
+        this.reviewWithin = b.reviewWithin == null ? DEFAULT_REVIEW_WITHIN : b.reviewWithin;
+        this.remindBefore = b.remindBefore;
+        this.backupCodes = b.backupCodes != null && b.backupCodes;
     }
 
     /** @return a builder with the defaults described above */
@@ -121,11 +135,31 @@ public final class LatchPolicy {
         return reviewRequired;
     }
 
+    /** @return how long after use a required review may stay open before an ESCALATION alert */
+    public Duration reviewWithin() {
+        return reviewWithin;
+    }
+
+    /** @return how long before expiry a reminder goes out, or null for no reminder */
+    public Duration remindBefore() {
+        return remindBefore;
+    }
+
+    /**
+     * @return true when a code that no channel could deliver stays pending, to be answered with a
+     *         recovery code, instead of being revoked
+     */
+    public boolean backupCodes() {
+        return backupCodes;
+    }
+
     @Override
     public String toString() {
         return "LatchPolicy[" + name + ", ttl=" + ttl + ", format=" + format + ", maxAttempts=" + maxAttempts
                 + ", maxUses=" + maxUses + ", renewals=" + renewals + ", notBefore=" + notBefore
-                + ", conditions=" + conditions.size() + ", reviewRequired=" + reviewRequired + "]";
+                + ", conditions=" + conditions.size() + ", reviewRequired=" + reviewRequired
+                + (reviewRequired ? ", reviewWithin=" + reviewWithin : "")
+                + (remindBefore == null ? "" : ", remindBefore=" + remindBefore) + ", backupCodes=" + backupCodes + "]";
     }
 
     /** Builds a {@link LatchPolicy}. Not thread-safe. */
@@ -140,6 +174,9 @@ public final class LatchPolicy {
         private Duration notBefore;
         private List<Condition> conditions;
         private Boolean reviewRequired;
+        private Duration reviewWithin;
+        private Duration remindBefore;
+        private Boolean backupCodes;
 
         private Builder() {
         }
@@ -265,6 +302,47 @@ public final class LatchPolicy {
         }
 
         /**
+         * @param within how long after use a required review may stay open, 1 minute to 30 days
+         *               (default {@link #DEFAULT_REVIEW_WITHIN})
+         * @return this
+         */
+        public Builder reviewWithin(Duration within) {
+            once(this.reviewWithin != null, "reviewWithin");
+            Objects.requireNonNull(within, "within");
+            if (within.compareTo(Duration.ofMinutes(1)) < 0 || within.compareTo(Duration.ofDays(30)) > 0) {
+                throw new IllegalArgumentException("reviewWithin must be between 1 minute and 30 days, got " + within);
+            }
+            this.reviewWithin = within;
+            return this;
+        }
+
+        /**
+         * @param before how long before expiry {@link Latches#issueAndDeliver} sends a reminder
+         *               (without the code); positive and shorter than the ttl
+         * @return this
+         */
+        public Builder remindBefore(Duration before) {
+            once(this.remindBefore != null, "remindBefore");
+            Objects.requireNonNull(before, "before");
+            if (before.isNegative() || before.isZero()) {
+                throw new IllegalArgumentException("remindBefore must be positive, got " + before);
+            }
+            this.remindBefore = before;
+            return this;
+        }
+
+        /**
+         * @param allowed whether a code no channel could deliver stays pending for a recovery code
+         *                (default false: it is revoked)
+         * @return this
+         */
+        public Builder backupCodes(boolean allowed) {
+            once(this.backupCodes != null, "backupCodes");
+            this.backupCodes = allowed;
+            return this;
+        }
+
+        /**
          * @return the policy
          * @throws IllegalArgumentException when notBefore is not shorter than ttl
          */
@@ -279,6 +357,9 @@ public final class LatchPolicy {
                 if (notBefore == null) notBefore = base.notBefore;
                 if (conditions == null) conditions = base.conditions;
                 if (reviewRequired == null) reviewRequired = base.reviewRequired;
+                if (reviewWithin == null) reviewWithin = base.reviewWithin;
+                if (remindBefore == null) remindBefore = base.remindBefore;
+                if (backupCodes == null) backupCodes = base.backupCodes;
             }
             if (renewals == -1) {
                 renewals = 0;
@@ -286,6 +367,9 @@ public final class LatchPolicy {
             Duration effectiveTtl = ttl == null ? Duration.ofMinutes(15) : ttl;
             if (notBefore != null && notBefore.compareTo(effectiveTtl) >= 0) {
                 throw new IllegalArgumentException("notBefore " + notBefore + " must be shorter than ttl " + effectiveTtl);
+            }
+            if (remindBefore != null && remindBefore.compareTo(effectiveTtl) >= 0) {
+                throw new IllegalArgumentException("remindBefore " + remindBefore + " must be shorter than ttl " + effectiveTtl);
             }
             return new LatchPolicy(this);
         }

@@ -1,10 +1,13 @@
 package dev.latch;
 
 import dev.latch.internal.Alphabets;
+import dev.latch.internal.ExecutorScheduler;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
+import dev.latch.spi.Delivery;
+import dev.latch.spi.EventCount;
 import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
@@ -12,6 +15,7 @@ import dev.latch.spi.LatchStore;
 import dev.latch.spi.OpenRequest;
 import dev.latch.spi.OpenResult;
 import dev.latch.spi.RenewResult;
+import dev.latch.spi.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,10 @@ public final class Latches {
 
     private static final Logger LOG = LoggerFactory.getLogger(Latches.class);
     private static final int RECOVERY_LENGTH = 10;
+    private static final String REVIEW_WITHIN = "~review-within:";
+    private static final String REVIEW = "~review:";
+    private static final String BACKUP = "~backup:";
+    private static final String HOLD = "~hold:";
 
     private final LatchStore store;
     private final Clock clock;
@@ -77,6 +85,8 @@ public final class Latches {
     private final RateLimit issueLimit;
     private final LockoutPolicy lockout;
     private final TimeWindow businessHours;
+    private final DeliveryChain delivery;
+    private final Scheduler scheduler;
 
     private Latches(Builder b) {
         this.store = b.store == null ? LatchStore.inMemory() : b.store;
@@ -89,6 +99,9 @@ public final class Latches {
         this.issueLimit = b.issueLimit == null ? RateLimit.DEFAULT : b.issueLimit;
         this.lockout = b.lockout == null ? LockoutPolicy.DEFAULT : b.lockout;
         this.businessHours = b.businessHours;
+        this.delivery = b.delivery;
+        // The default executor starts its one daemon thread only when a task is first scheduled.
+        this.scheduler = b.scheduler == null ? ExecutorScheduler.daemon(this.clock) : b.scheduler;
     }
 
     /** @return a builder; {@link Builder#pepper(Pepper)} is required */
@@ -151,8 +164,14 @@ public final class Latches {
      * @return the code
      */
     public IssuedCode issue(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
-        Objects.requireNonNull(policy, "policy");
         checkLatchId(latchId);
+        return issueCode(policy, latchId, subject, request);
+    }
+
+    /** Issues on any latch id, including reserved ones ('~'), for gates. */
+    IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
+        Objects.requireNonNull(policy, "policy");
+        AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
         String code = generate(random, policy.format());
@@ -173,6 +192,13 @@ public final class Latches {
                     AuditEvent.Outcome.SUCCESS, "REPLACED");
         }
         audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, policy.name());
+        if (policy.reviewRequired()) {
+            call("putMarker", latchId, codeId, subject, () -> {
+                store.putMarker(REVIEW_WITHIN + codeId, Long.toString(policy.reviewWithin().toSeconds()),
+                        record.expiresAt(), now);
+                return null;
+            });
+        }
         return new IssuedCode(codeId, latchId, subject, code, record.notBefore(), record.expiresAt(), policy.name());
     }
 
@@ -188,12 +214,17 @@ public final class Latches {
      */
     public Verdict open(String latchId, String code, AccessContext context) {
         Instant now = clock.instant();
-        if (context == null || !validLatchId(latchId)) {
+        if (context == null || !validLatchId(latchId) || latchId.startsWith("~")) {
             audit(AuditEvent.Type.DENIED, now, safeText(latchId), null, context == null ? null : context.subject(), null,
                     AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
             return Verdict.denied(DenialReason.MALFORMED);
         }
         return present(latchId, PresentedCode.parse(code), context, now);
+    }
+
+    /** Opens any latch, including reserved ones ('~'), for gates. */
+    Verdict openReserved(String latchId, String code, AccessContext context) {
+        return present(latchId, PresentedCode.parse(code), context, clock.instant());
     }
 
     private Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
@@ -231,6 +262,9 @@ public final class Latches {
             if (businessHours != null && !businessHours.contains(now)) {
                 audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT,
                         "OUTSIDE_BUSINESS_HOURS");
+            }
+            if (record.reviewRequired()) {
+                startReview(record, subject, now);
             }
             return new Verdict.Opened(codeId, latchId, subject, Set.of(), record.usesLeft(), record.reviewRequired());
         }
@@ -628,6 +662,369 @@ public final class Latches {
         return present(RECOVERY_LATCH, PresentedCode.parse(code), context, now);
     }
 
+    // ---------------------------------------------------------------- delivery and reminders
+
+    /**
+     * Issues a code and delivers it through the {@link Builder#delivery(DeliveryChain) delivery
+     * chain}: the clear code goes only to the channel. When the policy asks for a reminder
+     * ({@link LatchPolicy#remindBefore()}), one is scheduled, and it goes out (without the code)
+     * only while the code is still pending; a renewal moves it.
+     *
+     * <pre>{@code
+     * DeliveryReceipt r = latches.issueAndDeliver(LatchPolicy.HIGH, "login:alice", "alice", "alice@example.com", null);
+     * }</pre>
+     *
+     * @param policy    how the code behaves
+     * @param latchId   the latch
+     * @param subject   who may open it
+     * @param recipient where the channels send it (a name or address they understand)
+     * @param request   the request digest the code is bound to, or null
+     * @return which channel delivered it
+     * @throws DeliveryFailedException   when every channel failed: the code is revoked, unless the
+     *                                   policy allows {@link LatchPolicy#backupCodes() backup codes}
+     * @throws IllegalStateException     when no delivery chain was configured
+     * @throws IssueRateLimitedException when the subject reached the issue rate limit
+     */
+    public DeliveryReceipt issueAndDeliver(LatchPolicy policy, String latchId, String subject, String recipient,
+                                           RequestDigest request) {
+        requireDelivery();
+        AccessContext.checkText("recipient", recipient);
+        IssuedCode issued = issue(policy, latchId, subject, request);
+        return deliver(issued, policy, recipient);
+    }
+
+    DeliveryChain requireDelivery() {
+        if (delivery == null) {
+            throw new IllegalStateException("no delivery chain: build Latches with .delivery(DeliveryChain.builder()...)");
+        }
+        return delivery;
+    }
+
+    /** Delivers a freshly issued code; on total failure revokes it (or keeps it for backup codes) and throws. */
+    DeliveryReceipt deliver(IssuedCode issued, LatchPolicy policy, String recipient) {
+        DeliveryChain chain = requireDelivery();
+        Delivery message = new Delivery(Delivery.Kind.CODE, recipient, issued.latchId(), issued.codeId(), issued.code(),
+                issued.expiresAt(), issued.policy());
+        DeliveryReceipt receipt = chain.deliver(message, attempt -> auditAttempt(message, issued.subject(), attempt, ""));
+        Instant now = clock.instant();
+        if (!receipt.delivered()) {
+            if (policy.backupCodes()) {
+                call("putMarker", issued.latchId(), issued.codeId(), issued.subject(), () -> {
+                    store.putMarker(BACKUP + slot(issued.latchId(), issued.subject()), issued.codeId(),
+                            issued.expiresAt(), now);
+                    return null;
+                });
+            } else {
+                boolean revoked = call("revoke", issued.latchId(), issued.codeId(), issued.subject(),
+                        () -> store.revoke(issued.codeId(), now));
+                audit(AuditEvent.Type.REVOKED, now, issued.latchId(), issued.codeId(), issued.subject(), null,
+                        revoked ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, "UNDELIVERED");
+            }
+            throw new DeliveryFailedException(receipt, policy.backupCodes());
+        }
+        if (policy.remindBefore() != null) {
+            scheduleReminder(issued.codeId(), recipient, policy.remindBefore(), issued.expiresAt());
+        }
+        return receipt;
+    }
+
+    private void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt, String what) {
+        String reason = (message.kind() == Delivery.Kind.REMINDER ? "REMINDER " : "") + "CHANNEL=" + attempt.channel()
+                + (attempt.failure() == null ? "" : " " + attempt.failure());
+        audit(attempt.failure() == null ? AuditEvent.Type.DELIVERED : AuditEvent.Type.DELIVERY_FAILED, clock.instant(),
+                message.latchId(), message.codeId(), subject, null,
+                attempt.failure() == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason + what);
+    }
+
+    private void scheduleReminder(String codeId, String recipient, Duration lead, Instant expiresAt) {
+        scheduler.schedule(expiresAt.minus(lead), () -> remind(codeId, recipient, lead));
+    }
+
+    /** Runs at reminder time: reminds only while the code is pending and unexpired; follows renewals. */
+    private void remind(String codeId, String recipient, Duration lead) {
+        Instant now = clock.instant();
+        Optional<CodeRecord> found;
+        try {
+            found = call("find", null, codeId, null, () -> store.find(codeId));
+        } catch (LatchStoreException e) {
+            return; // audited as STORE_FAILURE; a reminder is best effort
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        CodeRecord record = found.get();
+        if (record.state() != CodeInfo.State.PENDING || !now.isBefore(record.expiresAt())) {
+            return;
+        }
+        Instant due = record.expiresAt().minus(lead);
+        if (now.isBefore(due)) {
+            scheduleReminder(codeId, recipient, lead, record.expiresAt()); // renewed meanwhile
+            return;
+        }
+        Delivery message = new Delivery(Delivery.Kind.REMINDER, recipient, record.latchId(), codeId, null,
+                record.expiresAt(), record.policy());
+        delivery.deliver(message, attempt -> auditAttempt(message, record.subject(), attempt, ""));
+    }
+
+    // ---------------------------------------------------------------- triggers
+
+    EventCount countEvent(String key, Trigger t, Instant now) {
+        return call("countEvent", null, null, null, () -> store.countEvent(key, t.threshold(), t.window(), t.cooldown(), now));
+    }
+
+    void auditTriggered(Trigger t, String latchId, String subject, int inWindow, Instant now) {
+        audit(AuditEvent.Type.TRIGGERED, now, latchId, null, subject, null, AuditEvent.Outcome.ALERT,
+                "TRIGGER=" + t.name() + " COUNT=" + inWindow);
+    }
+
+    // ---------------------------------------------------------------- approval gates
+
+    /**
+     * Starts an M-of-N approval gate for one exact request; see {@link ApprovalGate}.
+     *
+     * <pre>{@code
+     * ApprovalGate gate = latches.approvalGate("deploy:prod/release-42", RequestDigest.of(manifest))
+     *         .requester("dave").approvers("alice", "bob", "carol").quorum(2).request();
+     * }</pre>
+     *
+     * @param latchId the latch the gate guards
+     * @param request the digest of the exact request payload
+     * @return a builder; {@link ApprovalGate.Builder#request()} issues and delivers the codes
+     */
+    public ApprovalGate.Builder approvalGate(String latchId, RequestDigest request) {
+        checkLatchId(latchId);
+        return ApprovalGate.builder(this, latchId, request);
+    }
+
+    String newId(String prefix) {
+        return prefix + Alphabets.id(random);
+    }
+
+    /** Decides a gate once: the first decision wins, later ones change nothing. */
+    void gateDecide(String key, String decision, Instant keepUntil) {
+        Instant now = clock.instant();
+        boolean first = call("putOnce", null, null, null, () -> store.putOnce(key + "#decided", keepUntil, now));
+        if (first) {
+            gatePut(key, decision, keepUntil);
+            audit(AuditEvent.Type.APPROVAL, now, null, key.substring(key.indexOf(':') + 1), null, null,
+                    decision.equals("OPEN") ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, "GATE_" + decision);
+        }
+    }
+
+    void gatePut(String key, String value, Instant keepUntil) {
+        Instant now = clock.instant();
+        call("putMarker", null, null, null, () -> {
+            store.putMarker(key, value, keepUntil, now);
+            return null;
+        });
+    }
+
+    Optional<String> gateGet(String key, Instant now) {
+        return call("getMarker", null, null, null, () -> store.getMarker(key, now));
+    }
+
+    void auditApproval(String latchId, String codeId, String approver, boolean ok, String reason) {
+        audit(AuditEvent.Type.APPROVAL, clock.instant(), latchId, codeId, approver, null,
+                ok ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason);
+    }
+
+    boolean releaseOnce(String requestId, Instant keepUntil) {
+        Instant now = clock.instant();
+        return call("putOnce", null, requestId, null, () -> store.putOnce("~released:" + requestId, keepUntil, now));
+    }
+
+    void revokeReservedLatch(String latchId) {
+        Instant now = clock.instant();
+        int n = call("revokeLatch", latchId, null, null, () -> store.revokeLatch(latchId, now));
+        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH COUNT=" + n);
+    }
+
+    // ---------------------------------------------------------------- holds and backup codes
+
+    private static String slot(String latchId, String subject) {
+        return latchId + '\u0000' + subject;
+    }
+
+    /** Holds a latch for a subject until the challenge code {@code codeId} is used, or {@code until}. */
+    void hold(String latchId, String subject, String codeId, Instant until) {
+        Instant now = clock.instant();
+        call("putMarker", latchId, codeId, subject, () -> {
+            store.putMarker(HOLD + slot(latchId, subject), codeId, until, now);
+            return null;
+        });
+    }
+
+    /** @return true while a hold runs and its challenge has not been answered */
+    boolean held(String latchId, String subject) {
+        Instant now = clock.instant();
+        Optional<String> codeId = call("getMarker", latchId, null, subject,
+                () -> store.getMarker(HOLD + slot(latchId, subject), now));
+        if (codeId.isEmpty() || codeId.get().isEmpty()) {
+            return false;
+        }
+        Optional<CodeRecord> challenge = call("find", latchId, codeId.get(), subject, () -> store.find(codeId.get()));
+        // Answered means used; an expired, burned or revoked challenge keeps the hold (fail closed).
+        return challenge.isEmpty() || challenge.get().state() != CodeInfo.State.CONSUMED;
+    }
+
+    /**
+     * Answers a pending code that no channel could deliver with one of the subject's recovery
+     * codes, when the code's policy allows {@link LatchPolicy#backupCodes() backup codes}. The
+     * recovery code is used, the undelivered code is revoked and any hold on the latch ends.
+     *
+     * <pre>{@code
+     * } catch (DeliveryFailedException e) {
+     *     if (e.backupCodesAllowed()) {
+     *         Verdict v = latches.answerWithRecoveryCode("login:alice", typedRecoveryCode, AccessContext.of("alice"));
+     *     }
+     * }
+     * }</pre>
+     *
+     * @param latchId the latch of the undelivered code
+     * @param code    a recovery code, as typed
+     * @param context who answers
+     * @return {@link Verdict.Opened} for the latch, or a denial ({@link DenialReason#WRONG_CODE}
+     *         when no undelivered code awaits a backup answer: the recovery code is then not tried)
+     */
+    public Verdict answerWithRecoveryCode(String latchId, String code, AccessContext context) {
+        Instant now = clock.instant();
+        if (context == null || !validLatchId(latchId) || latchId.startsWith("~")) {
+            audit(AuditEvent.Type.DENIED, now, safeText(latchId), null, context == null ? null : context.subject(), null,
+                    AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
+            return Verdict.denied(DenialReason.MALFORMED);
+        }
+        String subject = context.subject();
+        String key = BACKUP + slot(latchId, subject);
+        Optional<String> pending = call("getMarker", latchId, null, subject, () -> store.getMarker(key, now));
+        if (pending.isEmpty() || pending.get().isEmpty()) {
+            audit(AuditEvent.Type.DENIED, now, latchId, null, subject, context.sourceText(), AuditEvent.Outcome.FAILURE,
+                    "NO_BACKUP_PENDING");
+            return Verdict.denied(DenialReason.WRONG_CODE);
+        }
+        Verdict v = redeemRecoveryCode(code, context);
+        if (!v.isOpen()) {
+            return v;
+        }
+        String codeId = pending.get();
+        call("revoke", latchId, codeId, subject, () -> store.revoke(codeId, now));
+        call("putMarker", latchId, codeId, subject, () -> {
+            store.putMarker(key, "", now.plusSeconds(1), now);
+            store.putMarker(HOLD + slot(latchId, subject), "", now.plusSeconds(1), now);
+            return null;
+        });
+        audit(AuditEvent.Type.OPENED, now, latchId, codeId, subject, context.sourceText(), AuditEvent.Outcome.SUCCESS,
+                "RECOVERY_CODE");
+        return new Verdict.Opened(codeId, latchId, subject, Set.of(), 0, false);
+    }
+
+    // ---------------------------------------------------------------- post-use reviews
+
+    /** Records the pending review of a code that just opened, and schedules its escalation. */
+    private void startReview(CodeRecord record, String subject, Instant now) {
+        String codeId = record.codeId();
+        Optional<String> within = call("getMarker", record.latchId(), codeId, subject,
+                () -> store.getMarker(REVIEW_WITHIN + codeId, now));
+        long seconds = within.map(Long::parseLong).orElse(LatchPolicy.DEFAULT_REVIEW_WITHIN.toSeconds());
+        Instant deadline = now.plusSeconds(seconds);
+        Review review = new Review(codeId, record.latchId(), subject, now, deadline, Review.State.PENDING, null, null);
+        putReview(review, now);
+        audit(AuditEvent.Type.REVIEWED, now, record.latchId(), codeId, subject, null, AuditEvent.Outcome.SUCCESS,
+                "REVIEW_DUE BY=" + deadline);
+        scheduler.schedule(deadline, () -> {
+            try {
+                checkReview(codeId);
+            } catch (LatchStoreException e) {
+                // audited as STORE_FAILURE; checkReview can be called again
+            }
+        });
+    }
+
+    private void putReview(Review review, Instant now) {
+        // Kept 90 days past the deadline, so an acknowledgement can come late and still be recorded.
+        call("putMarker", review.latchId(), review.codeId(), review.subject(), () -> {
+            store.putMarker(REVIEW + review.codeId(), review.encode(), review.deadline().plus(Duration.ofDays(90)), now);
+            return null;
+        });
+    }
+
+    /**
+     * @param codeId a code whose policy requires a post-use review
+     * @return its review, once the code has opened
+     */
+    public Optional<Review> review(String codeId) {
+        if (codeId == null || codeId.length() > 64) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return call("getMarker", null, codeId, null, () -> store.getMarker(REVIEW + codeId, now)).map(Review::decode);
+    }
+
+    /**
+     * Closes the post-use review of a code (break-glass). The reviewer must be someone other than
+     * the subject who used the code.
+     *
+     * <pre>{@code
+     * Verdict v = latches.open("prod-db", code, AccessContext.of("carol"));   // reviewDue() is true
+     * latches.acknowledgeReview(((Verdict.Opened) v).codeId(), "dave", "INC-7: restart was needed");
+     * }</pre>
+     *
+     * @param codeId   the code that opened
+     * @param reviewer who reviewed the use
+     * @param note     a short note for the audit trail (at most 256 characters, no secrets)
+     * @return the acknowledged review
+     * @throws IllegalArgumentException when the reviewer is the subject who used the code
+     * @throws IllegalStateException    when the code has no open review
+     */
+    public Review acknowledgeReview(String codeId, String reviewer, String note) {
+        AccessContext.checkText("reviewer", reviewer);
+        Objects.requireNonNull(note, "note");
+        if (note.length() > 256) {
+            throw new IllegalArgumentException("a review note has at most 256 characters, had " + note.length());
+        }
+        Instant now = clock.instant();
+        Review review = review(codeId).orElseThrow(() -> new IllegalStateException("no review for code " + codeId));
+        if (review.state() == Review.State.ACKNOWLEDGED) {
+            throw new IllegalStateException("the review of " + codeId + " was already acknowledged by " + review.reviewer());
+        }
+        if (review.subject().equals(reviewer)) {
+            audit(AuditEvent.Type.REVIEWED, now, review.latchId(), codeId, reviewer, null, AuditEvent.Outcome.FAILURE,
+                    "SELF_REVIEW");
+            throw new IllegalArgumentException("a post-use review must be acknowledged by someone other than "
+                    + review.subject());
+        }
+        Review done = review.acknowledged(reviewer, now);
+        putReview(done, now);
+        audit(AuditEvent.Type.REVIEWED, now, review.latchId(), codeId, reviewer, null, AuditEvent.Outcome.SUCCESS,
+                "ACKNOWLEDGED" + (now.isBefore(review.deadline()) ? "" : " LATE") + " NOTE=" + note.replaceAll("\\p{Cntrl}", " "));
+        return done;
+    }
+
+    /**
+     * Escalates the review of a code when its deadline has passed unacknowledged: emits an
+     * {@link AuditEvent.Type#ESCALATION} alert (once). Latches schedules this at the deadline on
+     * its {@link Scheduler}; call it yourself (from a periodic job) when the process that opened
+     * the code may have stopped before the deadline.
+     *
+     * @param codeId the code
+     * @return the review after the check
+     */
+    public Optional<Review> checkReview(String codeId) {
+        Instant now = clock.instant();
+        Optional<Review> found = review(codeId);
+        if (found.isEmpty()) {
+            return found;
+        }
+        Review review = found.get();
+        if (review.state() != Review.State.PENDING || now.isBefore(review.deadline())) {
+            return found;
+        }
+        Review escalated = review.escalated();
+        putReview(escalated, now);
+        audit(AuditEvent.Type.ESCALATION, now, review.latchId(), codeId, review.subject(), null, AuditEvent.Outcome.ALERT,
+                "REVIEW_OVERDUE DUE=" + review.deadline());
+        return Optional.of(escalated);
+    }
+
     // ---------------------------------------------------------------- internals
 
     /**
@@ -708,6 +1105,8 @@ public final class Latches {
         private RateLimit issueLimit;
         private LockoutPolicy lockout;
         private TimeWindow businessHours;
+        private DeliveryChain delivery;
+        private Scheduler scheduler;
 
         private Builder() {
         }
@@ -798,6 +1197,27 @@ public final class Latches {
         public Builder businessHours(TimeWindow hours) {
             once(this.businessHours, "businessHours");
             this.businessHours = Objects.requireNonNull(hours, "hours");
+            return this;
+        }
+
+        /**
+         * @param chain how {@link #issueAndDeliver}, triggers and gates deliver codes; default none
+         * @return this
+         */
+        public Builder delivery(DeliveryChain chain) {
+            once(this.delivery, "delivery");
+            this.delivery = Objects.requireNonNull(chain, "chain");
+            return this;
+        }
+
+        /**
+         * @param scheduler runs reminders and review escalations; default one daemon thread per
+         *                  {@code Latches} (started on first use) timed by the clock
+         * @return this
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            once(this.scheduler, "scheduler");
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,6 +143,90 @@ class NoSecretLeakTest {
             for (String text : texts) {
                 if (text != null) {
                     assertFalse(text.contains(secret), "a secret leaked into: " + text.replace(secret, "<SECRET>"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The event-triggered paths: deliveries (with a channel that puts the code in its exception
+     * message), reminders, triggers, gates, break-glass and reviews. Every code delivered is a
+     * secret; receipts, results, gates, reviews, audit events and logs are searched.
+     */
+    @Test
+    void deliveriesTriggersGatesAndReviewsLeakNoCode() {
+        MutableClock clock = MutableClock.monday10am();
+        dev.latch.testing.ManualScheduler scheduler = new dev.latch.testing.ManualScheduler(clock);
+        RecordingAuditSink audit = new RecordingAuditSink();
+        Outbox outbox = new Outbox();
+        List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
+        dev.latch.spi.DeliveryChannel leaky = new dev.latch.spi.DeliveryChannel() {
+            @Override
+            public String name() {
+                return "leaky";
+            }
+
+            @Override
+            public void deliver(dev.latch.spi.Delivery d) throws java.io.IOException {
+                if (d.code() != null) {
+                    refused.add(d.code());
+                }
+                throw new java.io.IOException("could not send " + d.code() + " to " + d.recipient());
+            }
+        };
+        Latches latches = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+                .auditSink(AuditSink_logging(), audit).scheduler(scheduler)
+                .issueRateLimit(RateLimit.of(100, Duration.ofMinutes(1)))
+                .delivery(DeliveryChain.builder().then(leaky).then(outbox).build()).build();
+        LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).renewals(1).build();
+        DeliveryReceipt receipt = latches.issueAndDeliver(reminded, "deploy:1", "alice", "alice", null);
+        seen(receipt);
+        seen(latches.renew(receipt.codeId()));
+        Triggers triggers = Triggers.builder(latches).add(Trigger.on("login.failed").threshold(2, Duration.ofMinutes(5))
+                .challenge(LatchPolicy.HIGH, e -> "login:" + e.subject()).holdLatch(Duration.ofHours(1)).build()).build();
+        seen(triggers);
+        seen(triggers.publish(LatchEvent.of("login.failed", "bob")));
+        seen(triggers.publish(LatchEvent.of("login.failed", "bob")));
+        seen(triggers.isHeld("login:bob", "bob"));
+        RequestDigest digest = RequestDigest.of("release-42");
+        ApprovalGate gate = latches.approvalGate("deploy:prod", digest).requester("dave")
+                .approvers("alice", "carol").quorum(2).request();
+        seen(gate);
+        seen(gate.approve("alice", outbox.lastCodeFor("alice").orElseThrow(), digest));
+        seen(gate.approve("carol", outbox.lastCodeFor("carol").orElseThrow() + "1", digest));
+        seen(gate.approve("carol", outbox.lastCodeFor("carol").orElseThrow(), digest));
+        seen(gate.trail());
+        BreakGlass.Request req = BreakGlass.builder(latches).build().request("prod-db", "erin", "INC-1");
+        seen(req);
+        seen(req.release());
+        Verdict v = latches.open("prod-db", outbox.lastCodeFor("erin").orElseThrow(), AccessContext.of("erin"));
+        seen(v);
+        scheduler.advance(Duration.ofDays(2));
+        seen(latches.review(((Verdict.Opened) v).codeId()));
+        seen(latches.acknowledgeReview(((Verdict.Opened) v).codeId(), "dave", "ok"));
+        Latches dead = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+                .auditSink(AuditSink_logging(), audit).delivery(DeliveryChain.builder().then(leaky).build()).build();
+        seen(assertThrows(DeliveryFailedException.class,
+                () -> dead.issueAndDeliver(LatchPolicy.HIGH, "login:zed", "zed", "zed", null)));
+        for (dev.latch.spi.Delivery d : outbox.deliveries()) {
+            seen(d);
+            if (d.code() != null) {
+                secret(d.code());
+            }
+        }
+        seen(outbox);
+        refused.forEach(this::secret);
+        assertTrue(audit.count(AuditEvent.Type.DELIVERY_FAILED, "CHANNEL=leaky IOException") > 0);
+        assertEquals(6, refused.size(), "every code first went to the leaky channel");
+        assertTrue(secrets.size() >= 11, "codes were delivered: " + secrets.size());
+        for (AuditEvent e : audit.events()) {
+            seen(e);
+        }
+        texts.addAll(CapturedLogs.lines());
+        for (String secret : secrets) {
+            for (String text : texts) {
+                if (text != null) {
+                    assertFalse(text.contains(secret), "a code leaked into: " + text.replace(secret, "<SECRET>"));
                 }
             }
         }

@@ -14,6 +14,7 @@ import dev.latch.StoreFullException;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
+import dev.latch.spi.EventCount;
 import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -129,6 +131,7 @@ public final class InMemoryLatchStore implements LatchStore {
     private final Cache<String, long[]> issueTimes;
     private final Cache<String, Set<String>> sources;
     private final Cache<String, Marker> markers;
+    private final Cache<String, EventWindow> events;
 
     /**
      * @param maxEntries the bound on live codes and keys, at least 1
@@ -208,6 +211,25 @@ public final class InMemoryLatchStore implements LatchStore {
                     }
                 })
                 .build();
+        // Trigger windows are bounded per key (threshold times) and, like markers, never evicted for size.
+        this.events = Caffeine.newBuilder()
+                .expireAfter(new Expiry<String, EventWindow>() {
+                    @Override
+                    public long expireAfterCreate(String key, EventWindow w, long currentTime) {
+                        return nanosBetween(w.writtenAt, w.keepUntil);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, EventWindow w, long currentTime, long currentDuration) {
+                        return nanosBetween(w.writtenAt, w.keepUntil);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, EventWindow w, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
         // Seen sources feed alerts only; forgetting one means one extra alert.
         this.sources = Caffeine.newBuilder().expireAfterAccess(Duration.ofDays(90))
                 .maximumSize(Math.max(1024, maxEntries)).build();
@@ -242,7 +264,8 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     private long liveEntries() {
-        return slots.estimatedSize() + keys.size() + markers.estimatedSize() + issueTimes.estimatedSize();
+        return slots.estimatedSize() + keys.size() + markers.estimatedSize() + issueTimes.estimatedSize()
+                + events.estimatedSize();
     }
 
     /**
@@ -261,6 +284,7 @@ public final class InMemoryLatchStore implements LatchStore {
             slots.cleanUp();
             markers.cleanUp();
             issueTimes.cleanUp();
+            events.cleanUp();
             if (liveEntries() >= maxEntries) {
                 throw new StoreFullException("in-memory latch store is full (" + maxEntries
                         + " live entries); it never evicts live codes, lockouts or keys");
@@ -617,8 +641,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public void putMarker(String key, String value, Instant expiresAt, Instant now) {
-        if (value.length() > 256) {
-            throw new IllegalArgumentException("marker values are at most 256 characters");
+        if (value.length() > 4096) {
+            throw new IllegalArgumentException("marker values are at most 4096 characters");
         }
         ensureRoomFor(markers, key);
         markers.put(key, new Marker(value, expiresAt, now));
@@ -628,6 +652,67 @@ public final class InMemoryLatchStore implements LatchStore {
     public Optional<String> getMarker(String key, Instant now) {
         Marker m = markers.getIfPresent(key);
         return m == null || !now.isBefore(m.expiresAt()) ? Optional.empty() : Optional.of(m.value());
+    }
+
+    /**
+     * The most recent event times of one trigger key (a ring of at most the threshold) and its
+     * cooldown. Changed only inside the map's compute for its key.
+     */
+    static final class EventWindow {
+        long[] times; // epoch millis, unordered ring
+        int size;
+        int next;
+        long cooldownUntil = Long.MIN_VALUE;
+        Instant writtenAt;
+        Instant keepUntil;
+    }
+
+    @Override
+    public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
+        Objects.requireNonNull(key, "key");
+        if (threshold < 1 || threshold > MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
+                || cooldown.isNegative()) {
+            throw new IllegalArgumentException("threshold must be 1 to " + MAX_EVENT_THRESHOLD
+                    + ", the window positive and the cooldown not negative");
+        }
+        EventCount[] out = new EventCount[1];
+        ensureRoomFor(events, key);
+        events.asMap().compute(key, (k, w) -> {
+            long t = now.toEpochMilli();
+            if (w == null || w.times.length != threshold) {
+                EventWindow fresh = new EventWindow();
+                fresh.times = new long[threshold];
+                if (w != null) {
+                    fresh.cooldownUntil = w.cooldownUntil;
+                }
+                w = fresh;
+            }
+            w.times[w.next] = t;
+            w.next = (w.next + 1) % threshold;
+            w.size = Math.min(threshold, w.size + 1);
+            long from = t - window.toMillis();
+            int inWindow = 0;
+            for (int i = 0; i < w.size; i++) {
+                if (w.times[i] > from && w.times[i] <= t) {
+                    inWindow++;
+                }
+            }
+            boolean reached = inWindow >= threshold;
+            boolean cooling = reached && t < w.cooldownUntil;
+            boolean fired = reached && !cooling;
+            if (fired) {
+                w.size = 0;
+                w.next = 0;
+                w.cooldownUntil = t + cooldown.toMillis();
+            }
+            w.writtenAt = now;
+            Instant windowEnd = now.plus(window);
+            Instant coolEnd = Instant.ofEpochMilli(Math.max(w.cooldownUntil, t));
+            w.keepUntil = windowEnd.isAfter(coolEnd) ? windowEnd : coolEnd;
+            out[0] = new EventCount(inWindow, fired, cooling);
+            return w;
+        });
+        return out[0];
     }
 
     /**
@@ -728,6 +813,7 @@ public final class InMemoryLatchStore implements LatchStore {
         slots.cleanUp();
         markers.cleanUp();
         issueTimes.cleanUp();
+        events.cleanUp();
         return liveEntries();
     }
 

@@ -168,7 +168,7 @@ public interface LatchStore {
      * Sets a small marker value until {@code expiresAt} (revoked token ids, stored policies).
      *
      * @param key       the key, namespaced by the caller
-     * @param value     the value, at most 256 characters
+     * @param value     the value, at most 4096 characters
      * @param expiresAt when it may be forgotten
      * @param now       the time
      * @throws dev.latch.StoreFullException when full
@@ -181,6 +181,28 @@ public interface LatchStore {
      * @return the marker's value while it is not expired
      */
     Optional<String> getMarker(String key, Instant now);
+
+    /** Most events {@link #countEvent} keeps per key: the largest threshold. */
+    int MAX_EVENT_THRESHOLD = 1000;
+
+    /**
+     * Counts one event of a key towards a sliding-window threshold, atomically: records
+     * {@code now}, keeping only the {@code threshold} most recent times of the key (so memory per
+     * key is bounded however many events arrive); the event fires when {@code threshold} recorded
+     * times fall inside {@code (now - window, now]} and no cooldown runs. Firing forgets the
+     * recorded times and starts a cooldown of {@code cooldown} from {@code now}, so one burst
+     * fires once. State expires once both the window and the cooldown have passed.
+     *
+     * @param key       the key (a trigger and, for example, a subject), namespaced by the caller
+     * @param threshold events that fire, 1 to {@value #MAX_EVENT_THRESHOLD}
+     * @param window    the sliding window, positive
+     * @param cooldown  quiet time after firing, zero or positive
+     * @param now       the time of the event
+     * @return the decision
+     * @throws dev.latch.StoreFullException when full
+     */
+    EventCount countEvent(String key, int threshold, java.time.Duration window, java.time.Duration cooldown,
+                          Instant now);
 
     /**
      * @return the embedded in-memory store on Caffeine, bounded at {@value #DEFAULT_MAX_ENTRIES} entries

@@ -146,4 +146,11 @@ public final class FailingStore implements LatchStore {
         check();
         return delegate.getMarker(key, now);
     }
+
+    @Override
+    public dev.latch.spi.EventCount countEvent(String key, int threshold, java.time.Duration window,
+                                               java.time.Duration cooldown, Instant now) {
+        check();
+        return delegate.countEvent(key, threshold, window, cooldown, now);
+    }
 }

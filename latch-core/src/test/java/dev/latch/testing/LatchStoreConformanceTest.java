@@ -16,6 +16,7 @@ import dev.latch.RecoveryCodes;
 import dev.latch.StaticKeyInfo;
 import dev.latch.StaticKeySpec;
 import dev.latch.Verdict;
+import dev.latch.spi.EventCount;
 import dev.latch.spi.LatchStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -483,6 +484,72 @@ public abstract class LatchStoreConformanceTest {
         assertTrue(store.getMarker("policy:p1", now.plusSeconds(30)).isEmpty());
         store.putMarker("policy:p1", "expires=5", now.plusSeconds(90), now);
         assertEquals("expires=5", store.getMarker("policy:p1", now.plusSeconds(60)).orElseThrow(), "overwritten");
+    }
+
+    @Test
+    void countEvent_firesAtThresholdWithinTheSlidingWindowOnly() {
+        Duration window = Duration.ofMinutes(10);
+        Instant t0 = clock.instant();
+        assertEquals(new EventCount(1, false, false), store.countEvent("t:a", 3, window, Duration.ZERO, t0));
+        assertEquals(new EventCount(2, false, false), store.countEvent("t:a", 3, window, Duration.ZERO, t0.plusSeconds(60)));
+        // the first event leaves the window: two in window after the third arrives
+        assertEquals(new EventCount(2, false, false),
+                store.countEvent("t:a", 3, window, Duration.ZERO, t0.plus(window).plusSeconds(1)));
+        assertEquals(new EventCount(3, true, false),
+                store.countEvent("t:a", 3, window, Duration.ZERO, t0.plus(window).plusSeconds(2)));
+        assertEquals(new EventCount(1, false, false),
+                store.countEvent("t:a", 3, window, Duration.ZERO, t0.plus(window).plusSeconds(3)), "firing forgets");
+        assertEquals(new EventCount(1, false, false), store.countEvent("t:b", 3, window, Duration.ZERO, t0), "per key");
+    }
+
+    @Test
+    void countEvent_cooldownMakesOneBurstFireOnce() {
+        Duration window = Duration.ofMinutes(10);
+        Duration cooldown = Duration.ofMinutes(15);
+        Instant t0 = clock.instant();
+        int fired = 0;
+        int cooling = 0;
+        for (int i = 0; i < 30; i++) {
+            EventCount c = store.countEvent("t:burst", 3, window, cooldown, t0.plusSeconds(i * 10L));
+            fired += c.fired() ? 1 : 0;
+            cooling += c.coolingDown() ? 1 : 0;
+        }
+        assertEquals(1, fired, "30 events in 5 minutes fire once");
+        // 1-2 counted, 3 fires and forgets, 4-5 counted, 6-30 reach the threshold inside the cooldown
+        assertEquals(25, cooling, "the other threshold crossings fall in the cooldown");
+        Instant after = t0.plus(cooldown).plus(window); // past the cooldown (from t0+20s) and the burst's window
+        assertFalse(store.countEvent("t:burst", 3, window, cooldown, after).fired());
+        assertFalse(store.countEvent("t:burst", 3, window, cooldown, after.plusSeconds(1)).fired());
+        assertTrue(store.countEvent("t:burst", 3, window, cooldown, after.plusSeconds(2)).fired(),
+                "after the cooldown a new burst fires again");
+    }
+
+    @Test
+    void countEvent_racedBy32Threads_firesOnce() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String key = "t:race-" + round;
+            Instant now = clock.instant();
+            List<EventCount> counts = runTogether(THREADS, () -> store.countEvent(key, 8, Duration.ofMinutes(10),
+                    Duration.ofHours(1), now));
+            assertEquals(1, counts.stream().filter(EventCount::fired).count(), "round " + round);
+            // 7 counted, 1 fires and forgets, 7 counted again, the remaining 17 reach it in the cooldown
+            assertEquals(THREADS - 15, counts.stream().filter(EventCount::coolingDown).count(), "round " + round);
+        }
+    }
+
+    @Test
+    void countEvent_floodOfOneKeyStaysWithinThreshold() {
+        Instant t0 = clock.instant();
+        EventCount last = null;
+        for (int i = 0; i < 10_000; i++) {
+            last = store.countEvent("t:flood", 5, Duration.ofDays(1), Duration.ofDays(1), t0.plusMillis(i));
+        }
+        assertEquals(5, last.inWindow(), "at most threshold times are kept per key");
+        assertTrue(last.coolingDown());
+        assertThrows(IllegalArgumentException.class,
+                () -> store.countEvent("t:x", 0, Duration.ofMinutes(1), Duration.ZERO, t0));
+        assertThrows(IllegalArgumentException.class,
+                () -> store.countEvent("t:x", LatchStore.MAX_EVENT_THRESHOLD + 1, Duration.ofMinutes(1), Duration.ZERO, t0));
     }
 
     /**

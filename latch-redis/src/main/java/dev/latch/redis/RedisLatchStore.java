@@ -8,6 +8,7 @@ import dev.latch.StaticKeyInfo;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
+import dev.latch.spi.EventCount;
 import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
@@ -78,7 +79,7 @@ import java.util.function.Supplier;
  */
 public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private static final String[] SCRIPTS = {"issue", "open", "find", "revoke", "revoke_set", "renew", "counter",
-            "put_once", "put_key", "use_key", "retire_key", "revoke_key"};
+            "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event"};
     private static final HexFormat HEX = HexFormat.of();
 
     private final RedisClient client;
@@ -392,8 +393,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public void putMarker(String key, String value, Instant expiresAt, Instant now) {
-        if (value.length() > 256) {
-            throw new IllegalArgumentException("marker values are at most 256 characters");
+        if (value.length() > 4096) {
+            throw new IllegalArgumentException("marker values are at most 4096 characters");
         }
         call("SET", () -> redis.set(markerKey(key), ms(expiresAt) + "|" + value, SetArgs.Builder.px(ttl(expiresAt, now))));
     }
@@ -406,6 +407,21 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         }
         int bar = v.indexOf('|');
         return now.toEpochMilli() < Long.parseLong(v.substring(0, bar)) ? Optional.of(v.substring(bar + 1)) : Optional.empty();
+    }
+
+    @Override
+    public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
+        Objects.requireNonNull(key, "key");
+        if (threshold < 1 || threshold > MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
+                || cooldown.isNegative()) {
+            throw new IllegalArgumentException("threshold must be 1 to " + MAX_EVENT_THRESHOLD
+                    + ", the window positive and the cooldown not negative");
+        }
+        String base = prefix + ":{E:" + b64(key) + "}";
+        List<Object> r = eval("count_event", ScriptOutputType.MULTI, new String[]{base + ":t", base + ":cd"}, ms(now),
+                Integer.toString(threshold), Long.toString(window.toMillis()), Long.toString(cooldown.toMillis()));
+        return new EventCount(((Number) r.get(0)).intValue(), ((Number) r.get(1)).intValue() == 1,
+                ((Number) r.get(2)).intValue() == 1);
     }
 
     // ------------------------------------------------------------------ static keys

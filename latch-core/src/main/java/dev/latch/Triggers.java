@@ -1,0 +1,171 @@
+package dev.latch;
+
+import dev.latch.spi.EventCount;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Event-triggered latches: events come in through {@link #publish(LatchEvent)}, each trigger that
+ * matches counts it in the store (atomically, in a sliding window per key), and a trigger that
+ * reaches its threshold outside its cooldown issues a challenge code and delivers it through the
+ * {@link Latches}' {@link DeliveryChain}. A trigger may hold the challenged latch until the
+ * challenge is answered.
+ *
+ * <pre>{@code
+ * Triggers triggers = Triggers.builder(latches).add(failedLogins).build();
+ *
+ * // in the login handler
+ * if (triggers.isHeld("login:" + user, user)) return askForChallengeCode();
+ * if (!passwordOk) triggers.publish(LatchEvent.of("login.failed", user));
+ *
+ * // answering the challenge is an ordinary open
+ * latches.open("login:" + user, typedCode, AccessContext.of(user));
+ * }</pre>
+ *
+ * <p>Memory per key is bounded by the threshold, however many events arrive. Thread-safe:
+ * immutable.
+ */
+public final class Triggers {
+    private static final String KEY_PREFIX = "~trigger:";
+
+    private final Latches latches;
+    private final List<Trigger> triggers;
+
+    private Triggers(Builder b) {
+        this.latches = b.latches;
+        this.triggers = List.copyOf(b.triggers.values());
+    }
+
+    /**
+     * @param latches the latches that issue and deliver challenges (built with a delivery chain)
+     * @return a builder
+     */
+    public static Builder builder(Latches latches) {
+        return new Builder(latches);
+    }
+
+    /** @return the triggers, in order */
+    public List<Trigger> triggers() {
+        return triggers;
+    }
+
+    /**
+     * Publishes an event, stamped with the clock's time.
+     *
+     * @param event the event
+     * @return what each matching trigger did; {@link EventResult.Outcome#UNMATCHED} when none matched
+     * @throws LatchStoreException when the store fails (nothing was issued)
+     * @throws NullPointerException when the event is null
+     */
+    public EventResult publish(LatchEvent event) {
+        Objects.requireNonNull(event, "event");
+        Instant now = latches.clock().instant();
+        List<EventResult.Step> steps = new ArrayList<>();
+        EventResult.Outcome overall = EventResult.Outcome.UNMATCHED;
+        for (Trigger t : triggers) {
+            if (!t.matches(event)) {
+                continue;
+            }
+            String key = KEY_PREFIX + t.name() + '\u0000' + t.keyFor(event);
+            EventCount count = latches.countEvent(key, t, now);
+            EventResult.Step step;
+            if (count.fired()) {
+                step = challenge(t, event, count.inWindow(), now);
+            } else {
+                step = new EventResult.Step(t.name(), count.coolingDown() ? EventResult.Outcome.COOLING_DOWN
+                        : EventResult.Outcome.COUNTED, count.inWindow(), null, null, null, null);
+            }
+            steps.add(step);
+            if (step.outcome().compareTo(overall) > 0) {
+                overall = step.outcome();
+            }
+        }
+        return new EventResult(overall, now, steps);
+    }
+
+    private EventResult.Step challenge(Trigger t, LatchEvent event, int inWindow, Instant now) {
+        String latchId = t.latchFor(event);
+        String subject = event.subject();
+        String recipient = t.recipientFor(event);
+        latches.auditTriggered(t, latchId, subject, inWindow, now);
+        IssuedCode issued;
+        try {
+            issued = latches.issue(t.policy(), latchId, subject);
+        } catch (IssueRateLimitedException e) {
+            if (t.hold() != null) {
+                latches.hold(latchId, subject, "-", now.plus(t.hold()));
+            }
+            return new EventResult.Step(t.name(), EventResult.Outcome.CHALLENGE_FAILED, inWindow, latchId, null, null,
+                    "RATE_LIMITED");
+        }
+        if (t.hold() != null) {
+            latches.hold(latchId, subject, issued.codeId(), now.plus(t.hold()));
+        }
+        try {
+            DeliveryReceipt receipt = latches.deliver(issued, t.policy(), recipient);
+            return new EventResult.Step(t.name(), EventResult.Outcome.CHALLENGED, inWindow, latchId, issued.codeId(),
+                    receipt.channel(), null);
+        } catch (DeliveryFailedException e) {
+            return new EventResult.Step(t.name(), EventResult.Outcome.CHALLENGE_FAILED, inWindow, latchId,
+                    issued.codeId(), null, e.backupCodesAllowed() ? "UNDELIVERED_BACKUP_ALLOWED" : "UNDELIVERED");
+        }
+    }
+
+    /**
+     * @param latchId a latch a trigger holds
+     * @param subject the subject
+     * @return true while a trigger holds the latch for the subject: its challenge is not yet
+     *         answered and the hold has not run out
+     * @throws LatchStoreException when the store fails (treat as held)
+     */
+    public boolean isHeld(String latchId, String subject) {
+        if (latchId == null || subject == null) {
+            return false;
+        }
+        return latches.held(latchId, subject);
+    }
+
+    @Override
+    public String toString() {
+        return "Triggers" + triggers;
+    }
+
+    /** Builds {@link Triggers}. Not thread-safe. */
+    public static final class Builder {
+        private final Latches latches;
+        private final Map<String, Trigger> triggers = new LinkedHashMap<>();
+
+        private Builder(Latches latches) {
+            this.latches = Objects.requireNonNull(latches, "latches");
+        }
+
+        /**
+         * @param trigger a trigger, with a name not used yet
+         * @return this
+         */
+        public Builder add(Trigger trigger) {
+            Objects.requireNonNull(trigger, "trigger");
+            if (triggers.putIfAbsent(trigger.name(), trigger) != null) {
+                throw new IllegalArgumentException("a trigger named " + trigger.name() + " was already added");
+            }
+            return this;
+        }
+
+        /**
+         * @return the triggers
+         * @throws IllegalStateException without triggers, or when the latches have no delivery chain
+         */
+        public Triggers build() {
+            if (triggers.isEmpty()) {
+                throw new IllegalStateException("add at least one trigger");
+            }
+            latches.requireDelivery();
+            return new Triggers(this);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.latch.spi;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One message for a {@link DeliveryChannel}: a code for its recipient, or a reminder that a
+ * pending code is about to expire. This is the only object through which a clear code leaves
+ * latch; reminders never carry the code (latch does not keep it after issuing).
+ *
+ * <pre>{@code
+ * public void deliver(Delivery d) throws IOException {
+ *     String text = d.kind() == Delivery.Kind.CODE
+ *             ? "Your code for " + d.latchId() + ": " + d.code() + " (expires " + d.expiresAt() + ")"
+ *             : "Reminder: your code for " + d.latchId() + " expires at " + d.expiresAt();
+ *     mailer.send(d.recipient(), text);
+ * }
+ * }</pre>
+ *
+ * <p>{@code toString} masks the code. Thread-safe: immutable.
+ */
+public final class Delivery {
+    /** What is delivered. */
+    public enum Kind {
+        /** A freshly issued code. */
+        CODE,
+        /** A reminder, without the code, that a pending code expires soon. */
+        REMINDER
+    }
+
+    private final Kind kind;
+    private final String recipient;
+    private final String latchId;
+    private final String codeId;
+    private final String code;
+    private final Instant expiresAt;
+    private final String policy;
+
+    /**
+     * @param kind      what is delivered
+     * @param recipient who receives it (an address the channel understands, such as a user name)
+     * @param latchId   the latch the code opens
+     * @param codeId    the non-secret code id
+     * @param code      the clear code for {@link Kind#CODE}; null for a reminder
+     * @param expiresAt when the code expires
+     * @param policy    the policy name
+     */
+    public Delivery(Kind kind, String recipient, String latchId, String codeId, String code, Instant expiresAt,
+                    String policy) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.recipient = Objects.requireNonNull(recipient, "recipient");
+        this.latchId = Objects.requireNonNull(latchId, "latchId");
+        this.codeId = Objects.requireNonNull(codeId, "codeId");
+        if ((kind == Kind.CODE) != (code != null)) {
+            throw new IllegalArgumentException("a CODE delivery carries the code and a REMINDER never does");
+        }
+        this.code = code;
+        this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** @return what is delivered */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** @return who receives it */
+    public String recipient() {
+        return recipient;
+    }
+
+    /** @return the latch */
+    public String latchId() {
+        return latchId;
+    }
+
+    /** @return the non-secret code id */
+    public String codeId() {
+        return codeId;
+    }
+
+    /** @return the clear code (send it, never log it), or null for a reminder */
+    public String code() {
+        return code;
+    }
+
+    /** @return when the code expires */
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    /** @return the policy name */
+    public String policy() {
+        return policy;
+    }
+
+    @Override
+    public String toString() {
+        return "Delivery[" + kind + ", to=" + recipient + ", latch=" + latchId + ", id=" + codeId
+                + (code == null ? "" : ", code=***") + ", expiresAt=" + expiresAt + "]";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.latch.spi;
+
+import dev.latch.internal.ExecutorScheduler;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs a task at a time given by the injected {@link Clock}: reminders before a code expires and
+ * escalations when a break-glass review is overdue. Tests supply a scheduler they drive with a
+ * test clock; the default runs on a {@link ScheduledExecutorService}.
+ *
+ * <pre>{@code
+ * ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+ * Latches latches = Latches.builder().pepper(pepper)
+ *         .scheduler(Scheduler.of(executor, Clock.systemUTC()))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe. Tasks are scheduled in the memory of one process: a
+ * process that stops loses its pending reminders and escalations (see
+ * {@code Latches.checkReview}).
+ */
+public interface Scheduler {
+    /**
+     * @param at   when to run, by the scheduler's clock (a time in the past runs soon)
+     * @param task what to run; it must not throw, and the scheduler logs it if it does
+     * @return a handle to cancel the task
+     */
+    Scheduled schedule(Instant at, Runnable task);
+
+    /** A scheduled task. */
+    interface Scheduled {
+        /**
+         * @return true when the task was cancelled before it ran
+         */
+        boolean cancel();
+    }
+
+    /**
+     * @param executor the executor; the caller shuts it down
+     * @param clock    the clock {@code at} refers to
+     * @return a scheduler that waits {@code at - clock.instant()} on the executor
+     */
+    static Scheduler of(ScheduledExecutorService executor, Clock clock) {
+        return new ExecutorScheduler(executor, clock);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.latch;
+
+import dev.latch.spi.Delivery;
+import dev.latch.spi.DeliveryChannel;
+import dev.latch.testing.ManualScheduler;
+import dev.latch.testing.MutableClock;
+import dev.latch.testing.RecordingAuditSink;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ApprovalGateTest {
+    private final MutableClock clock = MutableClock.monday10am();
+    private final RecordingAuditSink audit = new RecordingAuditSink();
+    private final Outbox outbox = new Outbox();
+    private final Latches latches = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+            .auditSink(audit).scheduler(new ManualScheduler(clock)).issueRateLimit(RateLimit.of(100, Duration.ofMinutes(15)))
+            .delivery(DeliveryChain.builder().then(outbox).build()).build();
+    private final RequestDigest release42 = RequestDigest.of("deploy prod release-42 sha256:aa11");
+    private final RequestDigest release43 = RequestDigest.of("deploy prod release-43 sha256:bb22");
+
+    private ApprovalGate gate(RequestDigest digest) {
+        return latches.approvalGate("deploy:prod", digest).requester("dave")
+                .approvers("alice", "bob", "carol").quorum(2).request();
+    }
+
+    private String code(String approver) {
+        return outbox.lastCodeFor(approver).orElseThrow();
+    }
+
+    @Test
+    void opensOnlyWhenTwoDistinctApproversApprove() {
+        ApprovalGate gate = gate(release42);
+        assertEquals(ApprovalGate.Status.PENDING, gate.status());
+        Approval a = gate.approve("alice", code("alice"), release42);
+        assertEquals(Approval.Outcome.APPROVED, a.outcome());
+        assertEquals(1, a.approvals());
+        assertFalse(gate.isOpen());
+        Approval again = gate.approve("alice", code("alice"), release42);
+        assertEquals(Approval.Outcome.ALREADY_DECIDED, again.outcome(), "a second approval by the same approver");
+        assertEquals(1, again.approvals());
+        Approval b = gate.approve("bob", code("bob"), release42);
+        assertEquals(Approval.Outcome.OPENED, b.outcome());
+        assertTrue(gate.isOpen());
+        assertEquals(Approval.Outcome.GATE_DECIDED, gate.approve("carol", code("carol"), release42).outcome());
+
+        List<ApprovalGate.Entry> trail = gate.trail();
+        assertEquals(List.of("alice", "alice", "bob", "carol"), trail.stream().map(ApprovalGate.Entry::approver).toList());
+        assertEquals(1, audit.count(AuditEvent.Type.APPROVAL, "GATE_OPEN"));
+        assertTrue(audit.ofType(AuditEvent.Type.APPROVAL).stream()
+                .anyMatch(e -> "bob".equals(e.subject()) && e.reason().startsWith("OPENED GATE=" + gate.id())));
+    }
+
+    @Test
+    void requesterCanNeverApprove() {
+        assertThrows(IllegalArgumentException.class, () -> latches.approvalGate("deploy:prod", release42)
+                .requester("alice").approvers("alice", "bob").quorum(1).request());
+        ApprovalGate gate = gate(release42);
+        assertEquals(Approval.Outcome.SELF_APPROVAL, gate.approve("dave", code("alice"), release42).outcome());
+        assertEquals(0, gate.approve("mallory", code("alice"), release42).approvals());
+        assertEquals(Approval.Outcome.NOT_AN_APPROVER, gate.approve("mallory", code("alice"), release42).outcome());
+        assertEquals(Approval.Outcome.MALFORMED, gate.approve(null, code("alice"), release42).outcome());
+        assertEquals(Approval.Outcome.MALFORMED, gate.approve("alice", code("alice"), null).outcome());
+        assertEquals(Approval.Outcome.MALFORMED, gate.approve("alice", null, release42).outcome());
+        assertEquals(Approval.Outcome.APPROVED, gate.approve("alice", code("alice"), release42).outcome(),
+                "refusals did not consume alice's code or corrupt the gate");
+    }
+
+    @Test
+    void approvalsAreBoundToTheRequestDigest() {
+        ApprovalGate gate42 = gate(release42);
+        String alice42 = code("alice");
+        ApprovalGate gate43 = gate(release43);
+        assertEquals(Approval.Outcome.WRONG_CODE, gate43.approve("alice", alice42, release43).outcome(),
+                "a code for release-42 never approves release-43");
+        assertEquals(Approval.Outcome.REQUEST_MISMATCH, gate42.approve("alice", alice42, release43).outcome());
+        assertEquals(Approval.Outcome.APPROVED, gate42.approve("alice", alice42, release42).outcome());
+        assertEquals(Approval.Outcome.WRONG_CODE, gate42.approve("bob", code("alice"), release42).outcome(),
+                "each approver has their own code");
+    }
+
+    @Test
+    void anyDenyClosesTheGate() {
+        ApprovalGate gate = gate(release42);
+        gate.approve("alice", code("alice"), release42);
+        Approval no = gate.deny("carol", code("carol"), release42);
+        assertEquals(Approval.Outcome.DENIED, no.outcome());
+        assertEquals(ApprovalGate.Status.DENIED, gate.status());
+        assertEquals(Approval.Outcome.GATE_DECIDED, gate.approve("bob", code("bob"), release42).outcome());
+        assertFalse(gate.isOpen());
+        ApprovalGate other = gate(release42);
+        String bobs = code("bob");
+        assertEquals(Approval.Outcome.WRONG_CODE, other.deny("bob", "000000".equals(bobs) ? "000001" : "000000",
+                release42).outcome(),
+                "a deny needs a valid code too");
+    }
+
+    @Test
+    void theGateExpires() {
+        ApprovalGate gate = gate(release42);
+        gate.approve("alice", code("alice"), release42);
+        clock.advance(Duration.ofMinutes(15));
+        Approval late = gate.approve("bob", code("bob"), release42);
+        assertEquals(Approval.Outcome.EXPIRED, late.outcome());
+        assertEquals(ApprovalGate.Status.EXPIRED, gate.status());
+    }
+
+    @Test
+    void racingApprovalsDecideTheGateOnce() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            outbox.clear();
+            ApprovalGate gate = latches.approvalGate("deploy:prod", release42).requester("dave")
+                    .approvers("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8").quorum(3).request();
+            CyclicBarrier barrier = new CyclicBarrier(8);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Approval>> fs = new java.util.ArrayList<>();
+                for (String a : gate.approvers()) {
+                    String c = code(a);
+                    fs.add(pool.submit(() -> {
+                        barrier.await();
+                        return gate.approve(a, c, release42);
+                    }));
+                }
+                int recorded = 0;
+                for (Future<Approval> f : fs) {
+                    recorded += f.get().recorded() ? 1 : 0;
+                }
+                assertTrue(recorded >= 3, "round " + round);
+                assertTrue(gate.isOpen());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertEquals(10, audit.count(AuditEvent.Type.APPROVAL, "GATE_OPEN"), "each gate decided exactly once");
+    }
+
+    @Test
+    void fewerReachableApproversThanTheQuorum_failsAndRevokesEveryCode() {
+        DeliveryChannel onlyAlice = new DeliveryChannel() {
+            @Override
+            public String name() {
+                return "picky";
+            }
+
+            @Override
+            public void deliver(Delivery d) throws IOException {
+                if (!d.recipient().equals("alice")) {
+                    throw new IOException("unknown");
+                }
+                outbox.deliver(d);
+            }
+        };
+        Latches l = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+                .auditSink(audit).delivery(DeliveryChain.builder().then(onlyAlice).build()).build();
+        assertThrows(DeliveryFailedException.class, () -> l.approvalGate("deploy:prod", release42).requester("dave")
+                .approvers("alice", "bob", "carol").quorum(2).request());
+        assertEquals(1, audit.count(AuditEvent.Type.REVOKED, "BY_LATCH COUNT=1"), "alice's delivered code is revoked");
+        assertThrows(IllegalArgumentException.class, () -> latches.approvalGate("deploy:prod", release42)
+                .requester("dave").approvers("alice", "bob").quorum(3).request());
+        assertThrows(IllegalArgumentException.class, () -> latches.approvalGate("deploy:prod", release42)
+                .requester("dave").approvers("alice", "alice"));
+        assertThrows(IllegalArgumentException.class, () -> latches.approvalGate("~gate/x", release42));
+    }
+
+    @Test
+    void anApproverAtTheIssueRateLimit_failsTheRequestAndLeavesNoCodeBehind() {
+        Latches limited = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+                .auditSink(audit).issueRateLimit(RateLimit.of(1, Duration.ofMinutes(15)))
+                .delivery(DeliveryChain.builder().then(outbox).build()).build();
+        limited.issue(LatchPolicy.HIGH, "other", "bob");
+        assertThrows(IssueRateLimitedException.class, () -> limited.approvalGate("deploy:prod", release42)
+                .requester("dave").approvers("alice", "bob").quorum(1).request());
+        assertEquals(1, audit.count(AuditEvent.Type.REVOKED, "BY_LATCH COUNT=1"), "alice's code is revoked");
+    }
+
+    @Test
+    void gateCodesCannotBeOpenedDirectly() {
+        ApprovalGate gate = gate(release42);
+        Verdict v = latches.open("~gate/" + gate.id(), code("alice"),
+                AccessContext.builder("alice").request(release42).build());
+        assertEquals(DenialReason.MALFORMED, ((Verdict.Denied) v).reason());
+        assertEquals(Approval.Outcome.APPROVED, gate.approve("alice", code("alice"), release42).outcome());
+    }
+}
