@@ -2,9 +2,11 @@ package dev.latch.examples;
 
 import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
-import dev.latch.IssuedCode;
+import dev.latch.BreakGlass;
+import dev.latch.DeliveryChain;
 import dev.latch.LatchPolicy;
 import dev.latch.Latches;
+import dev.latch.Review;
 import dev.latch.Verdict;
 
 import java.time.Duration;
@@ -17,9 +19,10 @@ import static dev.latch.examples.Scenario.step;
 import static dev.latch.examples.Scenario.title;
 
 /**
- * Break-glass access: during an incident the on-call engineer gets an EMERGENCY code that opens
- * production access once, within ten minutes, and leaves a post-use review due in the audit
- * trail.
+ * Break-glass access: during an incident the on-call engineer asks for emergency access; one of
+ * two approvers agrees; an EMERGENCY code (ten minutes, single use) opens production access
+ * once and leaves a post-use review due. Nobody reviews it within the deadline, so an
+ * ESCALATION alert goes out; then a reviewer (not the engineer) acknowledges it.
  */
 public final class BreakGlassExample {
     private BreakGlassExample() {
@@ -30,32 +33,57 @@ public final class BreakGlassExample {
         title("Break-glass access");
         Scenario.StoryClock clock = new Scenario.StoryClock(Instant.parse("2026-03-07T03:12:00Z"));
         List<AuditEvent> trail = new ArrayList<>();
-        Latches latches = Scenario.latches(clock, Scenario.printAudit(), trail::add);
+        Scenario.Inbox pager = new Scenario.Inbox("pager");
+        Latches latches = Scenario.latches(clock, DeliveryChain.builder().then(pager).build(), Scenario.printAudit(),
+                trail::add);
+        LatchPolicy emergency = LatchPolicy.from(LatchPolicy.EMERGENCY).reviewWithin(Duration.ofHours(8)).build();
+        BreakGlass glass = BreakGlass.builder(latches).policy(emergency).approvers(1, "alice", "dave").build();
 
         step("03:12 Saturday: the database is down; bob (on call) requests break-glass access");
-        IssuedCode code = latches.issue(LatchPolicy.EMERGENCY, "prod-db:admin", "bob");
-        result("issued " + code + " (" + LatchPolicy.EMERGENCY + ")");
-        result("[delivery to bob] emergency code " + code.code());
+        BreakGlass.Request request = glass.request("prod-db:admin", "bob", "INC-7: primary down, failover stuck");
+        result("request " + request.id() + ", approval needed from 1 of alice, dave");
+        try {
+            request.release();
+        } catch (IllegalStateException e) {
+            result("release before approval: refused (" + e.getMessage() + ")");
+        }
+
+        clock.advance(Duration.ofMinutes(1));
+        step("alice approves the request with her code");
+        result(request.gate().orElseThrow().approve("alice", pager.codeOf("alice"), request.digest()).outcome().toString());
+        request.release();
 
         clock.advance(Duration.ofMinutes(2));
-        step("bob opens production access");
-        Verdict v = latches.open("prod-db:admin", code.code(), AccessContext.builder("bob").source("10.0.8.14").build());
+        step("bob opens production access with the emergency code");
+        Verdict v = latches.open("prod-db:admin", pager.codeOf("bob"), AccessContext.builder("bob").source("10.0.8.14").build());
         result(v.toString());
-        if (v instanceof Verdict.Opened opened && opened.reviewDue()) {
-            result("access granted for this session; a post-use review is now due");
+        Verdict.Opened opened = (Verdict.Opened) v;
+        if (opened.reviewDue()) {
+            result("access granted for this session; a post-use review is now due by "
+                    + latches.review(opened.codeId()).orElseThrow().deadline());
         }
 
         step("The code is tried again");
-        result(latches.open("prod-db:admin", code.code(), AccessContext.of("bob")).toString());
+        result(latches.open("prod-db:admin", pager.codeOf("bob"), AccessContext.of("bob")).toString());
 
-        step("A second code is requested but left unused for ten minutes");
-        IssuedCode unused = latches.issue(LatchPolicy.EMERGENCY, "prod-db:admin", "bob");
-        clock.advance(Duration.ofMinutes(10));
-        result(latches.open("prod-db:admin", unused.code(), AccessContext.of("bob")).toString());
+        step("bob tries to sign off his own review");
+        try {
+            latches.acknowledgeReview(opened.codeId(), "bob", "all good");
+        } catch (IllegalArgumentException e) {
+            result("refused: " + e.getMessage());
+        }
+
+        step("Nobody reviews it during the weekend");
+        clock.advance(Duration.ofHours(8));
+        result("review is " + latches.review(opened.codeId()).map(Review::state).orElseThrow());
+
+        step("Monday: dave reviews the session");
+        Review done = latches.acknowledgeReview(opened.codeId(), "dave", "failover fixed by hand; runbook updated");
+        result("review " + done.state() + " by " + done.reviewer());
 
         step("Audit trail for the review board");
-        trail.stream().filter(e -> e.type() == AuditEvent.Type.OPENED)
-                .forEach(e -> result(e.time() + " " + e.subject() + " opened " + e.latchId() + " from " + e.source()
-                        + " [" + e.reason() + "]"));
+        trail.stream().filter(e -> e.type() == AuditEvent.Type.OPENED || e.type() == AuditEvent.Type.ESCALATION
+                        || e.type() == AuditEvent.Type.REVIEWED || e.type() == AuditEvent.Type.APPROVAL)
+                .forEach(e -> result(e.time() + " " + e.type() + " " + e.subject() + " " + e.latchId() + " [" + e.reason() + "]"));
     }
 }

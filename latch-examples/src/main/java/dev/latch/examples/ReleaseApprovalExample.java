@@ -1,11 +1,11 @@
 package dev.latch.examples;
 
-import dev.latch.AccessContext;
-import dev.latch.IssuedCode;
+import dev.latch.Approval;
+import dev.latch.ApprovalGate;
+import dev.latch.DeliveryChain;
 import dev.latch.LatchPolicy;
 import dev.latch.Latches;
 import dev.latch.RequestDigest;
-import dev.latch.Verdict;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,10 +15,10 @@ import static dev.latch.examples.Scenario.step;
 import static dev.latch.examples.Scenario.title;
 
 /**
- * Release approval gate: a pipeline stage waits for an approver's one-time code before it
- * deploys {@code release-42} to production. The code is bound to the exact request, so it can
- * never approve another release; a wrong code is denied; an unused code expires after 15
- * minutes (the HIGH tier).
+ * Release approval gate: a pipeline stage waits until two of three approvers have approved the
+ * exact release with their own one-time codes. The requester cannot approve; a code for one
+ * release never approves another; approvers who have not answered get a reminder five minutes
+ * before the codes expire; an unanswered gate expires after 15 minutes (the HIGH tier).
  */
 public final class ReleaseApprovalExample {
     private ReleaseApprovalExample() {
@@ -26,41 +26,50 @@ public final class ReleaseApprovalExample {
 
     /** @param args unused */
     public static void main(String[] args) {
-        title("Release approval gate");
+        title("Release approval gate (2 of 3)");
         Scenario.StoryClock clock = new Scenario.StoryClock(Instant.parse("2026-03-02T10:00:00Z"));
-        Latches latches = Scenario.latches(clock, Scenario.printAudit());
+        Scenario.Inbox chat = new Scenario.Inbox("chat");
+        Latches latches = Scenario.latches(clock, DeliveryChain.builder().then(chat).build(), Scenario.printAudit());
+        LatchPolicy approvals = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();
 
-        String latch = "deploy:prod";
         RequestDigest release42 = RequestDigest.of("deploy prod release-42 sha=9f1c2e7");
-        step("The pipeline reaches the prod gate for release-42 and asks alice to approve");
-        IssuedCode code = latches.issue(LatchPolicy.HIGH, latch, "alice", release42);
-        result("issued " + code);
-        result("[delivery to alice] your approval code for release-42 is " + code.code());
+        step("dave's pipeline reaches the prod gate for release-42; alice, bob and carol each get a code");
+        ApprovalGate gate = latches.approvalGate("deploy:prod", release42)
+                .requester("dave").approvers("alice", "bob", "carol").quorum(2).policy(approvals).request();
+        result("gate " + gate.id() + " needs " + gate.quorum() + " of " + gate.approvers().size()
+                + ", expires " + gate.expiresAt());
 
-        step("Someone tries to use alice's code to approve release-43");
-        Verdict wrongRelease = latches.open(latch, code.code(),
-                AccessContext.builder("alice").request(RequestDigest.of("deploy prod release-43 sha=0badc0d")).build());
-        result(wrongRelease.toString());
+        step("mallory, who is not an approver, and dave, who asked, try to approve");
+        result("mallory: " + gate.approve("mallory", chat.codeOf("alice"), release42).outcome());
+        result("dave: " + gate.approve("dave", chat.codeOf("alice"), release42).outcome());
 
-        step("alice mistypes her code");
-        String typo = (code.code().charAt(0) == '9' ? "0" : String.valueOf((char) (code.code().charAt(0) + 1)))
-                + code.code().substring(1);
-        result(latches.open(latch, typo, AccessContext.builder("alice").request(release42).build()).toString());
+        step("alice's code is presented for a different release (release-43)");
+        result(gate.approve("alice", chat.codeOf("alice"), RequestDigest.of("deploy prod release-43 sha=0badc0d"))
+                .outcome().toString());
 
-        step("alice enters the right code for release-42");
-        Verdict approved = latches.open(latch, code.code(), AccessContext.builder("alice").request(release42).build());
-        result(approved.toString());
-        result(approved.isOpen() ? "gate OPEN: deploying release-42" : "gate stays closed");
+        step("alice approves release-42");
+        Approval a = gate.approve("alice", chat.codeOf("alice"), release42);
+        result(a.outcome() + " (" + a.approvals() + " of " + a.quorum() + "), gate " + a.status());
+        result("alice again: " + gate.approve("alice", chat.codeOf("alice"), release42).outcome());
 
-        step("The same code is replayed");
-        result(latches.open(latch, code.code(), AccessContext.builder("alice").request(release42).build()).toString());
+        clock.advance(Duration.ofMinutes(10));
+        step("bob mistypes, then approves");
+        String bobs = chat.codeOf("bob");
+        String typo = (bobs.charAt(0) == '9' ? "0" : String.valueOf((char) (bobs.charAt(0) + 1))) + bobs.substring(1);
+        result(gate.approve("bob", typo, release42).outcome().toString());
+        Approval b = gate.approve("bob", bobs, release42);
+        result(b.outcome() + " (" + b.approvals() + " of " + b.quorum() + "), gate " + b.status());
+        result(gate.isOpen() ? "gate OPEN: deploying release-42" : "gate stays closed");
+
+        step("Audit trail of the gate");
+        gate.trail().forEach(e -> result(e.time() + " " + e.approver() + " " + e.outcome()));
 
         step("Next week release-44 waits for approval, but nobody answers");
         RequestDigest release44 = RequestDigest.of("deploy prod release-44 sha=77aa01b");
-        IssuedCode late = latches.issue(LatchPolicy.HIGH, latch, "alice", release44);
-        result("issued " + late + ", expires " + late.expiresAt());
+        ApprovalGate late = latches.approvalGate("deploy:prod", release44)
+                .requester("dave").approvers("alice", "bob", "carol").quorum(2).policy(approvals).request();
         clock.advance(Duration.ofMinutes(15));
-        Verdict expired = latches.open(latch, late.code(), AccessContext.builder("alice").request(release44).build());
-        result(expired + ": the release must be requested again");
+        result("carol answers late: " + late.approve("carol", chat.codeOf("carol"), release44).outcome()
+                + "; gate " + late.status() + ": the release must be requested again");
     }
 }

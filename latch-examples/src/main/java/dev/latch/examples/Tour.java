@@ -15,6 +15,7 @@ public final class Tour {
         ReleaseApprovalExample.main(args);
         ApiKeyLifecycleExample.main(args);
         BreakGlassExample.main(args);
+        FailedLoginChallengeExample.main(args);
         DownloadLinkExample.main(args);
         AuthenticatorAppExample.main(args);
         ServiceToServiceExample.main(args);
