@@ -160,10 +160,15 @@ public final class BreakGlass {
 
         /**
          * @param quorum approvals needed before the code is released
-         * @param names  the approvers
+         * @param names  the approvers; the requester of a request can never be one of them
          * @return this
+         * @throws IllegalArgumentException when the quorum is not 1 to the number of approvers
          */
         public Builder approvers(int quorum, String... names) {
+            if (names.length == 0 || names.length > ApprovalGate.MAX_APPROVERS || quorum < 1 || quorum > names.length) {
+                throw new IllegalArgumentException("break-glass needs 1 to " + ApprovalGate.MAX_APPROVERS
+                        + " approvers and a quorum of 1 to their number, got " + quorum + " of " + names.length);
+            }
             this.quorum = quorum;
             this.approvers = names.clone();
             return this;

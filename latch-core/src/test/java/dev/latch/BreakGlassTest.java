@@ -97,6 +97,11 @@ class BreakGlassTest {
                 AccessContext.of("carol"));
         assertEquals(clock.instant().plus(Duration.ofHours(2)), latches.review(opened.codeId()).orElseThrow().deadline());
         assertThrows(IllegalArgumentException.class, () -> BreakGlass.builder(latches).policy(LatchPolicy.HIGH));
+        assertThrows(IllegalArgumentException.class, () -> BreakGlass.builder(latches).approvers(3, "alice", "bob"));
+        assertThrows(IllegalArgumentException.class, () -> BreakGlass.builder(latches).approvers(1));
+        BreakGlass selfApproving = BreakGlass.builder(latches).approvers(1, "carol", "bob").build();
+        assertThrows(IllegalArgumentException.class, () -> selfApproving.request("prod-db", "carol", "INC-12"),
+                "the requester is one of the approvers");
     }
 
     @Test
