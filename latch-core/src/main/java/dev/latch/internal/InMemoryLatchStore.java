@@ -669,12 +669,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
-        Objects.requireNonNull(key, "key");
-        if (threshold < 1 || threshold > MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
-                || cooldown.isNegative()) {
-            throw new IllegalArgumentException("threshold must be 1 to " + MAX_EVENT_THRESHOLD
-                    + ", the window positive and the cooldown not negative");
-        }
+        EventCount.checkArguments(key, threshold, window, cooldown);
         EventCount[] out = new EventCount[1];
         ensureRoomFor(events, key);
         events.asMap().compute(key, (k, w) -> {

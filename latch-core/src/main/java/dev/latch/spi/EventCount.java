@@ -15,4 +15,23 @@ package dev.latch.spi;
  * <p>Thread-safe: immutable.
  */
 public record EventCount(int inWindow, boolean fired, boolean coolingDown) {
+
+    /**
+     * Checks the arguments of {@link LatchStore#countEvent}; stores call it before their atomic step.
+     *
+     * @param key       the key
+     * @param threshold 1 to {@value LatchStore#MAX_EVENT_THRESHOLD}
+     * @param window    positive
+     * @param cooldown  zero or positive
+     * @throws IllegalArgumentException when one is out of range
+     */
+    public static void checkArguments(String key, int threshold, java.time.Duration window,
+                                      java.time.Duration cooldown) {
+        java.util.Objects.requireNonNull(key, "key");
+        if (threshold < 1 || threshold > LatchStore.MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
+                || cooldown.isNegative()) {
+            throw new IllegalArgumentException("threshold must be 1 to " + LatchStore.MAX_EVENT_THRESHOLD
+                    + ", the window positive and the cooldown not negative");
+        }
+    }
 }

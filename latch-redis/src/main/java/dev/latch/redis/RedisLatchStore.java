@@ -411,12 +411,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
-        Objects.requireNonNull(key, "key");
-        if (threshold < 1 || threshold > MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
-                || cooldown.isNegative()) {
-            throw new IllegalArgumentException("threshold must be 1 to " + MAX_EVENT_THRESHOLD
-                    + ", the window positive and the cooldown not negative");
-        }
+        EventCount.checkArguments(key, threshold, window, cooldown);
         String base = prefix + ":{E:" + b64(key) + "}";
         List<Object> r = eval("count_event", ScriptOutputType.MULTI, new String[]{base + ":t", base + ":cd"}, ms(now),
                 Integer.toString(threshold), Long.toString(window.toMillis()), Long.toString(cooldown.toMillis()));
