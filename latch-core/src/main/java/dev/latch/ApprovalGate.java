@@ -138,12 +138,12 @@ public final class ApprovalGate {
         return List.copyOf(trail);
     }
 
-    private String codeLatch() {
-        return "~gate/" + id;
+    private static String codeLatch(String gateId) {
+        return "~gate/" + gateId;
     }
 
-    private String decisionKey() {
-        return "~gate:" + id;
+    private static String decisionKey(String gateId) {
+        return "~gate:" + gateId;
     }
 
     private String approvalKey(String approver) {
@@ -197,7 +197,7 @@ public final class ApprovalGate {
             return refuse(approver, Approval.Outcome.MALFORMED, now);
         }
         AccessContext ctx = AccessContext.builder(approver).request(request).build();
-        Verdict v = latches.openReserved(codeLatch(), code, ctx);
+        Verdict v = latches.openReserved(codeLatch(id), code, ctx);
         if (v instanceof Verdict.Denied d) {
             Approval.Outcome o;
             switch (d.reason()) {
@@ -225,24 +225,22 @@ public final class ApprovalGate {
         String codeId = ((Verdict.Opened) v).codeId();
         Instant keep = expiresAt.plus(RETENTION);
         if (!approve) {
-            latches.gateDecide(decisionKey(), "DENIED", keep);
+            latches.gateDecide(decisionKey(id), "DENIED", keep);
             trail.add(new Entry(approver, Approval.Outcome.DENIED, now));
             latches.auditApproval(latchId, codeId, approver, true, "DENIED GATE=" + id);
             return new Approval(Approval.Outcome.DENIED, approver, now, approvals(now), quorum, status(now));
         }
         latches.gatePut(approvalKey(approver), "APPROVED", keep);
         int count = approvals(now);
-        Approval.Outcome outcome = Approval.Outcome.APPROVED;
         if (count >= quorum) {
-            latches.gateDecide(decisionKey(), "OPEN", keep);
-            if (status(now) == Status.OPEN) {
-                outcome = Approval.Outcome.OPENED;
-            }
+            latches.gateDecide(decisionKey(id), "OPEN", keep);
         }
+        Status after = status(now); // read once, after deciding: a racing deny may have decided first
+        Approval.Outcome outcome = after == Status.OPEN ? Approval.Outcome.OPENED : Approval.Outcome.APPROVED;
         trail.add(new Entry(approver, outcome, now));
         latches.auditApproval(latchId, codeId, approver, true,
                 outcome.name() + " GATE=" + id + " APPROVALS=" + count + "/" + quorum);
-        return new Approval(outcome, approver, now, count, quorum, status(now));
+        return new Approval(outcome, approver, now, count, quorum, after);
     }
 
     private Approval refuse(String approver, Approval.Outcome outcome, Instant now) {
@@ -267,7 +265,7 @@ public final class ApprovalGate {
     }
 
     private Status status(Instant now) {
-        Optional<String> decision = latches.gateGet(decisionKey(), now);
+        Optional<String> decision = latches.gateGet(decisionKey(id), now);
         if (decision.isPresent() && decision.get().equals("OPEN")) {
             return Status.OPEN;
         }
@@ -376,8 +374,6 @@ public final class ApprovalGate {
             LatchPolicy p = policy == null ? LatchPolicy.HIGH : policy;
             latches.requireDelivery();
             String id = latches.newId("g_");
-            ApprovalGate probe = new ApprovalGate(latches, id, latchId, digest, requester, approvers, q,
-                    Instant.EPOCH, Map.of());
             latches.auditApproval(latchId, id, requester, true, "REQUESTED GATE=" + id + " QUORUM=" + q + "/"
                     + approvers.size());
             Map<String, String> codeIds = new LinkedHashMap<>();
@@ -386,7 +382,7 @@ public final class ApprovalGate {
             LatchPolicy noBackup = LatchPolicy.from(p).backupCodes(false).build();
             try {
                 for (String approver : approvers) {
-                    IssuedCode issued = latches.issueCode(p, probe.codeLatch(), approver, digest);
+                    IssuedCode issued = latches.issueCode(p, codeLatch(id), approver, digest);
                     codeIds.put(approver, issued.codeId());
                     expires = issued.expiresAt();
                     try {
@@ -398,12 +394,12 @@ public final class ApprovalGate {
                 }
             } catch (LatchException e) {
                 // an approver at the issue rate limit, or the store: leave no code of this gate behind
-                latches.revokeReservedLatch(probe.codeLatch());
+                latches.revokeReservedLatch(codeLatch(id));
                 throw e;
             }
             if (codeIds.size() < q) {
-                latches.revokeReservedLatch(probe.codeLatch());
-                latches.gateDecide(probe.decisionKey(), "DENIED", expires.plus(RETENTION));
+                latches.revokeReservedLatch(codeLatch(id));
+                latches.gateDecide(decisionKey(id), "DENIED", expires.plus(RETENTION));
                 throw failed.get(failed.size() - 1);
             }
             return new ApprovalGate(latches, id, latchId, digest, requester, approvers, q, expires, codeIds);

@@ -705,7 +705,7 @@ public final class Latches {
         DeliveryChain chain = requireDelivery();
         Delivery message = new Delivery(Delivery.Kind.CODE, recipient, issued.latchId(), issued.codeId(), issued.code(),
                 issued.expiresAt(), issued.policy());
-        DeliveryReceipt receipt = chain.deliver(message, attempt -> auditAttempt(message, issued.subject(), attempt, ""));
+        DeliveryReceipt receipt = chain.deliver(message, attempt -> auditAttempt(message, issued.subject(), attempt));
         Instant now = clock.instant();
         if (!receipt.delivered()) {
             if (policy.backupCodes()) {
@@ -728,12 +728,12 @@ public final class Latches {
         return receipt;
     }
 
-    private void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt, String what) {
+    private void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt) {
         String reason = (message.kind() == Delivery.Kind.REMINDER ? "REMINDER " : "") + "CHANNEL=" + attempt.channel()
                 + (attempt.failure() == null ? "" : " " + attempt.failure());
         audit(attempt.failure() == null ? AuditEvent.Type.DELIVERED : AuditEvent.Type.DELIVERY_FAILED, clock.instant(),
                 message.latchId(), message.codeId(), subject, null,
-                attempt.failure() == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason + what);
+                attempt.failure() == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason);
     }
 
     private void scheduleReminder(String codeId, String recipient, Duration lead, Instant expiresAt) {
@@ -763,7 +763,7 @@ public final class Latches {
         }
         Delivery message = new Delivery(Delivery.Kind.REMINDER, recipient, record.latchId(), codeId, null,
                 record.expiresAt(), record.policy());
-        delivery.deliver(message, attempt -> auditAttempt(message, record.subject(), attempt, ""));
+        delivery.deliver(message, attempt -> auditAttempt(message, record.subject(), attempt));
     }
 
     // ---------------------------------------------------------------- triggers
