@@ -4,6 +4,7 @@ import dev.latch.internal.Alphabets;
 import dev.latch.internal.ExecutorScheduler;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeRecord;
+import dev.latch.spi.CodeSummary;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
 import dev.latch.spi.Delivery;
@@ -236,10 +237,10 @@ public final class Latches {
                 context.requestBytes(), source, false, now, lockout);
         OpenResult result = call("open", latchId, null, subject, () -> store.open(request));
         if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
-            List<Condition> conditions = Condition.decodeAll(result.record().conditions());
+            List<Condition> conditions = Condition.decodeAll(result.code().conditions());
             for (Condition c : conditions) {
                 if (!c.test(context, now)) {
-                    audit(AuditEvent.Type.DENIED, now, latchId, result.record().codeId(), subject, source,
+                    audit(AuditEvent.Type.DENIED, now, latchId, result.code().codeId(), subject, source,
                             AuditEvent.Outcome.FAILURE, DenialReason.CONTEXT_REJECTED.name());
                     return Verdict.denied(DenialReason.CONTEXT_REJECTED);
                 }
@@ -251,7 +252,7 @@ public final class Latches {
     }
 
     private Verdict conclude(String latchId, String subject, String source, Instant now, OpenResult result) {
-        CodeRecord record = result.record();
+        CodeSummary record = result.code();
         String codeId = record == null ? null : record.codeId();
         if (result.outcome() == OpenResult.Outcome.OPENED) {
             audit(AuditEvent.Type.OPENED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS,
@@ -264,7 +265,7 @@ public final class Latches {
                         "OUTSIDE_BUSINESS_HOURS");
             }
             if (record.reviewRequired()) {
-                startReview(record, subject, now);
+                startReview(codeId, latchId, subject, now);
             }
             return new Verdict.Opened(codeId, latchId, subject, Set.of(), record.usesLeft(), record.reviewRequired());
         }
@@ -920,15 +921,14 @@ public final class Latches {
     // ---------------------------------------------------------------- post-use reviews
 
     /** Records the pending review of a code that just opened, and schedules its escalation. */
-    private void startReview(CodeRecord record, String subject, Instant now) {
-        String codeId = record.codeId();
-        Optional<String> within = call("getMarker", record.latchId(), codeId, subject,
+    private void startReview(String codeId, String latchId, String subject, Instant now) {
+        Optional<String> within = call("getMarker", latchId, codeId, subject,
                 () -> store.getMarker(REVIEW_WITHIN + codeId, now));
         long seconds = within.map(Long::parseLong).orElse(LatchPolicy.DEFAULT_REVIEW_WITHIN.toSeconds());
         Instant deadline = now.plusSeconds(seconds);
-        Review review = new Review(codeId, record.latchId(), subject, now, deadline, Review.State.PENDING, null, null);
+        Review review = new Review(codeId, latchId, subject, now, deadline, Review.State.PENDING, null, null);
         putReview(review, now);
-        audit(AuditEvent.Type.REVIEWED, now, record.latchId(), codeId, subject, null, AuditEvent.Outcome.SUCCESS,
+        audit(AuditEvent.Type.REVIEWED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS,
                 "REVIEW_DUE BY=" + deadline);
         scheduler.schedule(deadline, () -> {
             try {

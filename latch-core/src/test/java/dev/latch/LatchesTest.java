@@ -6,7 +6,6 @@ import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
 import dev.latch.spi.LatchStore;
 import dev.latch.spi.OpenRequest;
-import dev.latch.spi.OpenResult;
 import dev.latch.spi.RenewResult;
 import dev.latch.testing.FailingStore;
 import dev.latch.testing.MutableClock;

@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Threads(2)
 public class RedisBenchmark {
-    static final int CODES = 200;
+    /** 1,000 codes of 1,000 uses: more opens than 2 threads make in a run, so every open opens. */
+    static final int CODES = 1000;
 
     Process redis;
     RedisLatchStore store;
@@ -48,6 +49,17 @@ public class RedisBenchmark {
     RedisClient client;
     StatefulRedisConnection<String, String> raw;
     String sha;
+    String decisionSha;
+
+    /** A 64-hex-character stand-in digest for the minimal decision. */
+    static final String DIGEST = "36e8a058acc7f5cc2317c8adf1e561aab319bf231463cc33c3027838eb1537a9";
+
+    /**
+     * The least work any one-round-trip open can do on Redis: read the stored digest, compare,
+     * consume one use. No expiry, lock, attempt count, state or audit data.
+     */
+    static final String MINIMAL_DECISION = "local d = redis.call('HGET', KEYS[1], 'dig') "
+            + "if d == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'uses', -1) return 1 end return 0";
 
     static String redisServer() {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -92,6 +104,10 @@ public class RedisBenchmark {
         client = RedisClient.create(uri.toString());
         raw = client.connect();
         sha = raw.sync().scriptLoad("return 1");
+        decisionSha = raw.sync().scriptLoad(MINIMAL_DECISION);
+        for (int i = 0; i < CODES; i++) {
+            raw.sync().hset("minimal:" + i, java.util.Map.of("dig", DIGEST, "uses", "1000000000"));
+        }
     }
 
     @TearDown(Level.Trial)
@@ -112,6 +128,12 @@ public class RedisBenchmark {
     public Verdict open(Cursor cursor) {
         int i = Fixtures.next(cursor.state, CODES);
         return latches.open("bench", codes[i], contexts[i]);
+    }
+
+    @Benchmark
+    public Object minimalDecision(Cursor cursor) {
+        int i = Fixtures.next(cursor.state, CODES);
+        return raw.sync().evalsha(decisionSha, ScriptOutputType.INTEGER, new String[]{"minimal:" + i}, DIGEST);
     }
 
     @Benchmark

@@ -3,6 +3,7 @@ package dev.latch.benchmarks;
 import dev.latch.Verdict;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,9 @@ class BenchmarksTest {
                 assertTrue(r.open(c).isOpen());
             }
             assertTrue(Long.valueOf(1).equals(r.rawEvalsha()));
+            for (int i = 0; i < 50; i++) {
+                assertEquals(1L, r.minimalDecision(c), "the minimal decision matches and consumes");
+            }
         } finally {
             r.tearDown();
         }

@@ -384,7 +384,7 @@ public final class InMemoryLatchStore implements LatchStore {
             retain(key, slot); // a failure or a lock may keep the slot longer
         }
         if (r.outcome() == OpenResult.Outcome.OPENED && request.source() != null) {
-            r = new OpenResult(r.outcome(), r.record(), r.failures(), r.lockedUntil(), r.lockedNow(), r.burnedNow(),
+            r = new OpenResult(r.outcome(), r.code(), r.failures(), r.lockedUntil(), r.lockedNow(), r.burnedNow(),
                     sight(request.subject(), request.source()));
         }
         return r;

@@ -39,7 +39,8 @@ import java.util.Objects;
 public record CodeRecord(String codeId, String latchId, String subject, String policy, CodeFormat.Kind kind,
                          List<byte[]> digests, long usedSlots, CodeInfo.State state, Instant issuedAt,
                          Instant notBefore, Instant expiresAt, int attemptsLeft, int usesLeft, int renewalsLeft,
-                         boolean reviewRequired, String conditions, byte[] request) {
+                         boolean reviewRequired, String conditions, byte[] request)
+        implements CodeSummary {
 
     /** The expiry of codes that do not expire (recovery codes): 9999-12-31T23:59:59Z. */
     public static final Instant NEVER = Instant.ofEpochSecond(253402300799L);

@@ -10,7 +10,8 @@ import java.time.Instant;
  * }</pre>
  *
  * @param outcome     the decision
- * @param record      the record after the decision, or null when there was none
+ * @param code        the code the presentation met, after the decision, or null when there was none;
+ *                    a {@link CodeRecord} or any smaller {@link CodeSummary}
  * @param failures    consecutive failures of the subject on the latch after the decision
  * @param lockedUntil when the current lock ends, or null
  * @param lockedNow   true when this presentation started a lock
@@ -19,7 +20,7 @@ import java.time.Instant;
  *
  * <p>Thread-safe: immutable.
  */
-public record OpenResult(Outcome outcome, CodeRecord record, int failures, Instant lockedUntil, boolean lockedNow,
+public record OpenResult(Outcome outcome, CodeSummary code, int failures, Instant lockedUntil, boolean lockedNow,
                          boolean burnedNow, SourceSighting sighting) {
 
     /** The decision. */

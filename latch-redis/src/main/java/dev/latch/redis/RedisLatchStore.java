@@ -6,6 +6,7 @@ import dev.latch.LatchStoreException;
 import dev.latch.RateLimit;
 import dev.latch.StaticKeyInfo;
 import dev.latch.spi.CodeRecord;
+import dev.latch.spi.CodeSummary;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
 import dev.latch.spi.EventCount;
@@ -23,7 +24,6 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -53,8 +53,8 @@ import java.util.function.Supplier;
  * everywhere.
  *
  * <p>Every security decision is one Lua script run with EVALSHA: an open finds the code, checks
- * lock and expiry, compares the digest in constant time and counts the failure or consumes the
- * use, in one round trip. Scripts are loaded when the store starts and reloaded on NOSCRIPT.
+ * lock and expiry, compares the digest without a timing signal (both sides are hashed again and
+ * the hashes compared) and counts the failure or consumes the use, in one round trip. Scripts are loaded when the store starts and reloaded on NOSCRIPT.
  * Redis expires state itself ({@code PEXPIRE}, relative to the caller's clock, so instances
  * whose clocks differ agree on what is live). Keys carry a prefix and a hash tag per latch, so
  * one latch's slots share a Cluster slot.
@@ -102,16 +102,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             uri.withSsl(true);
         }
         this.client = RedisClient.create(uri.build());
-        client.addListener(new io.lettuce.core.event.command.CommandListener() {
-            @Override
-            public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
-                commandsSent.increment();
-            }
-        });
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(b.timeout))
                 .build());
         this.prefix = b.prefix;
         this.waitPolicies = Set.copyOf(b.waitPolicies);
@@ -156,8 +149,18 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     private void loadScripts() {
         for (Map.Entry<String, String> e : sources.entrySet()) {
-            shas.put(e.getKey(), redis.scriptLoad(e.getValue()));
+            shas.put(e.getKey(), send().scriptLoad(e.getValue()));
         }
+    }
+
+    /**
+     * Every command goes through here, so {@link #commandsSent()} counts what was sent. (A Lettuce
+     * {@code CommandListener} would count the same, at the price of an event object and a wrapped
+     * command per call.) The sync API applies the URI's timeout to each command.
+     */
+    private RedisCommands<String, String> send() {
+        commandsSent.increment();
+        return redis;
     }
 
     private <T> T call(String operation, Supplier<T> op) {
@@ -171,10 +174,10 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private <T> T eval(String script, ScriptOutputType type, String[] keys, String... args) {
         return call(script, () -> {
             try {
-                return redis.evalsha(shas.get(script), type, keys, args);
+                return send().evalsha(shas.get(script), type, keys, args);
             } catch (RedisNoScriptException e) {
                 loadScripts(); // Redis restarted or SCRIPT FLUSH: load again and retry once
-                return redis.evalsha(shas.get(script), type, keys, args);
+                return send().evalsha(shas.get(script), type, keys, args);
             }
         });
     }
@@ -308,16 +311,20 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         boolean lockedNow = "1".equals(String.valueOf(r.get(3)));
         boolean burnedNow = "1".equals(String.valueOf(r.get(4)));
         String sighting = String.valueOf(r.get(5));
-        CodeRecord record = r.size() > 6 ? code(map(r, 6)) : null;
-        if (outcome == OpenResult.Outcome.OPENED && record != null && waitPolicies.contains(record.policy())) {
+        CodeSummary code = r.size() > 6 && !String.valueOf(r.get(6)).isEmpty()
+                ? CodeSummary.of(String.valueOf(r.get(6)), String.valueOf(r.get(7)),
+                        Integer.parseInt(String.valueOf(r.get(8))), "1".equals(String.valueOf(r.get(9))),
+                        String.valueOf(r.get(10)))
+                : null;
+        if (outcome == OpenResult.Outcome.OPENED && code != null && waitPolicies.contains(code.policy())) {
             waitForReplica();
         }
-        return new OpenResult(outcome, record, failures, lockedUntil, lockedNow, burnedNow,
+        return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow,
                 sighting.isEmpty() ? null : OpenResult.SourceSighting.valueOf(sighting));
     }
 
     private void waitForReplica() {
-        Long acked = call("WAIT", () -> redis.waitForReplication(1, waitTimeout.toMillis()));
+        Long acked = call("WAIT", () -> send().waitForReplication(1, waitTimeout.toMillis()));
         if (acked == null || acked < 1) {
             throw new LatchStoreException("the consume was not acknowledged by a replica within " + waitTimeout
                     + "; it may be lost on failover, so this open fails closed");
@@ -376,7 +383,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
-        String v = call("HGET", () -> redis.hget(slotKey(latchId, subject), "nc"));
+        String v = call("HGET", () -> send().hget(slotKey(latchId, subject), "nc"));
         return v == null || v.isEmpty() || v.equals("-1") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
     }
 
@@ -396,12 +403,12 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         if (value.length() > 4096) {
             throw new IllegalArgumentException("marker values are at most 4096 characters");
         }
-        call("SET", () -> redis.set(markerKey(key), ms(expiresAt) + "|" + value, SetArgs.Builder.px(ttl(expiresAt, now))));
+        call("SET", () -> send().set(markerKey(key), ms(expiresAt) + "|" + value, SetArgs.Builder.px(ttl(expiresAt, now))));
     }
 
     @Override
     public Optional<String> getMarker(String key, Instant now) {
-        String v = call("GET", () -> redis.get(markerKey(key)));
+        String v = call("GET", () -> send().get(markerKey(key)));
         if (v == null) {
             return Optional.empty();
         }
@@ -455,7 +462,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         if (keyId == null) {
             return Optional.empty();
         }
-        Map<String, String> m = call("HGETALL", () -> redis.hgetall(keyKey(keyId)));
+        Map<String, String> m = call("HGETALL", () -> send().hgetall(keyKey(keyId)));
         return Optional.ofNullable(m == null || m.isEmpty() ? null : key(m));
     }
 

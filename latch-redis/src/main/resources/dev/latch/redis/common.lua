@@ -12,12 +12,12 @@ local function num(v)
   if v == nil or v == '' then return nil end
   return tonumber(v)
 end
--- Constant-time comparison of two hex digests: no early exit.
+-- Compares two hex digests without a timing signal about the secret one: both are hashed
+-- again (SHA-1, in C) and the hashes compared, so how long == takes says nothing about how
+-- many characters of the digests agree ("double hashing" verification).
 local function cteq(a, b)
   if a == nil or b == nil or a == '' or #a ~= #b then return false end
-  local d = 0
-  for i = 1, #a do d = bit.bor(d, bit.bxor(string.byte(a, i), string.byte(b, i))) end
-  return d == 0
+  return redis.sha1hex(a) == redis.sha1hex(b)
 end
 -- Keeps a slot until nothing in it can matter: an hour after its code expires, after its
 -- lock, after its failures are forgotten; for good once it holds an OTP counter.
@@ -61,11 +61,11 @@ end
 local function fail(key, m, now, threshold, base, max, memory)
   local f = failures_now(m, now) + 1
   local lu = lock_until(f, now, threshold, base, max)
-  redis.call('HSET', key, 'fail', f, 'lf', now, 'lu', lu or '', 'fa', now + memory, 'w', now)
+  redis.call('HSET', key, 'fail', f, 'lf', now, 'lu', lu or '', 'fa', now + memory)
   return f, lu
 end
 local function succeed(key, now)
-  redis.call('HSET', key, 'fail', 0, 'lf', '', 'lu', '', 'fa', '', 'w', now)
+  redis.call('HSET', key, 'fail', 0, 'lf', '', 'lu', '', 'fa', '')
 end
 -- Writes changed fields in one HSET and mirrors them into m.
 local function update(key, m, ...)

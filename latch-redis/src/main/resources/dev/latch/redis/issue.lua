@@ -20,7 +20,6 @@ end
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('HSET', KEYS[1], 'w', now)
 redis.call('SET', KEYS[3], KEYS[1])
 redis.call('SADD', KEYS[4], KEYS[1])
 redis.call('SADD', KEYS[5], KEYS[1])

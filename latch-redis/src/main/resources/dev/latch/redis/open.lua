@@ -7,13 +7,18 @@ local kinds, folded, exact, request, cleared, source = ARGV[6], ARGV[7], ARGV[8]
 local key = KEYS[1]
 local m, flat = hgetall(key)
 if #flat == 0 then return {'NO_CODE', 0, '', 0, 0, ''} end
+-- The reply carries what the core needs of the code (its CodeSummary), never the digests.
+local function summary(outcome, failures, lu, locked, burned, sighting)
+  return {outcome, failures, lu, locked, burned, sighting, m.cid or '', m.pol or '', m.uses or '0', m.rev or '0', m.cond or ''}
+end
 local failures = failures_now(m, now)
 local lu = num(m.lu)
 if lu and now < lu then
-  return {'LOCKED', failures, m.lu, 0, 0, '', unpack(flat)}
+  return summary('LOCKED', failures, m.lu, 0, 0, '')
 end
 if m.cid == nil or m.cid == '' then return {'NO_CODE', failures, '', 0, 0, ''} end
-local letter = ({NUMERIC = 'N', BASE32 = 'B', OPAQUE = 'O'})[m.kind]
+local letter = nil
+if m.kind == 'NUMERIC' then letter = 'N' elseif m.kind == 'BASE32' then letter = 'B' elseif m.kind == 'OPAQUE' then letter = 'O' end
 local presented = nil
 if letter and string.find(kinds, letter, 1, true) then
   if m.kind == 'OPAQUE' then presented = exact else presented = folded end
@@ -40,11 +45,11 @@ if match < 0 then
   end
   local f = failures + 1
   local until_ = lock_until(f, now, threshold, base, max)
-  update(key, m, 'att', att, 'st', st, 'fail', f, 'lf', now, 'lu', until_ or '', 'fa', now + memory, 'w', now)
+  update(key, m, 'att', att, 'st', st, 'fail', f, 'lf', now, 'lu', until_ or '', 'fa', now + memory)
   retain(key, now, m)
   local locked = 0
   if until_ then locked = 1 end
-  return {outcome, f, until_ or '', locked, burned, '', unpack(flatten(m))}
+  return summary(outcome, f, until_ or '', locked, burned, '')
 end
 local used = tonumber(m.used) or 0
 local slot_used = n > 1 and bit.band(used, bit.lshift(1, match)) ~= 0
@@ -58,15 +63,22 @@ elseif m.req ~= nil and m.req ~= '' and not cteq(m.req, request) then refusal = 
 elseif m.cond ~= nil and m.cond ~= '' and cleared ~= '1' then refusal = 'CONDITIONS_PENDING'
 end
 if refusal then
-  return {refusal, failures, '', 0, 0, '', unpack(flat)}
+  return summary(refusal, failures, '', 0, 0, '')
 end
 local uses = tonumber(m.uses) - 1
 if n > 1 then used = bit.bor(used, bit.lshift(1, match)) end
 local st = m.st
 if uses <= 0 then st = 'CONSUMED' end
 local had_failures = (num(m.fail) or 0) > 0 or (m.lu ~= nil and m.lu ~= '')
-update(key, m, 'uses', uses, 'used', used, 'st', st, 'fail', 0, 'lf', '', 'lu', '', 'fa', '', 'w', now)
-if had_failures then retain(key, now, m) end -- success can only shorten what must be kept
+-- Writes only what changed: the common case (a multi-use code, no failures) is one field.
+if had_failures then
+  update(key, m, 'uses', uses, 'used', used, 'st', st, 'fail', 0, 'lf', '', 'lu', '', 'fa', '')
+  retain(key, now, m) -- success can only shorten what must be kept
+elseif n > 1 or st ~= m.st then
+  update(key, m, 'uses', uses, 'used', used, 'st', st)
+else
+  update(key, m, 'uses', uses)
+end
 local sighting = ''
 if source ~= '' then
   if redis.call('SCARD', KEYS[2]) == 0 then
@@ -81,4 +93,4 @@ if source ~= '' then
   end
   redis.call('PEXPIRE', KEYS[2], 7776000000)
 end
-return {'OPENED', 0, '', 0, 0, sighting, unpack(flatten(m))}
+return summary('OPENED', 0, '', 0, 0, sighting)

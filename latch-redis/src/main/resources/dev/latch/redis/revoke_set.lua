@@ -4,7 +4,7 @@ for _, slot in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('EXISTS', slot) == 0 then
     redis.call('SREM', KEYS[1], slot)
   elseif redis.call('HGET', slot, 'st') == 'PENDING' then
-    redis.call('HSET', slot, 'st', 'REVOKED', 'w', ARGV[1])
+    redis.call('HSET', slot, 'st', 'REVOKED')
     n = n + 1
   end
 end

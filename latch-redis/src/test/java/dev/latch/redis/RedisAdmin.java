@@ -34,6 +34,11 @@ final class RedisAdmin implements AutoCloseable {
         return calls;
     }
 
+    /** Holds every client's commands for {@code millis} (CLIENT PAUSE ... ALL): a hung server, as the clients see it. */
+    void pauseClients(long millis) {
+        connection.sync().clientPause(millis);
+    }
+
     void resetStats() {
         connection.sync().configResetstat();
     }

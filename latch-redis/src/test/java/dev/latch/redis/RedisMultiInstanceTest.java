@@ -1,6 +1,7 @@
 package dev.latch.redis;
 
 import dev.latch.AccessContext;
+import dev.latch.AuditEvent;
 import dev.latch.CodeInfo;
 import dev.latch.DenialReason;
 import dev.latch.IssuedCode;
@@ -12,6 +13,7 @@ import dev.latch.Pepper;
 import dev.latch.RateLimit;
 import dev.latch.Verdict;
 import dev.latch.testing.MutableClock;
+import dev.latch.testing.RecordingAuditSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -195,6 +197,26 @@ class RedisMultiInstanceTest {
                 assertEquals(new Verdict.Denied(DenialReason.USED), first.open("skew", code.code(), AccessContext.of("user-" + i)));
             }
         }
+    }
+
+    @Test
+    void hungRedis_timesOutAsAFailure_andTheLateConsumeNeverOpensTwice() throws Exception {
+        RedisLatchStore impatient = RedisLatchStore.builder(server.uri()).timeout(Duration.ofMillis(300)).build();
+        stores.add(impatient);
+        RecordingAuditSink audit = new RecordingAuditSink();
+        Latches a = Latches.builder().store(impatient).clock(clock).pepper(PEPPER).auditSink(audit).build();
+        IssuedCode code = a.issue(LatchPolicy.HIGH, "hung", "alice");
+        admin.pauseClients(1500);
+        long start = System.nanoTime();
+        assertThrows(LatchStoreException.class, () -> a.open("hung", code.code(), AccessContext.of("alice")),
+                "no reply within the timeout is a typed failure, not an open");
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(waitedMs < 1400, "the client gave up at its own timeout, not when Redis answered: " + waitedMs + " ms");
+        assertEquals(1, audit.ofType(AuditEvent.Type.STORE_FAILURE).size(), audit.events().toString());
+        // The command was sent, so Redis runs it once the pause ends: the outcome was unknown to the
+        // caller, and it was a consume. A retry must see USED, never a second success.
+        Thread.sleep(1600);
+        assertEquals(new Verdict.Denied(DenialReason.USED), a.open("hung", code.code(), AccessContext.of("alice")));
     }
 
     @Test
