@@ -138,6 +138,19 @@ public final class HmacKey {
         return MessageDigest.isEqual(mac.doFinal(), tag);
     }
 
+    /**
+     * The token check: the MAC of {@code data[0, length)} against the base64url tag in
+     * {@code data[tagFrom, tagTo)}, decoded while compared, in constant time.
+     */
+    boolean verifyEncoded(byte[] data, int length, int tagFrom, int tagTo) {
+        if (macs == null) {
+            return false;
+        }
+        Mac mac = macs.get();
+        mac.update(data, 0, length);
+        return TokenFormat.tagMatches(mac.doFinal(), data, tagFrom, tagTo);
+    }
+
     @Override
     public String toString() {
         return "HmacKey[" + id + ", " + algorithm + ", " + status + "]";

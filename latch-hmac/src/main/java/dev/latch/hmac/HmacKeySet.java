@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 public final class HmacKeySet {
     private final Map<String, HmacKey> keys;
     private final String primaryId;
+    private final HmacKey[] enabled;
 
     private HmacKeySet(Map<String, HmacKey> keys, String primaryId) {
         HmacKey primary = keys.get(primaryId);
@@ -36,6 +37,7 @@ public final class HmacKeySet {
         }
         this.keys = keys;
         this.primaryId = primaryId;
+        this.enabled = keys.values().stream().filter(k -> k.status() == KeyStatus.ENABLED).toArray(HmacKey[]::new);
     }
 
     /**
@@ -71,6 +73,20 @@ public final class HmacKeySet {
     HmacKey enabled(String id) {
         HmacKey k = keys.get(id);
         return k != null && k.status() == KeyStatus.ENABLED ? k : null;
+    }
+
+    /**
+     * The enabled key whose id is the text {@code token[from, to)}, else null; no substring on the
+     * verify path. Key ids are public, so the lookup need not be constant-time.
+     */
+    HmacKey enabled(String token, int from, int to) {
+        int n = to - from;
+        for (HmacKey k : enabled) {
+            if (k.id().length() == n && token.regionMatches(from, k.id(), 0, n)) {
+                return k;
+            }
+        }
+        return null;
     }
 
     /** @return all keys */

@@ -155,15 +155,16 @@ public final class SignedTokens implements CodeSigner {
         if (parsed == null || requirement == null || !TokenFormat.kidWellFormed(parsed)) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }
-        HmacKey key = keys.enabled(parsed.field(TokenFormat.KID));
+        HmacKey key = keys.enabled(token, parsed.start(TokenFormat.KID), parsed.end(TokenFormat.KID));
         if (key == null) {
             return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY);
         }
-        if (!key.verify(parsed.bytes(), parsed.payloadEnd, parsed.tag)) {
-            return deny(now, resource, null, null, source, DenialReason.BAD_SIGNATURE);
+        if (!key.verifyEncoded(parsed.bytes(), parsed.payloadEnd, parsed.payloadEnd + 1, parsed.bytes().length)) {
+            return deny(now, resource, null, null, source,
+                    TokenFormat.wellFormed(parsed) ? DenialReason.BAD_SIGNATURE : DenialReason.MALFORMED);
         }
         // From here on the text is authentic; its fields must still be in their canonical form.
-        TokenFormat.Claims c = TokenFormat.claims(parsed);
+        TokenFormat.Claims c = TokenFormat.claims(parsed, key.id(), requirement.resource());
         if (c == null) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }
@@ -176,7 +177,7 @@ public final class SignedTokens implements CodeSigner {
             return deny(now, resource, id, c.subject(), source, DenialReason.EXPIRED);
         }
         if (!c.resource().equals(requirement.resource()) || TokenFormat.hasDotSegment(requirement.resource())
-                || !c.permissions().containsAll(requirement.permissions())) {
+                || !grants(c.permissions(), requirement.permissions())) {
             return deny(now, resource, id, c.subject(), source, DenialReason.INSUFFICIENT_SCOPE);
         }
         if (c.sourceRange() != null && (source == null || !IpRange.parse(c.sourceRange()).contains(source))) {
@@ -192,8 +193,31 @@ public final class SignedTokens implements CodeSigner {
             }
         }
         event(AuditEvent.Type.OPENED, now, resource, id, c.subject(), source, AuditEvent.Outcome.SUCCESS, "SIGNED_TOKEN");
-        return new Verdict.Opened(id, c.resource(), c.subject(), Set.copyOf(c.permissions()), c.singleUse() ? 0 : -1,
+        return new Verdict.Opened(id, c.resource(), c.subject(), scopes(c.permissions()), c.singleUse() ? 0 : -1,
                 false);
+    }
+
+    private static boolean grants(List<String> granted, Set<String> required) {
+        for (String r : required) {
+            if (!granted.contains(r)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An immutable set of a token's permissions, without Set.copyOf's HashSet for the usual one or two. */
+    private static Set<String> scopes(List<String> permissions) {
+        switch (permissions.size()) {
+            case 0:
+                return Set.of();
+            case 1:
+                return Set.of(permissions.get(0));
+            case 2:
+                return Set.of(permissions.get(0), permissions.get(1)); // never equal: duplicates are malformed
+            default:
+                return Set.copyOf(permissions);
+        }
     }
 
     private DenialReason storedChecks(TokenFormat.Claims c, Instant now, String resource, String source) {

@@ -44,15 +44,20 @@ final class TokenFormat {
      */
     static final class Parsed {
         final String token;
+        /**
+         * The token's characters as ISO-8859-1 bytes: one byte per character, any character
+         * above U+00FF as '?'. Every check reads these; none of the bytes a check accepts stands
+         * for two different characters, since all of them are ASCII.
+         */
+        final byte[] b;
         final int payloadEnd;
         final int[] ends;
-        final byte[] tag;
 
-        Parsed(String token, int payloadEnd, int[] ends, byte[] tag) {
+        Parsed(String token, byte[] b, int payloadEnd, int[] ends) {
             this.token = token;
+            this.b = b;
             this.payloadEnd = payloadEnd;
             this.ends = ends;
-            this.tag = tag;
         }
 
         int start(int field) {
@@ -67,19 +72,18 @@ final class TokenFormat {
             return start(field) == end(field);
         }
 
+        /** @return the character at {@code i}, 0 to 255 */
+        int at(int i) {
+            return b[i] & 0xff;
+        }
+
         String field(int field) {
             return token.substring(start(field), end(field));
         }
 
-        /** @return the token's ASCII bytes; the signed payload is the first {@code payloadEnd} of them */
+        /** @return the token's bytes; the signed payload is the first {@code payloadEnd} of them */
         byte[] bytes() {
-            return token.getBytes(StandardCharsets.US_ASCII);
-        }
-
-        /** @return true when the field equals the given text exactly (in its encoded form) */
-        boolean fieldEquals(int field, String encoded) {
-            int n = end(field) - start(field);
-            return n == encoded.length() && token.regionMatches(start(field), encoded, 0, n);
+            return b;
         }
     }
 
@@ -97,9 +101,43 @@ final class TokenFormat {
         return payload + "." + ENCODER.encodeToString(tag);
     }
 
+    /** One-character strings of the ASCII characters, so "r" or "w" is not copied per verification. */
+    private static final String[] ONE_CHARACTER = new String[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            ONE_CHARACTER[c] = String.valueOf((char) c);
+        }
+    }
+
+    /** Character classes, one bit each, for ASCII: one table load instead of a chain of comparisons. */
+    private static final byte RAW = 1;
+    private static final byte PAYLOAD = 2; // any character a payload field may hold: raw, '%', ',' and '*'
+    private static final byte PERMISSION = 4;
+    private static final byte ID = 8;
+    private static final byte KID_EXCLUDED = 16;
+    private static final byte[] CLASSES = new byte[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            boolean alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            boolean raw = alnum || c == '-' || c == '.' || c == '_' || c == '/' || c == ':' || c == '@';
+            int bits = 0;
+            bits |= raw ? RAW : 0;
+            bits |= raw || c == '%' || c == ',' || c == '*' ? PAYLOAD : 0;
+            bits |= alnum || c == ':' || c == '.' || c == '_' || c == '*' || c == '-' ? PERMISSION : 0;
+            bits |= alnum || c == '_' || c == '-' ? ID : 0;
+            bits |= c == '/' || c == ':' || c == '@' || c == '%' || c == ',' ? KID_EXCLUDED : 0;
+            CLASSES[c] = (byte) bits;
+        }
+    }
+
+    private static boolean is(int c, byte cls) {
+        return c < 128 && (CLASSES[c] & cls) != 0;
+    }
+
     private static boolean raw(int c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-                || c == '_' || c == '/' || c == ':' || c == '@';
+        return is(c, RAW);
     }
 
     /** Canonical percent-encoding: every byte outside the raw set, upper-case hex. */
@@ -124,8 +162,12 @@ final class TokenFormat {
     }
 
     /**
-     * Splits and checks the structure only: sizes, separators, characters, tag length for some
-     * algorithm. Field contents are validated by {@link #claims(Parsed)} after the tag matches.
+     * Splits and checks the structure only: sizes, version, separators and a tag length for some
+     * algorithm. Neither the characters of the fields nor the tag's are looked at here: the tag is
+     * decoded as it is compared ({@link #tagMatches}), on a matching tag
+     * {@link #claims(Parsed, String, String)} validates every field character by character, and
+     * on a failing tag {@link #wellFormed(Parsed)} tells a malformed token from a forged one. So
+     * the success path reads each character once.
      *
      * @param token the presented token
      * @return the split token, or null when it cannot be a token
@@ -134,36 +176,110 @@ final class TokenFormat {
         if (token == null || token.length() < 10 || token.length() > MAX_TOKEN) {
             return null;
         }
-        int dot = token.lastIndexOf('.');
-        int tagLength = token.length() - dot - 1;
-        if (dot < 0 || (tagLength != 43 && tagLength != 64 && tagLength != 86)) {
+        // ISO-8859-1 copies a compact string's bytes as they are; no per-character encoding.
+        byte[] b = token.getBytes(StandardCharsets.ISO_8859_1);
+        // The tag has one of three lengths (HMAC-SHA256, -384, -512) and no '.' in its alphabet,
+        // so the "." before it is at one of three places: no need to search for it. A '.' inside
+        // what is taken as the tag fails the tag's decoding later, as any other foreign character.
+        int n = b.length;
+        int dot;
+        if (n > 44 && b[n - 44] == '.') {
+            dot = n - 44;
+        } else if (n > 65 && b[n - 65] == '.') {
+            dot = n - 65;
+        } else if (n > 87 && b[n - 87] == '.') {
+            dot = n - 87;
+        } else {
             return null;
         }
-        byte[] tag = decodeTag(token, dot + 1, token.length());
-        if (tag == null || !token.startsWith(VERSION + "~")) {
+        if (b[0] != 'l' || b[1] != 't' || b[2] != '1' || b[3] != '~') {
             return null;
         }
         int[] ends = new int[FIELDS];
         int f = 0;
         for (int i = 0; i < dot; i++) {
-            char c = token.charAt(i);
-            if (c == '~') {
+            if (b[i] == '~') {
                 if (f == FIELDS - 1) {
                     return null;
                 }
                 ends[f++] = i;
-            } else if (!(raw(c) || c == '%' || c == ',' || c == '*')) {
-                return null;
             }
         }
         if (f != FIELDS - 1) {
             return null;
         }
         ends[FIELDS - 1] = dot;
-        return new Parsed(token, dot, ends, tag);
+        return new Parsed(token, b, dot, ends);
     }
 
-    private static final byte[] VALUES = new byte[128];
+    /**
+     * @param p a split token
+     * @return true when every payload character is one a token can hold; for telling a
+     *         malformed token (MALFORMED) from a forged one (BAD_SIGNATURE) after its tag failed
+     */
+    static boolean wellFormed(Parsed p) {
+        for (int i = 0; i < p.payloadEnd; i++) {
+            int c = p.at(i);
+            if (c != '~' && !is(c, PAYLOAD)) {
+                return false;
+            }
+        }
+        return decodeTag(p.b, p.payloadEnd + 1, p.b.length) != null;
+    }
+
+    /**
+     * Compares a computed MAC with a strict, unpadded base64url tag, decoding as it goes. It runs
+     * in time that depends only on the lengths: no early exit on the first differing byte or on a
+     * character outside the alphabet.
+     *
+     * @param mac  the computed MAC
+     * @param s    the token's bytes
+     * @param from where the tag starts
+     * @param to   where it ends
+     * @return true when the tag is the canonical encoding of exactly {@code mac}
+     */
+    static boolean tagMatches(byte[] mac, byte[] s, int from, int to) {
+        int n = to - from;
+        int rest = n % 4;
+        if (rest == 1 || n / 4 * 3 + (rest == 0 ? 0 : rest - 1) != mac.length) {
+            return false;
+        }
+        int o = 0;
+        int i = from;
+        int full = from + n - rest;
+        int bad = 0;
+        int diff = 0;
+        for (; i < full; i += 4) {
+            int a = VALUES[s[i] & 0xff];
+            int b = VALUES[s[i + 1] & 0xff];
+            int c = VALUES[s[i + 2] & 0xff];
+            int d = VALUES[s[i + 3] & 0xff];
+            bad |= a | b | c | d;
+            int bits = (a << 18) | (b << 12) | (c << 6) | d;
+            diff |= ((bits >> 16) ^ mac[o]) & 0xff;
+            diff |= ((bits >> 8) ^ mac[o + 1]) & 0xff;
+            diff |= (bits ^ mac[o + 2]) & 0xff;
+            o += 3;
+        }
+        if (rest > 0) {
+            int a = VALUES[s[i] & 0xff];
+            int b = VALUES[s[i + 1] & 0xff];
+            int c = rest == 3 ? VALUES[s[i + 2] & 0xff] : 0;
+            bad |= a | b | c;
+            int bits = (a << 18) | (b << 12) | (c << 6);
+            diff |= ((bits >> 16) ^ mac[o]) & 0xff;
+            if (rest == 3) {
+                diff |= ((bits >> 8) ^ mac[o + 1]) & 0xff;
+                diff |= bits & 0xff; // unused low bits must be zero: one spelling per tag
+            } else {
+                diff |= bits & 0xffff;
+            }
+        }
+        return ((bad >> 31) | diff) == 0; // bad is negative when any character was outside the alphabet
+    }
+
+    /** base64url values of the 256 byte values; -1 for bytes outside the alphabet. */
+    private static final byte[] VALUES = new byte[256];
 
     static {
         java.util.Arrays.fill(VALUES, (byte) -1);
@@ -173,12 +289,8 @@ final class TokenFormat {
         }
     }
 
-    private static int value(char c) {
-        return c < 128 ? VALUES[c] : -1;
-    }
-
     /** Strict base64url without padding: the unused low bits of the last character must be zero. */
-    static byte[] decodeTag(String s, int from, int to) {
+    static byte[] decodeTag(byte[] s, int from, int to) {
         int n = to - from;
         int rest = n % 4;
         if (rest == 1) {
@@ -190,10 +302,10 @@ final class TokenFormat {
         int full = from + n - rest;
         int bad = 0;
         for (; i < full; i += 4) {
-            int a = value(s.charAt(i));
-            int b = value(s.charAt(i + 1));
-            int c = value(s.charAt(i + 2));
-            int d = value(s.charAt(i + 3));
+            int a = VALUES[s[i] & 0xff];
+            int b = VALUES[s[i + 1] & 0xff];
+            int c = VALUES[s[i + 2] & 0xff];
+            int d = VALUES[s[i + 3] & 0xff];
             bad |= a | b | c | d;
             int bits = (a << 18) | (b << 12) | (c << 6) | d;
             out[o++] = (byte) (bits >> 16);
@@ -201,9 +313,9 @@ final class TokenFormat {
             out[o++] = (byte) bits;
         }
         if (rest > 0) {
-            int a = value(s.charAt(i));
-            int b = value(s.charAt(i + 1));
-            int c = rest == 3 ? value(s.charAt(i + 2)) : 0;
+            int a = VALUES[s[i] & 0xff];
+            int b = VALUES[s[i + 1] & 0xff];
+            int c = rest == 3 ? VALUES[s[i + 2] & 0xff] : 0;
             bad |= a | b | c;
             int bits = (a << 18) | (b << 12) | (c << 6);
             out[o++] = (byte) (bits >> 16);
@@ -237,8 +349,7 @@ final class TokenFormat {
             return false;
         }
         for (int i = p.start(KID); i < p.end(KID); i++) {
-            char c = p.token.charAt(i);
-            if (c == '/' || c == ':' || c == '@' || c == '%' || c == ',') {
+            if (is(p.at(i), KID_EXCLUDED)) {
                 return false;
             }
         }
@@ -246,12 +357,19 @@ final class TokenFormat {
     }
 
     /**
-     * Reads and validates every field of a token whose tag matched.
+     * Reads and validates every field of a token whose tag matched. The key id field was checked
+     * ({@link #kidWellFormed}) and matched to {@code kid} before the tag.
      *
+     * @param p                the parsed token
+     * @param kid              the id of the key whose tag matched
+     * @param expectedResource the resource the caller requires, or null: when the field spells
+     *                         exactly it, and it needs no percent-encoding, it is taken as it is
+     *                         (it is then canonical by construction) instead of being copied
      * @return the claims, or null when any field is not in its canonical form
      */
-    static Claims claims(Parsed p) {
-        String resource = text(p, RESOURCE);
+    static Claims claims(Parsed p, String kid, String expectedResource) {
+        String resource = expectedResource != null && plainEquals(p, RESOURCE, expectedResource)
+                ? expectedResource : text(p, RESOURCE);
         String subject = text(p, SUBJECT);
         List<String> permissions = permissions(p);
         long start = p.empty(START) ? -1 : number(p, START);
@@ -261,14 +379,30 @@ final class TokenFormat {
         String tokenId = id(p, TOKEN_ID);
         String policyId = p.empty(POLICY) ? null : id(p, POLICY);
         boolean flagOk = p.end(SINGLE) - p.start(SINGLE) == 1
-                && (p.token.charAt(p.start(SINGLE)) == '0' || p.token.charAt(p.start(SINGLE)) == '1');
+                && (p.at(p.start(SINGLE)) == '0' || p.at(p.start(SINGLE)) == '1');
         if (resource == null || subject == null || permissions == null || start < -1 || expiry < 0 || issuedAt < 0
                 || (!p.empty(RANGE) && range == null) || tokenId == null || (!p.empty(POLICY) && policyId == null)
-                || !flagOk || !kidWellFormed(p)) {
+                || !flagOk) {
             return null;
         }
-        return new Claims(p.field(KID), resource, subject, permissions, start, expiry, issuedAt, range, tokenId, policyId,
-                p.token.charAt(p.start(SINGLE)) == '1');
+        return new Claims(kid, resource, subject, permissions, start, expiry, issuedAt, range, tokenId, policyId,
+                p.at(p.start(SINGLE)) == '1');
+    }
+
+    /** @return true when the field is exactly {@code value}, a 1 to 256 character value of raw characters only */
+    private static boolean plainEquals(Parsed p, int field, String value) {
+        int from = p.start(field);
+        int n = value.length();
+        if (n < 1 || n > 256 || p.end(field) - from != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            int c = value.charAt(i);
+            if (p.at(from + i) != c || !raw(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A percent-decoded value of 1 to 256 characters, without control characters, in canonical form. */
@@ -278,29 +412,31 @@ final class TokenFormat {
         if (to <= from) {
             return null;
         }
+        boolean percent = false;
         for (int i = from; i < to; i++) {
-            char c = p.token.charAt(i);
-            if (!raw(c) && c != '%') {
+            int c = p.at(i);
+            if (c == '%') {
+                percent = true;
+            } else if (!raw(c)) {
                 return null; // ',' or '*' must be percent-encoded here: not the canonical form
             }
         }
-        int percent = p.token.indexOf('%', from);
         String s;
-        if (percent < 0 || percent >= to) {
+        if (!percent) {
             s = p.token.substring(from, to);
         } else {
             byte[] bytes = new byte[to - from];
             int n = 0;
             for (int i = from; i < to; i++) {
-                char c = p.token.charAt(i);
+                int c = p.at(i);
                 if (c == '%') {
                     if (i + 2 >= to) {
                         return null;
                     }
-                    int hi = Character.digit(p.token.charAt(i + 1), 16);
-                    int lo = Character.digit(p.token.charAt(i + 2), 16);
-                    if (hi < 0 || lo < 0 || Character.isLowerCase(p.token.charAt(i + 1))
-                            || Character.isLowerCase(p.token.charAt(i + 2))) {
+                    int hi = Character.digit(p.at(i + 1), 16);
+                    int lo = Character.digit(p.at(i + 2), 16);
+                    if (hi < 0 || lo < 0 || Character.isLowerCase(p.at(i + 1))
+                            || Character.isLowerCase(p.at(i + 2))) {
                         return null;
                     }
                     bytes[n++] = (byte) (hi << 4 | lo);
@@ -317,7 +453,7 @@ final class TokenFormat {
         if (s.length() > 256) {
             return null;
         }
-        if (percent >= 0 && percent < to) {
+        if (percent) {
             // Raw characters are never control characters; decoded ones may be.
             for (int i = 0; i < s.length(); i++) {
                 if (Character.isISOControl(s.charAt(i))) {
@@ -331,19 +467,33 @@ final class TokenFormat {
     private static List<String> permissions(Parsed p) {
         int from = p.start(PERMISSIONS);
         int to = p.end(PERMISSIONS);
-        List<String> out = new ArrayList<>(2);
+        if (from == to) {
+            return List.of();
+        }
+        int comma = p.token.indexOf(',', from);
+        if (comma < 0 || comma >= to) {
+            // One permission, the common case: no list to grow, no duplicate to look for.
+            int n = to - from;
+            if (n > 64) {
+                return null;
+            }
+            for (int j = from; j < to; j++) {
+                if (!is(p.at(j), PERMISSION)) {
+                    return null;
+                }
+            }
+            return List.of(n == 1 ? ONE_CHARACTER[p.at(from)] : p.token.substring(from, to));
+        }
+        List<String> out = new ArrayList<>(4);
         int start = from;
         for (int i = from; i <= to && from < to; i++) {
-            if (i == to || p.token.charAt(i) == ',') {
+            if (i == to || p.at(i) == ',') {
                 int n = i - start;
                 if (n < 1 || n > 64) {
                     return null;
                 }
                 for (int j = start; j < i; j++) {
-                    char b = p.token.charAt(j);
-                    boolean ok = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
-                            || b == ':' || b == '.' || b == '_' || b == '*' || b == '-';
-                    if (!ok) {
+                    if (!is(p.at(j), PERMISSION)) {
                         return null;
                     }
                 }
@@ -363,12 +513,12 @@ final class TokenFormat {
         int from = p.start(field);
         int to = p.end(field);
         int n = to - from;
-        if (n < 1 || n > 12 || (n > 1 && p.token.charAt(from) == '0')) {
+        if (n < 1 || n > 12 || (n > 1 && p.at(from) == '0')) {
             return -2;
         }
         long v = 0;
         for (int i = from; i < to; i++) {
-            int d = p.token.charAt(i) - '0';
+            int d = p.at(i) - '0';
             if (d < 0 || d > 9) {
                 return -2;
             }
@@ -383,9 +533,7 @@ final class TokenFormat {
             return null;
         }
         for (int i = p.start(field); i < p.end(field); i++) {
-            char b = p.token.charAt(i);
-            boolean ok = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '_' || b == '-';
-            if (!ok) {
+            if (!is(p.at(i), ID)) {
                 return null;
             }
         }
@@ -406,6 +554,9 @@ final class TokenFormat {
      * @return true when a path segment is "." or ".." (such resources are never signed or granted)
      */
     static boolean hasDotSegment(String resource) {
+        if (resource.indexOf("/.") < 0 && !resource.startsWith(".")) {
+            return false; // a dot segment starts the text or follows a '/'
+        }
         int n = resource.length();
         int start = 0;
         for (int i = 0; i <= n; i++) {

@@ -153,6 +153,28 @@ class SignedTokensTest {
         assertEquals(new Verdict.Denied(DenialReason.MALFORMED), tokens.verify(token, null, ANY));
     }
 
+    @Test
+    void aFailedTag_isBadSignatureOnlyWhenTheTokenIsWellFormed() {
+        String token = tokens.sign(grant().build());
+        int dot = token.lastIndexOf('.');
+        String payload = token.substring(0, dot);
+        String tag = token.substring(dot + 1);
+        String otherTag = (tag.charAt(0) == 'A' ? "B" : "A") + tag.substring(1);
+        // well-formed, wrong tag: a forgery
+        assertEquals(new Verdict.Denied(DenialReason.BAD_SIGNATURE), tokens.verify(payload + "." + otherTag, READ, ANY));
+        // a character no token holds, in the payload or in the tag: malformed, whatever the tag
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED),
+                tokens.verify(payload.replace("partner-42", "partner!42") + "." + tag, READ, ANY));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED),
+                tokens.verify(payload + "." + tag.substring(0, 20) + "." + tag.substring(21), READ, ANY));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED),
+                tokens.verify(payload + "." + tag.substring(0, 42) + "\u00e9", READ, ANY));
+        // the tag's last character re-spelled in its unused bits: not the canonical tag, malformed
+        char last = tag.charAt(42);
+        String alias = payload + "." + tag.substring(0, 42) + (char) (last + 1);
+        assertFalse(tokens.verify(alias, READ, ANY).isOpen());
+    }
+
     /** Signs a payload text as given, with the set's primary key: a forger who had the key. */
     private String signRaw(String payload) {
         return TokenFormat.token(payload, keys.primary().mac(payload.getBytes(StandardCharsets.US_ASCII)));
