@@ -85,6 +85,25 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
     }
 
     @Test
+    void entriesExpireByTheInjectedClock_neverBeforeTheirTime() {
+        InMemoryLatchStore s = new InMemoryLatchStore(100);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode code = l.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        l.issue(LatchPolicy.HIGH, "latch-2", "bob");
+        assertEquals(4, s.size(), "two slots and two rate-limit windows");
+        // Kept for the tombstone hour after expiry (15 min + 1 h + 1 min of slack): still there just before.
+        clock.advance(Duration.ofMinutes(15 + 60));
+        assertEquals(new Verdict.Denied(DenialReason.EXPIRED), l.open("latch-1", code.code(), AccessContext.of("alice")));
+        assertEquals(2, s.size(), "the slots stay; the 1 s rate-limit windows are gone");
+        // Past it, the clock the callers inject, not the wall clock, lets the slots go.
+        clock.advance(Duration.ofMinutes(3));
+        l.open("latch-9", "123456", AccessContext.of("carol")); // any call tells the store the time
+        assertEquals(0, s.size());
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), l.open("latch-1", code.code(), AccessContext.of("alice")));
+    }
+
+    @Test
     void constructor_refusesNonPositiveBound() {
         assertThrows(IllegalArgumentException.class, () -> new InMemoryLatchStore(0));
     }
