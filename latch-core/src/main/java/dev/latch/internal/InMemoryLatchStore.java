@@ -160,7 +160,7 @@ public final class InMemoryLatchStore implements LatchStore {
             throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
         }
         this.maxEntries = maxEntries;
-        this.slots = Caffeine.newBuilder().ticker(ticker)
+        this.slots = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .expireAfter(new Expiry<String, Slot>() {
                     @Override
                     public long expireAfterCreate(String key, Slot slot, long currentTime) {
@@ -193,7 +193,7 @@ public final class InMemoryLatchStore implements LatchStore {
         // Rate-limit windows are security state too: never evicted for size (that would forget
         // issues and loosen a subject's limit); each expires when its newest issue has left the
         // window, and they count towards maxEntries.
-        this.issueTimes = Caffeine.newBuilder().ticker(ticker)
+        this.issueTimes = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .expireAfter(new Expiry<String, long[]>() {
                     @Override
                     public long expireAfterCreate(String key, long[] w, long currentTime) {
@@ -212,7 +212,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 })
                 .build();
         // Markers (replay caches, revocations) live until their own expiry; never evicted for size.
-        this.markers = Caffeine.newBuilder().ticker(ticker)
+        this.markers = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .expireAfter(new Expiry<String, Marker>() {
                     @Override
                     public long expireAfterCreate(String key, Marker m, long currentTime) {
@@ -231,7 +231,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 })
                 .build();
         // Trigger windows are bounded per key (threshold times) and, like markers, never evicted for size.
-        this.events = Caffeine.newBuilder().ticker(ticker)
+        this.events = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .expireAfter(new Expiry<String, EventWindow>() {
                     @Override
                     public long expireAfterCreate(String key, EventWindow w, long currentTime) {
@@ -250,7 +250,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 })
                 .build();
         // Seen sources feed alerts only; forgetting one means one extra alert.
-        this.sources = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(Duration.ofDays(90))
+        this.sources = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run).expireAfterAccess(Duration.ofDays(90))
                 .maximumSize(Math.max(1024, maxEntries)).build();
     }
 
