@@ -224,7 +224,7 @@ final class TokenFormat {
                 return false;
             }
         }
-        return decodeTag(p.b, p.payloadEnd + 1, p.b.length) != null;
+        return tagWellFormed(p.b, p.payloadEnd + 1, p.b.length);
     }
 
     /**
@@ -289,44 +289,22 @@ final class TokenFormat {
         }
     }
 
-    /** Strict base64url without padding: the unused low bits of the last character must be zero. */
-    static byte[] decodeTag(byte[] s, int from, int to) {
-        int n = to - from;
-        int rest = n % 4;
+    /**
+     * @return true when {@code s[from, to)} is strict base64url without padding: alphabet
+     *         characters only, a possible length, and zero unused bits in the last character
+     */
+    static boolean tagWellFormed(byte[] s, int from, int to) {
+        int rest = (to - from) % 4;
         if (rest == 1) {
-            return null;
+            return false;
         }
-        byte[] out = new byte[n / 4 * 3 + (rest == 0 ? 0 : rest - 1)];
-        int o = 0;
-        int i = from;
-        int full = from + n - rest;
-        int bad = 0;
-        for (; i < full; i += 4) {
-            int a = VALUES[s[i] & 0xff];
-            int b = VALUES[s[i + 1] & 0xff];
-            int c = VALUES[s[i + 2] & 0xff];
-            int d = VALUES[s[i + 3] & 0xff];
-            bad |= a | b | c | d;
-            int bits = (a << 18) | (b << 12) | (c << 6) | d;
-            out[o++] = (byte) (bits >> 16);
-            out[o++] = (byte) (bits >> 8);
-            out[o++] = (byte) bits;
-        }
-        if (rest > 0) {
-            int a = VALUES[s[i] & 0xff];
-            int b = VALUES[s[i + 1] & 0xff];
-            int c = rest == 3 ? VALUES[s[i + 2] & 0xff] : 0;
-            bad |= a | b | c;
-            int bits = (a << 18) | (b << 12) | (c << 6);
-            out[o++] = (byte) (bits >> 16);
-            if (rest == 3) {
-                out[o] = (byte) (bits >> 8);
-                bad |= (bits & 0xff) == 0 ? 0 : -1;
-            } else {
-                bad |= (bits & 0xffff) == 0 ? 0 : -1;
+        for (int i = from; i < to; i++) {
+            if (VALUES[s[i] & 0xff] < 0) {
+                return false;
             }
         }
-        return bad < 0 ? null : out;
+        int last = to > from ? VALUES[s[to - 1] & 0xff] : 0;
+        return rest == 0 || (last & (rest == 2 ? 0x0f : 0x03)) == 0;
     }
 
     /** Field indexes. */
