@@ -42,6 +42,24 @@ final class Hasher {
         return digest(KEY_DOMAIN, prefix, keyId, secret);
     }
 
+    /**
+     * The same as {@link #key(String, String, String)}, read in place from a key's ASCII bytes
+     * {@code prefix "_" keyId "_" secret}: no strings are made of its parts.
+     */
+    byte[] key(byte[] key, int idStart, int secretStart, int secretLength) {
+        int prefixLength = idStart - 1;
+        int idLength = secretStart - 1 - idStart;
+        byte[] input = new byte[KEY_DOMAIN.length + prefixLength + 1 + idLength + 1 + secretLength];
+        System.arraycopy(KEY_DOMAIN, 0, input, 0, KEY_DOMAIN.length);
+        int o = KEY_DOMAIN.length;
+        System.arraycopy(key, 0, input, o, prefixLength);
+        o += prefixLength + 1;
+        System.arraycopy(key, idStart, input, o, idLength);
+        o += idLength + 1;
+        System.arraycopy(key, secretStart, input, o, secretLength);
+        return macs.get().doFinal(input);
+    }
+
     /** HMAC over domain NUL a NUL b NUL c, built in one buffer and hashed in one call. */
     private byte[] digest(byte[] domain, String a, String b, String c) {
         byte[] ab = a.getBytes(StandardCharsets.UTF_8);

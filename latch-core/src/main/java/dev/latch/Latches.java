@@ -523,7 +523,7 @@ public final class Latches {
             audit(AuditEvent.Type.DENIED, now, null, null, null, source, AuditEvent.Outcome.FAILURE, "MALFORMED_KEY");
             return Verdict.denied(DenialReason.MALFORMED);
         }
-        byte[] digest = hasher.key(parsed.prefix, parsed.keyId, parsed.secret);
+        byte[] digest = hasher.key(parsed.bytes, parsed.idStart, parsed.secretStart, StaticKeys.SECRET_LENGTH);
         KeyResult result = call("useKey", parsed.prefix, parsed.keyId, null,
                 () -> store.useKey(parsed.keyId, digest, now, source));
         KeyRecord record = result.record();

@@ -16,16 +16,24 @@ final class StaticKeys {
     static final int SECRET_LENGTH = 24;
     static final int CHECKSUM_LENGTH = 6;
 
-    /** A parsed key; {@code secret} is sensitive. */
+    /**
+     * A parsed key. The secret is not copied out: it stays in {@code bytes} (the key's ASCII
+     * bytes, which are sensitive) at {@code secretStart}, for the hasher to read in place with
+     * the prefix (from 0) and the id (from {@code idStart}).
+     */
     static final class Parsed {
         final String prefix;
         final String keyId;
-        final String secret;
+        final byte[] bytes;
+        final int idStart;
+        final int secretStart;
 
-        Parsed(String prefix, String keyId, String secret) {
+        Parsed(String prefix, String keyId, byte[] bytes, int idStart, int secretStart) {
             this.prefix = prefix;
             this.keyId = keyId;
-            this.secret = secret;
+            this.bytes = bytes;
+            this.idStart = idStart;
+            this.secretStart = secretStart;
         }
 
         @Override
@@ -83,10 +91,20 @@ final class StaticKeys {
         if (!StaticKeySpec.validPrefix(prefix)) {
             return null;
         }
-        String body = key.substring(0, key.length() - CHECKSUM_LENGTH);
-        if (!checksum(body).equals(key.substring(key.length() - CHECKSUM_LENGTH))) {
+        // Every character is now known to be ASCII, so ISO-8859-1 copies them as they are.
+        byte[] bytes = key.getBytes(StandardCharsets.ISO_8859_1);
+        int body = bytes.length - CHECKSUM_LENGTH;
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, body);
+        // The checksum's base62 digits read as a number: each value has one 6-digit spelling,
+        // so this is the same test as comparing with the formatted checksum, without a string.
+        long written = 0;
+        for (int i = body; i < bytes.length; i++) {
+            written = written * 62 + Alphabets.base62Value((char) bytes[i]);
+        }
+        if (written != crc.getValue()) {
             return null;
         }
-        return new Parsed(prefix, key.substring(idStart, secretStart - 1), key.substring(secretStart, secretStart + SECRET_LENGTH));
+        return new Parsed(prefix, key.substring(idStart, secretStart - 1), bytes, idStart, secretStart);
     }
 }

@@ -103,6 +103,17 @@ public final class Alphabets {
     }
 
     /**
+     * @param c a character of {@link #BASE62}
+     * @return its value, 0 to 61, in the order of {@link #BASE62}
+     */
+    public static int base62Value(char c) {
+        if (c <= '9') {
+            return c - '0';
+        }
+        return c <= 'Z' ? c - 'A' + 10 : c - 'a' + 36;
+    }
+
+    /**
      * @param value    a non-negative value
      * @param width    the fixed width
      * @return value in base62, left-padded with '0' to width
