@@ -51,6 +51,9 @@ public interface LatchStore {
      * Decides one presentation atomically; see {@link OpenResult.Outcome} for the decisions. A
      * wrong or malformed code counts a failure (and burns the code at its attempt limit, and
      * may start a lock); a right code that is valid consumes one use and resets the failures.
+     * The result names the code the presentation met as a {@link CodeSummary}: a store may
+     * return its {@link CodeRecord} or, to keep a network reply small and free of digests,
+     * {@link CodeSummary#of}.
      *
      * @param request the presentation
      * @return the decision
