@@ -147,6 +147,29 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void open_reportsTheCodeItMet_idPolicyUsesReviewAndConditions() {
+        // What a store returns about the code (OpenResult.code) reaches the verdict and the audit trail.
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        IssuedCode emergency = l.issue(LatchPolicy.EMERGENCY, "prod-db", "alice");
+        Verdict v = l.open("prod-db", emergency.code(), as("alice"));
+        assertEquals(new Verdict.Opened(emergency.codeId(), "prod-db", "alice", java.util.Set.of(), 0, true), v);
+        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "REVIEW_DUE"));
+
+        LatchPolicy twice = LatchPolicy.custom().name("twice").maxUses(2).build();
+        IssuedCode multi = l.issue(twice, "latch-1", "bob");
+        assertEquals(new Verdict.Opened(multi.codeId(), "latch-1", "bob", java.util.Set.of(), 1, false),
+                l.open("latch-1", multi.code(), as("bob")));
+        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "twice"));
+
+        LatchPolicy office = LatchPolicy.custom().name("office").conditions(
+                dev.latch.Condition.sourceIn("10.0.0.0/8")).build();
+        IssuedCode bound = l.issue(office, "latch-2", "carol");
+        assertEquals(new Verdict.Denied(DenialReason.CONTEXT_REJECTED),
+                l.open("latch-2", bound.code(), AccessContext.builder("carol").source("192.0.2.1").build()));
+        assertTrue(l.open("latch-2", bound.code(), AccessContext.builder("carol").source("10.1.2.3").build()).isOpen());
+    }
+
+    @Test
     void clockJumpForwards_expiresCodeAndEndsLock() {
         Latches strict = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
                 RateLimit.of(1000, Duration.ofSeconds(1)));
