@@ -139,7 +139,8 @@ public final class InMemoryLatchStore implements LatchStore {
         long nanos = seconds * 1_000_000_000L + now.getNano();
         // Moved in steps of at least a second: every caller writing the shared field on every call
         // made the cores fight over its cache line (2 threads opened at 1.08x the rate of one).
-        // Entries may so be dropped up to a second late, never early.
+        // An entry's deadline may so be up to a second off, and every deadline lies 60 s past
+        // the last moment its entry matters (nanosBetween, windowNanos): never dropped early.
         if (nanos - tick >= 1_000_000_000L) {
             tick = nanos; // a racing lower write only delays expiry a little
         }
