@@ -147,9 +147,9 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     private final int maxEntries;
-    private final Cache<String, Slot> slots;
-    private final Policy.VarExpiration<String, Slot> slotExpiry;
-    private final ConcurrentMap<String, String> slotByCodeId = new ConcurrentHashMap<>();
+    private final Cache<SlotKey, Slot> slots;
+    private final Policy.VarExpiration<SlotKey, Slot> slotExpiry;
+    private final ConcurrentMap<String, SlotKey> slotByCodeId = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
     private final Cache<String, long[]> issueTimes;
     private final Cache<String, Set<String>> sources;
@@ -165,23 +165,23 @@ public final class InMemoryLatchStore implements LatchStore {
         }
         this.maxEntries = maxEntries;
         this.slots = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
-                .expireAfter(new Expiry<String, Slot>() {
+                .expireAfter(new Expiry<SlotKey, Slot>() {
                     @Override
-                    public long expireAfterCreate(String key, Slot slot, long currentTime) {
+                    public long expireAfterCreate(SlotKey key, Slot slot, long currentTime) {
                         return nanosToKeep(slot);
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, Slot slot, long currentTime, long currentDuration) {
+                    public long expireAfterUpdate(SlotKey key, Slot slot, long currentTime, long currentDuration) {
                         return nanosToKeep(slot);
                     }
 
                     @Override
-                    public long expireAfterRead(String key, Slot slot, long currentTime, long currentDuration) {
+                    public long expireAfterRead(SlotKey key, Slot slot, long currentTime, long currentDuration) {
                         return currentDuration;
                     }
                 })
-                .removalListener((String key, Slot slot, RemovalCause cause) -> {
+                .removalListener((SlotKey key, Slot slot, RemovalCause cause) -> {
                     if (slot != null && cause.wasEvicted()) {
                         CodeRecord code;
                         synchronized (slot) {
@@ -274,7 +274,7 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     /** After a change that may keep a slot longer (a failure, a lock, a counter), tell Caffeine. */
-    private void retain(String key, Slot slot) {
+    private void retain(SlotKey key, Slot slot) {
         slotExpiry.setExpiresAfter(key, nanosToKeep(slot), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
@@ -282,8 +282,16 @@ public final class InMemoryLatchStore implements LatchStore {
         return a.isAfter(b) ? a : b;
     }
 
-    static String slotKey(String latchId, String subject) {
-        return latchId + '\u0000' + subject;
+    /**
+     * A slot's key: a latch and a subject. Two references instead of a concatenated string: no
+     * copy and no hash to compute per lookup (both strings cache theirs), 24 bytes per live slot
+     * instead of about 64.
+     */
+    record SlotKey(String latchId, String subject) {
+    }
+
+    static SlotKey slotKey(String latchId, String subject) {
+        return new SlotKey(latchId, subject);
     }
 
     private long liveEntries() {
@@ -296,7 +304,7 @@ public final class InMemoryLatchStore implements LatchStore {
      * it (maintenance must not run under a map lock), so concurrent writers may each add one
      * entry past the bound.
      */
-    private <V> void ensureRoomFor(Cache<String, V> cache, String key) {
+    private <K, V> void ensureRoomFor(Cache<K, V> cache, K key) {
         if (cache.getIfPresent(key) == null) {
             ensureRoom();
         }
@@ -316,7 +324,7 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     /** The slot of a key, created atomically when absent. */
-    private Slot slotFor(String key, Instant now) {
+    private Slot slotFor(SlotKey key, Instant now) {
         Slot slot = slots.getIfPresent(key);
         if (slot != null) {
             return slot;
@@ -331,7 +339,7 @@ public final class InMemoryLatchStore implements LatchStore {
         if (limit != null && !takeIssueSlot(code.subject(), limit, now)) {
             return IssueResult.rateLimited();
         }
-        String key = slotKey(code.latchId(), code.subject());
+        SlotKey key = slotKey(code.latchId(), code.subject());
         while (true) {
             Slot slot = slotFor(key, now);
             String replaced = issueInto(slot, key, code, now);
@@ -344,7 +352,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    private String issueInto(Slot slot, String key, CodeRecord code, Instant now) {
+    private String issueInto(Slot slot, SlotKey key, CodeRecord code, Instant now) {
         String replaced = null;
         synchronized (slot) {
             CodeRecord old = slot.code;
@@ -396,7 +404,7 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public OpenResult open(OpenRequest request) {
         observe(request.now());
-        String key = slotKey(request.latchId(), request.subject());
+        SlotKey key = slotKey(request.latchId(), request.subject());
         Slot slot = slots.getIfPresent(key);
         if (slot == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, 0, null, false, false, null);
@@ -493,7 +501,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
-        String key = slotKey(codeId);
+        SlotKey key = slotKey(codeId);
         Slot slot = key == null ? null : slots.getIfPresent(key);
         if (slot == null) {
             return Optional.empty();
@@ -503,18 +511,18 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    private String slotKey(String codeId) {
+    private SlotKey slotKey(String codeId) {
         return codeId == null ? null : slotByCodeId.get(codeId);
     }
 
     @Override
     public boolean revoke(String codeId, Instant now) {
         observe(now);
-        String key = slotKey(codeId);
+        SlotKey key = slotKey(codeId);
         return key != null && revokeIn(key, codeId, now);
     }
 
-    private boolean revokeIn(String key, String codeId, Instant now) {
+    private boolean revokeIn(SlotKey key, String codeId, Instant now) {
         Slot slot = slots.getIfPresent(key);
         if (slot == null) {
             return false;
@@ -534,10 +542,9 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public int revokeLatch(String latchId, Instant now) {
         observe(now);
-        String prefix = latchId + '\u0000';
         AtomicInteger n = new AtomicInteger();
-        for (String key : slots.asMap().keySet()) {
-            if (key.startsWith(prefix) && revokeIn(key, null, now)) {
+        for (SlotKey key : slots.asMap().keySet()) {
+            if (key.latchId().equals(latchId) && revokeIn(key, null, now)) {
                 n.incrementAndGet();
             }
         }
@@ -547,11 +554,9 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public int revokeSubject(String subject, Instant now) {
         observe(now);
-        String suffix = '\u0000' + subject;
         AtomicInteger n = new AtomicInteger();
-        for (String key : slots.asMap().keySet()) {
-            if (key.endsWith(suffix) && key.indexOf('\u0000') == key.length() - suffix.length()
-                    && revokeIn(key, null, now)) {
+        for (SlotKey key : slots.asMap().keySet()) {
+            if (key.subject().equals(subject) && revokeIn(key, null, now)) {
                 n.incrementAndGet();
             }
         }
@@ -561,7 +566,7 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
         observe(now);
-        String key = slotKey(codeId);
+        SlotKey key = slotKey(codeId);
         Slot slot = key == null ? null : slots.getIfPresent(key);
         if (slot == null) {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
@@ -593,7 +598,7 @@ public final class InMemoryLatchStore implements LatchStore {
     public CounterResult acceptCounter(CounterRequest r) {
         Instant now = r.now();
         observe(now);
-        String key = slotKey(r.latchId(), r.subject());
+        SlotKey key = slotKey(r.latchId(), r.subject());
         while (true) {
             Slot slot = slotFor(key, now);
             boolean keptForGood;
