@@ -48,7 +48,21 @@ public interface CodeSummary {
         return new Parts(codeId, policy, usesLeft, reviewRequired, conditions == null ? "" : conditions);
     }
 
-    /** The plain implementation behind {@link #of}. */
+    /**
+     * The plain implementation behind {@link #of}.
+     *
+     * <pre>{@code
+     * CodeSummary s = new CodeSummary.Parts("c_1", "HIGH", 0, false, "");
+     * }</pre>
+     *
+     * @param codeId         the code's id
+     * @param policy         the policy name
+     * @param usesLeft       opens left
+     * @param reviewRequired whether a review is due after an open
+     * @param conditions     canonical conditions, empty for none
+     *
+     * <p>Thread-safe: immutable.
+     */
     record Parts(String codeId, String policy, int usesLeft, boolean reviewRequired, String conditions)
             implements CodeSummary {
         /** Validates. */
