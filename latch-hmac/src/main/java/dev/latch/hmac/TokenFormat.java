@@ -445,24 +445,10 @@ final class TokenFormat {
     private static List<String> permissions(Parsed p) {
         int from = p.start(PERMISSIONS);
         int to = p.end(PERMISSIONS);
-        if (from == to) {
-            return List.of();
-        }
-        int comma = p.token.indexOf(',', from);
-        if (comma < 0 || comma >= to) {
-            // One permission, the common case: no list to grow, no duplicate to look for.
-            int n = to - from;
-            if (n > 64) {
-                return null;
-            }
-            for (int j = from; j < to; j++) {
-                if (!is(p.at(j), PERMISSION)) {
-                    return null;
-                }
-            }
-            return List.of(n == 1 ? ONE_CHARACTER[p.at(from)] : p.token.substring(from, to));
-        }
-        List<String> out = new ArrayList<>(4);
+        // One loop for any number; the usual single permission makes no list to grow, and a
+        // one-character permission ("r", "w") is a shared constant, not a copy.
+        String first = null;
+        List<String> more = null;
         int start = from;
         for (int i = from; i <= to && from < to; i++) {
             if (i == to || p.at(i) == ',') {
@@ -475,15 +461,23 @@ final class TokenFormat {
                         return null;
                     }
                 }
-                String perm = p.token.substring(start, i);
-                if (out.contains(perm)) {
-                    return null;
+                String perm = n == 1 ? ONE_CHARACTER[p.at(start)] : p.token.substring(start, i);
+                if (first == null) {
+                    first = perm;
+                } else {
+                    if (more == null) {
+                        more = new ArrayList<>(4);
+                        more.add(first);
+                    }
+                    if (more.contains(perm)) {
+                        return null;
+                    }
+                    more.add(perm);
                 }
-                out.add(perm);
                 start = i + 1;
             }
         }
-        return out;
+        return more != null ? more : first != null ? List.of(first) : List.of();
     }
 
     /** "0" or 1 to 12 digits without a leading zero; -2 when not canonical. */
