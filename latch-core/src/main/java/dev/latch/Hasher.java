@@ -38,15 +38,16 @@ final class Hasher {
         return digest(CODE_DOMAIN, latchId, subject, canonical);
     }
 
-    byte[] key(String prefix, String keyId, String secret) {
-        return digest(KEY_DOMAIN, prefix, keyId, secret);
-    }
-
     /**
-     * The same as {@link #key(String, String, String)}, read in place from a key's ASCII bytes
-     * {@code prefix "_" keyId "_" secret}: no strings are made of its parts.
+     * HMAC over key-domain NUL prefix NUL keyId NUL secret, read in place from a parsed key's
+     * ASCII bytes {@code prefix "_" keyId "_" secret checksum}: no strings are made of its
+     * parts. Issue and authenticate both hash through here.
      */
-    byte[] key(byte[] key, int idStart, int secretStart, int secretLength) {
+    byte[] key(StaticKeys.Parsed parsed) {
+        byte[] key = parsed.bytes;
+        int idStart = parsed.idStart;
+        int secretStart = parsed.secretStart;
+        int secretLength = StaticKeys.SECRET_LENGTH;
         int prefixLength = idStart - 1;
         int idLength = secretStart - 1 - idStart;
         byte[] input = new byte[KEY_DOMAIN.length + prefixLength + 1 + idLength + 1 + secretLength];

@@ -497,14 +497,16 @@ public final class Latches {
 
     private IssuedStaticKey newKey(String prefix, String subject, Set<String> scopes, Instant expiresAt, Instant now) {
         String keyId = StaticKeys.newId(random);
-        String secret = StaticKeys.newSecret(random);
-        KeyRecord record = new KeyRecord(keyId, prefix, subject, scopes, hasher.key(prefix, keyId, secret), now,
+        String formatted = StaticKeys.format(prefix, keyId, StaticKeys.newSecret(random));
+        // Hashed from the key as authenticate reads it, by the same code: the two cannot drift.
+        StaticKeys.Parsed parsed = Objects.requireNonNull(StaticKeys.parse(formatted), "a new key must parse");
+        KeyRecord record = new KeyRecord(keyId, prefix, subject, scopes, hasher.key(parsed), now,
                 expiresAt, StaticKeyInfo.State.ACTIVE, null, null, null, null);
         call("putKey", prefix, keyId, subject, () -> {
             store.putKey(record);
             return null;
         });
-        return new IssuedStaticKey(keyId, StaticKeys.format(prefix, keyId, secret), subject, scopes, expiresAt);
+        return new IssuedStaticKey(keyId, formatted, subject, scopes, expiresAt);
     }
 
     /**
@@ -523,7 +525,7 @@ public final class Latches {
             audit(AuditEvent.Type.DENIED, now, null, null, null, source, AuditEvent.Outcome.FAILURE, "MALFORMED_KEY");
             return Verdict.denied(DenialReason.MALFORMED);
         }
-        byte[] digest = hasher.key(parsed.bytes, parsed.idStart, parsed.secretStart, StaticKeys.SECRET_LENGTH);
+        byte[] digest = hasher.key(parsed);
         KeyResult result = call("useKey", parsed.prefix, parsed.keyId, null,
                 () -> store.useKey(parsed.keyId, digest, now, source));
         KeyRecord record = result.record();
