@@ -13,6 +13,7 @@ import dev.latch.RateLimit;
 import dev.latch.StaticKeyInfo;
 import dev.latch.StoreFullException;
 import dev.latch.spi.CodeRecord;
+import dev.latch.spi.CodeSummary;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
 import dev.latch.spi.EventCount;
@@ -27,30 +28,35 @@ import dev.latch.spi.RenewResult;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The embedded {@link LatchStore}: one Caffeine entry per latch and subject holds a slot with
- * the pending code, the failure count, the lock and the OTP counter; every decision runs under
- * that slot's monitor, so it is atomic, and opening a code is a Caffeine read, not a write.
+ * The embedded {@link LatchStore}: one slot per latch and subject holds the pending code, the
+ * failure count, the lock and the OTP counter; every decision runs under that slot's monitor, so
+ * it is atomic, and opening a code is one hash lookup and a few field changes, not a map write.
  *
- * <p>Entries expire (Caffeine's own clock) only when nothing in them can matter any more: an
- * hour after the code's expiry, after the lock ends and after the failures are forgotten.
- * Because the caller's clock decides validity, an entry kept longer is harmless. There is no
+ * <p>Slots and issue-rate windows are forgotten only when nothing in them can matter any more
+ * (an hour after the code's expiry, after the lock ends, after the failures are forgotten, one
+ * window after the newest issue) plus a minute of slack, by the injected clock's time. A sweep
+ * spread over ten minutes of store time finds them; {@link #size()} sweeps everything first.
+ * Because the caller's clock decides validity, an entry kept longer is harmless. Markers,
+ * trigger windows and seen sources live in Caffeine caches with the same clock. There is no
  * size-based eviction: at {@code maxEntries} new entries are refused with
  * {@link StoreFullException}, so a flood can never evict a lockout or a consumed code.
  *
  * <p>Thread-safe: every decision runs under the monitor of its slot (or key holder), and
- * Caffeine and {@code ConcurrentHashMap} hold them.
+ * {@code ConcurrentHashMap} and Caffeine hold them.
  */
 public final class InMemoryLatchStore implements LatchStore {
     /** How long a finished code is kept so its holder hears USED or EXPIRED rather than WRONG_CODE. */
@@ -60,22 +66,57 @@ public final class InMemoryLatchStore implements LatchStore {
     /**
      * Security state of one latch and subject: the pending code, the failure count, the lock and
      * the OTP counter. Mutable, and every read or change happens under its own monitor, so each
-     * decision is atomic; Caffeine only holds it and expires it.
+     * decision is atomic. The code's changing parts (state, attempts, uses, used digests) are
+     * fields here, so an open changes a few ints instead of copying the whole record.
      */
     static final class Slot {
+        /** The code as issued or last renewed; its state, attempts, uses and used digests are the fields below. */
         CodeRecord code;
+        CodeInfo.State state;
+        int attemptsLeft;
+        int usesLeft;
+        long usedSlots;
         int failures;
         Instant lastFailure;
         Instant lockedUntil;
         Instant forgetAt;
         Instant writtenAt;
         long nextCounter = -1;
+        /** Set (under the monitor) when the sweep removed the slot from the map: writers look again. */
+        boolean dead;
 
         Slot(Instant now) {
             this.writtenAt = now;
         }
 
-        synchronized Instant retainUntil() {
+        void load(CodeRecord r) {
+            code = r;
+            state = r.state();
+            attemptsLeft = r.attemptsLeft();
+            usesLeft = r.usesLeft();
+            usedSlots = r.usedSlots();
+        }
+
+        /** The code as a record, with its current state; null when there is none. */
+        CodeRecord current() {
+            CodeRecord c = code;
+            if (c == null || (c.state() == state && c.attemptsLeft() == attemptsLeft && c.usesLeft() == usesLeft
+                    && c.usedSlots() == usedSlots)) {
+                return c;
+            }
+            return new CodeRecord(c.codeId(), c.latchId(), c.subject(), c.policy(), c.kind(), c.digests(), usedSlots,
+                    state, c.issuedAt(), c.notBefore(), c.expiresAt(), attemptsLeft, usesLeft, c.renewalsLeft(),
+                    c.reviewRequired(), c.conditions(), c.request());
+        }
+
+        CodeSummary summary() {
+            CodeRecord c = code;
+            return c == null ? null
+                    : new CodeSummary.Parts(c.codeId(), c.policy(), usesLeft, c.reviewRequired(), c.conditions());
+        }
+
+        /** When nothing in the slot can matter any more (before the sweep's minute of slack). */
+        Instant retainUntil() {
             Instant keep = writtenAt;
             if (code != null) {
                 keep = max(keep, code.expiresAt().compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER
@@ -91,10 +132,6 @@ public final class InMemoryLatchStore implements LatchStore {
                 keep = CodeRecord.NEVER; // a replay guard is kept for as long as the authenticator may be used
             }
             return keep;
-        }
-
-        synchronized Instant writtenAt() {
-            return writtenAt;
         }
 
         /** Failures, after forgetting those older than the failure memory. */
@@ -125,33 +162,32 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     /**
-     * Caffeine's clock: the latest time a caller passed in, in nanoseconds. Entries expire by the
-     * injected clock's time, like every decision, and a cache read costs a volatile read instead
-     * of a {@code System.nanoTime()} call (30-40 ns on a VM). It only moves forward: a caller
-     * whose clock runs behind sees entries kept longer, never shorter, than its own clock needs,
-     * within the 60 s every retention adds.
+     * The store's clock: the latest time a caller passed in, in epoch seconds. The sweep forgets
+     * entries by it, so they expire by the injected clock's time, like every decision. It only
+     * moves forward, and only when a caller's time is at least a second past it: every caller
+     * writing the shared field on every call made the cores fight over its cache line.
      */
-    private volatile long tick;
-    private final Ticker ticker = () -> tick;
+    private volatile long tick = Long.MIN_VALUE;
 
     private void observe(Instant now) {
-        long seconds = Math.min(now.getEpochSecond(), 9_000_000_000L); // nanoseconds fit a long until 2255
-        long nanos = seconds * 1_000_000_000L + now.getNano();
-        // Moved in steps of at least a second: every caller writing the shared field on every call
-        // made the cores fight over its cache line (2 threads opened at 1.08x the rate of one).
-        // An entry's deadline may so be up to a second off, and every deadline lies 60 s past
-        // the last moment its entry matters (nanosBetween, windowNanos): never dropped early.
-        if (nanos - tick >= 1_000_000_000L) {
-            tick = nanos; // a racing lower write only delays expiry a little
+        long seconds = now.getEpochSecond();
+        if (seconds > tick) {
+            tick = seconds; // a racing lower write only delays forgetting a little
+            sweepSome();
         }
     }
 
     private final int maxEntries;
-    private final Cache<SlotKey, Slot> slots;
-    private final Policy.VarExpiration<SlotKey, Slot> slotExpiry;
+    /**
+     * Slots in a plain map: an open is one hash lookup. Expiring caches pay on every read to keep
+     * their expiry order (a read buffer replayed into a timer wheel), which cost open about 20%
+     * of its time and its scaling on two threads; here the sweep pays instead, once a second.
+     */
+    private final ConcurrentHashMap<SlotKey, Slot> slots = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SlotKey> slotByCodeId = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
-    private final Cache<String, long[]> issueTimes;
+    /** Issue times per subject: {windowMillis, epoch millis...}; swept like the slots. */
+    private final ConcurrentHashMap<String, long[]> issueTimes = new ConcurrentHashMap<>();
     private final Cache<String, Set<String>> sources;
     private final Cache<String, Marker> markers;
     private final Cache<String, EventWindow> events;
@@ -164,57 +200,7 @@ public final class InMemoryLatchStore implements LatchStore {
             throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
         }
         this.maxEntries = maxEntries;
-        this.slots = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
-                .expireAfter(new Expiry<SlotKey, Slot>() {
-                    @Override
-                    public long expireAfterCreate(SlotKey key, Slot slot, long currentTime) {
-                        return nanosToKeep(slot);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(SlotKey key, Slot slot, long currentTime, long currentDuration) {
-                        return nanosToKeep(slot);
-                    }
-
-                    @Override
-                    public long expireAfterRead(SlotKey key, Slot slot, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .removalListener((SlotKey key, Slot slot, RemovalCause cause) -> {
-                    if (slot != null && cause.wasEvicted()) {
-                        CodeRecord code;
-                        synchronized (slot) {
-                            code = slot.code;
-                        }
-                        if (code != null) {
-                            slotByCodeId.remove(code.codeId(), key);
-                        }
-                    }
-                })
-                .build();
-        this.slotExpiry = slots.policy().expireVariably().orElseThrow();
-        // Rate-limit windows are security state too: never evicted for size (that would forget
-        // issues and loosen a subject's limit); each expires when its newest issue has left the
-        // window, and they count towards maxEntries.
-        this.issueTimes = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
-                .expireAfter(new Expiry<String, long[]>() {
-                    @Override
-                    public long expireAfterCreate(String key, long[] w, long currentTime) {
-                        return windowNanos(w);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, long[] w, long currentTime, long currentDuration) {
-                        return windowNanos(w);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, long[] w, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
+        Ticker ticker = () -> Math.max(0, Math.min(tick, 9_000_000_000L)) * 1_000_000_000L; // nanoseconds fit a long until 2255
         // Markers (replay caches, revocations) live until their own expiry; never evicted for size.
         this.markers = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .expireAfter(new Expiry<String, Marker>() {
@@ -258,24 +244,101 @@ public final class InMemoryLatchStore implements LatchStore {
                 .maximumSize(Math.max(1024, maxEntries)).build();
     }
 
-    private static long nanosToKeep(Slot slot) {
-        return nanosBetween(slot.writtenAt(), slot.retainUntil());
-    }
-
     /** Kept a minute past the caller's expiry, so the store's own clock never forgets early. */
     private static long nanosBetween(Instant from, Instant to) {
         // Whole seconds, and no Duration arithmetic: Duration.between throws (and catches) an
         // ArithmeticException internally when the nanoseconds overflow, as they do for NEVER.
-        long seconds = to.getEpochSecond() - from.getEpochSecond() + 60;
+        long seconds = to.getEpochSecond() - from.getEpochSecond() + SLACK_SECONDS;
         if (seconds <= 0) {
             return 0;
         }
         return seconds >= 200L * 365 * 24 * 3600 ? Long.MAX_VALUE : seconds * 1_000_000_000L;
     }
 
-    /** After a change that may keep a slot longer (a failure, a lock, a counter), tell Caffeine. */
-    private void retain(SlotKey key, Slot slot) {
-        slotExpiry.setExpiresAfter(key, nanosToKeep(slot), java.util.concurrent.TimeUnit.NANOSECONDS);
+    // ---------------------------------------------------------------- the sweep
+
+    /** Every entry is kept this long past the last moment it matters: a caller's clock may run behind. */
+    private static final long SLACK_SECONDS = 60;
+    /** A full pass over the slots and windows takes at most this many seconds of store time. */
+    private static final long SWEEP_PASS_SECONDS = 600;
+    private final ReentrantLock sweepLock = new ReentrantLock();
+    private Iterator<Map.Entry<SlotKey, Slot>> slotSweep;
+    private Iterator<Map.Entry<String, long[]>> windowSweep;
+    private long lastFullSweep = Long.MIN_VALUE;
+
+    /**
+     * Once per second of store time: looks at a share of the slots and windows (a full pass every
+     * ten minutes) and removes those whose time has passed. So an entry outlives its last moment
+     * of use by at most the slack plus one pass, and the work is spread thin: about 1,700 entries
+     * a second at 10^6 live ones, on whichever caller moves the clock. Never blocks: a caller that
+     * finds another one sweeping goes on.
+     */
+    private void sweepSome() {
+        if (!sweepLock.tryLock()) {
+            return;
+        }
+        try {
+            long budget = Math.max(256, (slots.mappingCount() + issueTimes.mappingCount()) / SWEEP_PASS_SECONDS);
+            long now = tick;
+            if (slotSweep == null || !slotSweep.hasNext()) {
+                slotSweep = slots.entrySet().iterator();
+            }
+            for (long i = 0; i < budget && slotSweep.hasNext(); i++) {
+                Map.Entry<SlotKey, Slot> e = slotSweep.next();
+                forgetIfDone(e.getKey(), e.getValue(), now);
+            }
+            if (windowSweep == null || !windowSweep.hasNext()) {
+                windowSweep = issueTimes.entrySet().iterator();
+            }
+            for (long i = 0; i < budget && windowSweep.hasNext(); i++) {
+                Map.Entry<String, long[]> e = windowSweep.next();
+                issueTimes.computeIfPresent(e.getKey(), (k, w) -> windowDone(w, now) ? null : w);
+            }
+        } finally {
+            sweepLock.unlock();
+        }
+    }
+
+    /** Sweeps everything now (for {@link #size()}, and at most once a second when the store is full). */
+    private void sweepAll() {
+        sweepLock.lock();
+        try {
+            long now = tick;
+            lastFullSweep = now;
+            slots.forEach((k, slot) -> forgetIfDone(k, slot, now));
+            for (String subject : issueTimes.keySet()) {
+                issueTimes.computeIfPresent(subject, (k, w) -> windowDone(w, now) ? null : w);
+            }
+            slotSweep = null;
+            windowSweep = null;
+        } finally {
+            sweepLock.unlock();
+        }
+        markers.cleanUp();
+        events.cleanUp();
+    }
+
+    private void forgetIfDone(SlotKey key, Slot slot, long now) {
+        synchronized (slot) {
+            if (slot.dead || slot.retainUntil().getEpochSecond() > now - SLACK_SECONDS) {
+                return;
+            }
+            slot.dead = true;
+            slots.remove(key, slot);
+            if (slot.code != null) {
+                slotByCodeId.remove(slot.code.codeId(), key);
+            }
+        }
+    }
+
+    /** A window is done one window (plus the slack) after its newest issue. */
+    private static boolean windowDone(long[] w, long nowSeconds) {
+        long newest = Long.MIN_VALUE;
+        for (int i = 1; i < w.length; i++) {
+            newest = Math.max(newest, w[i]);
+        }
+        long until = newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest + w[0];
+        return Math.floorDiv(until, 1000) <= nowSeconds - SLACK_SECONDS;
     }
 
     private static Instant max(Instant a, Instant b) {
@@ -294,28 +357,27 @@ public final class InMemoryLatchStore implements LatchStore {
         return new SlotKey(latchId, subject);
     }
 
-    private long liveEntries() {
-        return slots.estimatedSize() + keys.size() + markers.estimatedSize() + issueTimes.estimatedSize()
+    /** Entries held now, without sweeping (package-private for tests). */
+    long liveEntries() {
+        return slots.mappingCount() + keys.size() + markers.estimatedSize() + issueTimes.mappingCount()
                 + events.estimatedSize();
     }
 
     /**
      * Refuses a new entry when the store is full. Checked before the atomic step, never inside
-     * it (maintenance must not run under a map lock), so concurrent writers may each add one
-     * entry past the bound.
+     * it, so concurrent writers may each add one entry past the bound.
      */
-    private <K, V> void ensureRoomFor(Cache<K, V> cache, K key) {
-        if (cache.getIfPresent(key) == null) {
-            ensureRoom();
-        }
-    }
-
     private void ensureRoom() {
         if (liveEntries() >= maxEntries) {
-            slots.cleanUp();
-            markers.cleanUp();
-            issueTimes.cleanUp();
-            events.cleanUp();
+            boolean swept = false;
+            if (tick != lastFullSweep) { // a full store sweeps once per second, not once per refused call
+                sweepAll();
+                swept = true;
+            }
+            if (!swept || liveEntries() >= maxEntries) {
+                markers.cleanUp();
+                events.cleanUp();
+            }
             if (liveEntries() >= maxEntries) {
                 throw new StoreFullException("in-memory latch store is full (" + maxEntries
                         + " live entries); it never evicts live codes, lockouts or keys");
@@ -323,14 +385,20 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    /** The slot of a key, created atomically when absent. */
+    private <K, V> void ensureRoomFor(Cache<K, V> cache, K key) {
+        if (cache.getIfPresent(key) == null) {
+            ensureRoom();
+        }
+    }
+
+    /** The live slot of a key, created when absent; the caller locks it and checks {@code dead}. */
     private Slot slotFor(SlotKey key, Instant now) {
-        Slot slot = slots.getIfPresent(key);
+        Slot slot = slots.get(key);
         if (slot != null) {
             return slot;
         }
         ensureRoom();
-        return slots.get(key, k -> new Slot(now));
+        return slots.computeIfAbsent(key, k -> new Slot(now));
     }
 
     @Override
@@ -342,45 +410,35 @@ public final class InMemoryLatchStore implements LatchStore {
         SlotKey key = slotKey(code.latchId(), code.subject());
         while (true) {
             Slot slot = slotFor(key, now);
-            String replaced = issueInto(slot, key, code, now);
-            retain(key, slot);
-            if (slots.asMap().get(key) == slot) {
+            synchronized (slot) {
+                if (slot.dead) {
+                    continue; // swept between lookup and lock (its retention had just ended): take a new one
+                }
+                String replaced = null;
+                CodeRecord old = slot.code;
+                if (old != null) {
+                    if (slot.state == CodeInfo.State.PENDING) {
+                        replaced = old.codeId();
+                    }
+                    slotByCodeId.remove(old.codeId(), key);
+                }
+                slotByCodeId.put(code.codeId(), key);
+                slot.load(code);
+                slot.writtenAt = now;
                 return new IssueResult(true, replaced);
             }
-            // The slot expired between lookup and write (its retention had just ended): redo it.
-            slotByCodeId.remove(code.codeId(), key);
         }
-    }
-
-    private String issueInto(Slot slot, SlotKey key, CodeRecord code, Instant now) {
-        String replaced = null;
-        synchronized (slot) {
-            CodeRecord old = slot.code;
-            if (old != null) {
-                if (old.state() == CodeInfo.State.PENDING) {
-                    replaced = old.codeId();
-                }
-                slotByCodeId.remove(old.codeId(), key);
-            }
-            slotByCodeId.put(code.codeId(), key);
-            slot.code = code;
-            slot.writtenAt = now;
-        }
-        return replaced;
-    }
-
-    /** A window array is {windowMillis, issue times...}; it is kept for one window after its newest issue. */
-    private static long windowNanos(long[] w) {
-        return (w[0] + 60_000L) * 1_000_000L;
     }
 
     private boolean takeIssueSlot(String subject, RateLimit limit, Instant now) {
         long nowMs = now.toEpochMilli();
         long windowMs = limit.window().toMillis();
         long windowStart = nowMs - windowMs;
-        ensureRoomFor(issueTimes, subject);
+        if (!issueTimes.containsKey(subject)) {
+            ensureRoom();
+        }
         boolean[] taken = {false};
-        issueTimes.asMap().compute(subject, (s, times) -> {
+        issueTimes.compute(subject, (s, times) -> {
             // Room for the times kept plus this one: sized by what is there, not by the limit
             // (a limit of 1,000 per window made every issue allocate and clear 8 KB).
             int previous = times == null ? 0 : times.length - 1;
@@ -399,7 +457,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 next[kept++] = nowMs;
                 taken[0] = true;
             }
-            return java.util.Arrays.copyOf(next, kept);
+            return kept == next.length ? next : java.util.Arrays.copyOf(next, kept);
         });
         return taken[0];
     }
@@ -407,17 +465,14 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public OpenResult open(OpenRequest request) {
         observe(request.now());
-        SlotKey key = slotKey(request.latchId(), request.subject());
-        Slot slot = slots.getIfPresent(key);
+        Slot slot = slots.get(slotKey(request.latchId(), request.subject()));
         if (slot == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, 0, null, false, false, null);
         }
         OpenResult r;
         synchronized (slot) {
-            r = decide(slot, request);
-        }
-        if (r.outcome() == OpenResult.Outcome.WRONG_CODE || r.outcome() == OpenResult.Outcome.MALFORMED) {
-            retain(key, slot); // a failure or a lock may keep the slot longer
+            r = slot.dead ? new OpenResult(OpenResult.Outcome.NO_CODE, null, 0, null, false, false, null)
+                    : decide(slot, request);
         }
         if (r.outcome() == OpenResult.Outcome.OPENED && request.source() != null) {
             r = new OpenResult(r.outcome(), r.code(), r.failures(), r.lockedUntil(), r.lockedNow(), r.burnedNow(),
@@ -453,37 +508,43 @@ public final class InMemoryLatchStore implements LatchStore {
         Instant now = r.now();
         int failures = slot.failures(now);
         if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
-            return new OpenResult(OpenResult.Outcome.LOCKED, slot.code, failures, slot.lockedUntil, false, false, null);
+            return new OpenResult(OpenResult.Outcome.LOCKED, slot.summary(), failures, slot.lockedUntil, false, false,
+                    null);
         }
         CodeRecord code = slot.code;
         if (code == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null);
         }
         byte[] presented = r.digestFor(code.kind());
+        List<byte[]> digests = code.digests();
         int match = -1;
         if (presented != null) {
-            List<byte[]> digests = code.digests();
             for (int i = 0; i < digests.size(); i++) {
                 boolean eq = MessageDigest.isEqual(presented, digests.get(i));
                 match = eq && match < 0 ? i : match;
             }
         }
+        CodeInfo.State state = slot.state;
         if (match < 0) {
             OpenResult.Outcome outcome = presented == null ? OpenResult.Outcome.MALFORMED : OpenResult.Outcome.WRONG_CODE;
             boolean burnedNow = false;
-            if (code.state() == CodeInfo.State.PENDING && code.attemptsLeft() != Integer.MAX_VALUE) {
-                slot.code = code.withAttemptsLeft(code.attemptsLeft() - 1);
-                burnedNow = slot.code.state() == CodeInfo.State.BURNED;
+            if (state == CodeInfo.State.PENDING && slot.attemptsLeft != Integer.MAX_VALUE) {
+                slot.attemptsLeft--;
+                if (slot.attemptsLeft <= 0) {
+                    slot.state = CodeInfo.State.BURNED;
+                    burnedNow = true;
+                }
             }
             Instant lockUntil = slot.fail(now, r.lockout());
-            return new OpenResult(outcome, slot.code, slot.failures, lockUntil, lockUntil != null, burnedNow, null);
+            return new OpenResult(outcome, slot.summary(), slot.failures, lockUntil, lockUntil != null, burnedNow, null);
         }
         OpenResult.Outcome refusal = null;
-        if (code.state() == CodeInfo.State.BURNED) {
+        if (state == CodeInfo.State.BURNED) {
             refusal = OpenResult.Outcome.BURNED;
-        } else if (code.state() == CodeInfo.State.REVOKED) {
+        } else if (state == CodeInfo.State.REVOKED) {
             refusal = OpenResult.Outcome.REVOKED;
-        } else if (code.state() == CodeInfo.State.CONSUMED || code.usesLeft() <= 0 || code.slotUsed(match)) {
+        } else if (state == CodeInfo.State.CONSUMED || slot.usesLeft <= 0
+                || (digests.size() > 1 && (slot.usedSlots & (1L << match)) != 0)) {
             refusal = OpenResult.Outcome.USED;
         } else if (now.isBefore(code.notBefore())) {
             refusal = OpenResult.Outcome.NOT_YET_VALID;
@@ -495,22 +556,30 @@ public final class InMemoryLatchStore implements LatchStore {
             refusal = OpenResult.Outcome.CONDITIONS_PENDING;
         }
         if (refusal != null) {
-            return new OpenResult(refusal, code, failures, null, false, false, null);
+            return new OpenResult(refusal, slot.summary(), failures, null, false, false, null);
         }
-        slot.code = code.consume(match);
+        // consume one use, in place
+        slot.usesLeft--;
+        if (digests.size() > 1) {
+            slot.usedSlots |= 1L << match;
+        }
+        if (slot.usesLeft <= 0) {
+            slot.state = CodeInfo.State.CONSUMED;
+        }
         slot.succeed(now);
-        return new OpenResult(OpenResult.Outcome.OPENED, slot.code, 0, null, false, false, null);
+        return new OpenResult(OpenResult.Outcome.OPENED, slot.summary(), 0, null, false, false, null);
     }
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
         SlotKey key = slotKey(codeId);
-        Slot slot = key == null ? null : slots.getIfPresent(key);
+        Slot slot = key == null ? null : slots.get(key);
         if (slot == null) {
             return Optional.empty();
         }
         synchronized (slot) {
-            return slot.code == null || !slot.code.codeId().equals(codeId) ? Optional.empty() : Optional.of(slot.code);
+            return slot.dead || slot.code == null || !slot.code.codeId().equals(codeId) ? Optional.empty()
+                    : Optional.of(slot.current());
         }
     }
 
@@ -522,21 +591,20 @@ public final class InMemoryLatchStore implements LatchStore {
     public boolean revoke(String codeId, Instant now) {
         observe(now);
         SlotKey key = slotKey(codeId);
-        return key != null && revokeIn(key, codeId, now);
+        return key != null && revokeIn(slots.get(key), codeId, now);
     }
 
-    private boolean revokeIn(SlotKey key, String codeId, Instant now) {
-        Slot slot = slots.getIfPresent(key);
+    private static boolean revokeIn(Slot slot, String codeId, Instant now) {
         if (slot == null) {
             return false;
         }
         synchronized (slot) {
             CodeRecord code = slot.code;
-            if (code == null || code.state() != CodeInfo.State.PENDING
+            if (slot.dead || code == null || slot.state != CodeInfo.State.PENDING
                     || (codeId != null && !code.codeId().equals(codeId))) {
                 return false;
             }
-            slot.code = code.withState(CodeInfo.State.REVOKED);
+            slot.state = CodeInfo.State.REVOKED;
             slot.writtenAt = now;
             return true;
         }
@@ -545,38 +613,37 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public int revokeLatch(String latchId, Instant now) {
         observe(now);
-        AtomicInteger n = new AtomicInteger();
-        for (SlotKey key : slots.asMap().keySet()) {
-            if (key.latchId().equals(latchId) && revokeIn(key, null, now)) {
-                n.incrementAndGet();
+        int n = 0;
+        for (Map.Entry<SlotKey, Slot> e : slots.entrySet()) {
+            if (e.getKey().latchId().equals(latchId) && revokeIn(e.getValue(), null, now)) {
+                n++;
             }
         }
-        return n.get();
+        return n;
     }
 
     @Override
     public int revokeSubject(String subject, Instant now) {
         observe(now);
-        AtomicInteger n = new AtomicInteger();
-        for (SlotKey key : slots.asMap().keySet()) {
-            if (key.subject().equals(subject) && revokeIn(key, null, now)) {
-                n.incrementAndGet();
+        int n = 0;
+        for (Map.Entry<SlotKey, Slot> e : slots.entrySet()) {
+            if (e.getKey().subject().equals(subject) && revokeIn(e.getValue(), null, now)) {
+                n++;
             }
         }
-        return n.get();
+        return n;
     }
 
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
         observe(now);
         SlotKey key = slotKey(codeId);
-        Slot slot = key == null ? null : slots.getIfPresent(key);
+        Slot slot = key == null ? null : slots.get(key);
         if (slot == null) {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
         }
-        RenewResult result;
         synchronized (slot) {
-            CodeRecord code = slot.code;
+            CodeRecord code = slot.dead ? null : slot.current();
             if (code == null || !code.codeId().equals(codeId)) {
                 return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
             }
@@ -589,12 +656,10 @@ public final class InMemoryLatchStore implements LatchStore {
             if (code.renewalsLeft() <= 0) {
                 return new RenewResult(RenewResult.Outcome.NO_RENEWALS_LEFT, code);
             }
-            slot.code = code.renew(now, newExpiry);
+            slot.load(code.renew(now, newExpiry));
             slot.writtenAt = now;
-            result = new RenewResult(RenewResult.Outcome.RENEWED, slot.code);
+            return new RenewResult(RenewResult.Outcome.RENEWED, slot.code);
         }
-        retain(key, slot);
-        return result;
     }
 
     @Override
@@ -604,58 +669,45 @@ public final class InMemoryLatchStore implements LatchStore {
         SlotKey key = slotKey(r.latchId(), r.subject());
         while (true) {
             Slot slot = slotFor(key, now);
-            boolean keptForGood;
             synchronized (slot) {
-                keptForGood = slot.nextCounter >= 0;
+                if (!slot.dead) {
+                    return acceptInto(slot, r, now);
+                }
             }
-            CounterResult result = acceptInto(slot, r, now);
-            if (result.outcome() == CounterResult.Outcome.LOCKED || result.outcome() == CounterResult.Outcome.REPLAYED
-                    || (keptForGood && result.outcome() == CounterResult.Outcome.ACCEPTED)) {
-                return result; // nothing changed, or the slot is already retained for good (never expires)
-            }
-            retain(key, slot);
-            if (slots.asMap().get(key) == slot) {
-                return result;
-            }
-            // The slot expired between lookup and write; its state had run out, so decide again.
+            // The slot was swept between lookup and lock; its state had run out, so decide again.
         }
     }
 
-    private CounterResult acceptInto(Slot slot, CounterRequest r, Instant now) {
-        CounterResult result;
-        synchronized (slot) {
-            int failures = slot.failures(now);
-            if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
-                return new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, slot.lockedUntil, false);
-            }
-            if (!r.wellFormed() || r.matches().length == 0) {
-                Instant lockUntil = slot.fail(now, r.lockout());
-                result = new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
-                        : CounterResult.Outcome.MALFORMED, -1, slot.failures, lockUntil, lockUntil != null);
-            } else {
-                long next = Math.max(slot.nextCounter, 0);
-                result = new CounterResult(CounterResult.Outcome.REPLAYED, -1, failures, null, false);
-                for (long m : r.matches()) {
-                    if (m >= next) {
-                        slot.nextCounter = m + 1;
-                        slot.succeed(now);
-                        result = new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false);
-                        break;
-                    }
-                }
+    /** The counter decision, under the slot's monitor. */
+    private static CounterResult acceptInto(Slot slot, CounterRequest r, Instant now) {
+        int failures = slot.failures(now);
+        if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
+            return new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, slot.lockedUntil, false);
+        }
+        if (!r.wellFormed() || r.matches().length == 0) {
+            Instant lockUntil = slot.fail(now, r.lockout());
+            return new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
+                    : CounterResult.Outcome.MALFORMED, -1, slot.failures, lockUntil, lockUntil != null);
+        }
+        long next = Math.max(slot.nextCounter, 0);
+        for (long m : r.matches()) {
+            if (m >= next) {
+                slot.nextCounter = m + 1;
+                slot.succeed(now);
+                return new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false);
             }
         }
-        return result;
+        return new CounterResult(CounterResult.Outcome.REPLAYED, -1, failures, null, false);
     }
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
-        Slot slot = slots.getIfPresent(slotKey(latchId, subject));
+        Slot slot = slots.get(slotKey(latchId, subject));
         if (slot == null) {
             return OptionalLong.empty();
         }
         synchronized (slot) {
-            return slot.nextCounter < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter);
+            return slot.dead || slot.nextCounter < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter);
         }
     }
 
@@ -848,12 +900,9 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    /** @return live entries (approximate), for tests and monitoring */
+    /** @return live entries, after sweeping those whose time has passed; for tests and monitoring */
     public long size() {
-        slots.cleanUp();
-        markers.cleanUp();
-        issueTimes.cleanUp();
-        events.cleanUp();
+        sweepAll();
         return liveEntries();
     }
 

@@ -104,6 +104,30 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
     }
 
     @Test
+    void theSweep_forgetsFinishedEntriesAsTheClockMoves_neverBefore() {
+        InMemoryLatchStore s = new InMemoryLatchStore(10_000);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        for (int i = 0; i < 1000; i++) {
+            l.issue(LatchPolicy.HIGH, "latch", "subject-" + i);
+        }
+        assertEquals(2000, s.liveEntries(), "a slot and a rate-limit window per subject");
+        // Ordinary calls, one per second of store time: each lets the sweep look at a share.
+        clock.advance(Duration.ofMinutes(15 + 60)); // the codes' tombstone hour has not yet ended
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            l.open("other", "123456", AccessContext.of("someone"));
+        }
+        assertEquals(1000, s.liveEntries(), "the windows are gone, the slots are not yet");
+        clock.advance(Duration.ofMinutes(2));
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            l.open("other", "123456", AccessContext.of("someone"));
+        }
+        assertEquals(0, s.liveEntries(), "forgotten without a full sweep");
+    }
+
+    @Test
     void constructor_refusesNonPositiveBound() {
         assertThrows(IllegalArgumentException.class, () -> new InMemoryLatchStore(0));
     }
