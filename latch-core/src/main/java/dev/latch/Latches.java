@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -175,8 +176,11 @@ public final class Latches {
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
-        String code = generate(random, policy.format());
-        String codeId = "c_" + Alphabets.id(random);
+        // One draw for the id and the code: each SecureRandom call costs a lock and a mixing step.
+        byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
+        random.nextBytes(draw);
+        String codeId = Alphabets.id("c_", draw, 0);
+        String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
         byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
         CodeRecord record = new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),
                 List.of(digest), 0L, CodeInfo.State.PENDING, now, now.plus(policy.notBefore()), now.plus(policy.ttl()),
@@ -1034,15 +1038,30 @@ public final class Latches {
      * which rejects out-of-range draws (no modulo bias); opaque codes are raw random bytes.
      */
     static String generate(SecureRandom random, CodeFormat format) {
+        byte[] draw = new byte[randomBytes(format)];
+        random.nextBytes(draw);
+        return generate(random, format, draw, 0);
+    }
+
+    /** Random bytes a code of this format takes from a draw. */
+    static int randomBytes(CodeFormat format) {
+        return format.kind() == CodeFormat.Kind.NUMERIC ? 8 : format.size();
+    }
+
+    /**
+     * A code from bytes already drawn ({@link #randomBytes} of them at {@code offset}); the
+     * random source is used again only when a numeric draw is rejected (see
+     * {@link Alphabets#digits(SecureRandom, byte[], int, int)}).
+     */
+    static String generate(SecureRandom random, CodeFormat format, byte[] draw, int offset) {
         switch (format.kind()) {
             case NUMERIC:
-                return Alphabets.digits(random, format.size());
+                return Alphabets.digits(random, draw, offset, format.size());
             case BASE32:
-                return Alphabets.crockford(random, format.size());
+                return Alphabets.crockford(draw, offset, format.size());
             default:
-                byte[] bytes = new byte[format.size()];
-                random.nextBytes(bytes);
-                return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+                return Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(Arrays.copyOfRange(draw, offset, offset + format.size()));
         }
     }
 

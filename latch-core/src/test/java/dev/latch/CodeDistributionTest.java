@@ -89,4 +89,40 @@ class CodeDistributionTest {
         }
         return chi;
     }
+
+    @Test
+    void drawnDigits_rejectTheTopOfTheRange_andOnlyThen() {
+        // 2^63 mod 10^6 = 775,808: the values from 2^63 - 775,808 up would favour low codes.
+        long rejectFrom = Long.MAX_VALUE - 775_807L;
+        SecureRandom fallback = new SecureRandom() {
+            @Override
+            public long nextLong(long bound) {
+                assertEquals(1_000_000L, bound);
+                return 123L;
+            }
+        };
+        assertEquals("999999", dev.latch.internal.Alphabets.digits(fallback, bytes(rejectFrom - 1), 0, 6),
+                "the last accepted value");
+        assertEquals("000123", dev.latch.internal.Alphabets.digits(fallback, bytes(rejectFrom), 0, 6),
+                "rejected: drawn again");
+        assertEquals("000123", dev.latch.internal.Alphabets.digits(fallback, bytes(-1L), 0, 6),
+                "the sign bit is not part of the value; all ones is rejected");
+        assertEquals("000042", dev.latch.internal.Alphabets.digits(fallback, bytes(Long.MIN_VALUE | 42L), 0, 6));
+    }
+
+    @Test
+    void ids_areBase64UrlOfTheirFifteenBytes() throws Exception {
+        SecureRandom random = seeded();
+        for (int i = 0; i < 1000; i++) {
+            byte[] b = new byte[20];
+            random.nextBytes(b);
+            assertEquals("c_" + java.util.Base64.getUrlEncoder().withoutPadding()
+                            .encodeToString(java.util.Arrays.copyOfRange(b, 3, 18)),
+                    dev.latch.internal.Alphabets.id("c_", b, 3));
+        }
+    }
+
+    private static byte[] bytes(long value) {
+        return java.nio.ByteBuffer.allocate(8).putLong(value).array();
+    }
 }

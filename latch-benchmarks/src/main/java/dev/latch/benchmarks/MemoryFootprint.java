@@ -52,6 +52,19 @@ public final class MemoryFootprint {
         return new Result(n, latchPerCode, floorPerCode);
     }
 
+    /**
+     * Prints the memory row alone: {@code java -Xms3g -Xmx3g -cp latch-benchmarks/target/benchmarks.jar
+     * dev.latch.benchmarks.MemoryFootprint [codes]}.
+     *
+     * @param args optionally the number of codes (default 1,000,000)
+     */
+    public static void main(String[] args) {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Result r = measure(n);
+        System.out.printf("memory per live code at %,d codes: latch %.0f B, floor %.0f B%n", n, r.latchBytesPerCode(),
+                r.floorBytesPerCode());
+    }
+
     private static long usedAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < 4; i++) {

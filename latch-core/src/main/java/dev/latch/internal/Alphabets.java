@@ -33,24 +33,6 @@ public final class Alphabets {
             100_000_000L, 1_000_000_000L, 10_000_000_000L};
 
     /**
-     * Draws a uniform number below 10^digits with one bounded draw ({@code nextLong(bound)}
-     * rejects out-of-range values, so there is no modulo bias) and writes it with leading zeros.
-     *
-     * @param random the source
-     * @param digits 1 to 10
-     * @return the digits
-     */
-    public static String digits(SecureRandom random, int digits) {
-        long value = random.nextLong(POWERS_OF_TEN[digits]);
-        char[] out = new char[digits];
-        for (int i = digits - 1; i >= 0; i--) {
-            out[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
-        return new String(out);
-    }
-
-    /**
      * Draws Crockford base32 characters from one {@code nextBytes} call, 5 bits each: exactly
      * uniform, since 32 is a power of two.
      *
@@ -61,11 +43,7 @@ public final class Alphabets {
     public static String crockford(SecureRandom random, int length) {
         byte[] bytes = new byte[length];
         random.nextBytes(bytes);
-        char[] out = new char[length];
-        for (int i = 0; i < length; i++) {
-            out[i] = CROCKFORD.charAt(bytes[i] & 31);
-        }
-        return new String(out);
+        return crockford(bytes, 0, length);
     }
 
     /**
@@ -73,9 +51,92 @@ public final class Alphabets {
      * @return a 20-character base64url id of 120 random bits, from one {@code nextBytes} call
      */
     public static String id(SecureRandom random) {
-        byte[] bytes = new byte[15];
+        byte[] bytes = new byte[ID_BYTES];
         random.nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return id("", bytes, 0);
+    }
+
+    /** Random bytes in an id made by {@link #id(String, byte[], int)}. */
+    public static final int ID_BYTES = 15;
+    private static final byte[] BASE64URL =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * An id of 120 random bits already drawn: the prefix and 20 base64url characters of
+     * {@code bytes[offset .. offset + 15)}, in one string.
+     *
+     * @param prefix ASCII text before the random part, such as {@code "c_"}
+     * @param bytes  drawn bytes
+     * @param offset where the id's 15 bytes start
+     * @return the id
+     */
+    public static String id(String prefix, byte[] bytes, int offset) {
+        int p = prefix.length();
+        byte[] out = new byte[p + 20];
+        for (int i = 0; i < p; i++) {
+            out[i] = (byte) prefix.charAt(i);
+        }
+        for (int g = 0; g < 5; g++) {
+            int b = (bytes[offset + 3 * g] & 0xff) << 16 | (bytes[offset + 3 * g + 1] & 0xff) << 8
+                    | (bytes[offset + 3 * g + 2] & 0xff);
+            int o = p + 4 * g;
+            out[o] = BASE64URL[b >>> 18];
+            out[o + 1] = BASE64URL[(b >>> 12) & 63];
+            out[o + 2] = BASE64URL[(b >>> 6) & 63];
+            out[o + 3] = BASE64URL[b & 63];
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Draws a uniform number below 10^digits from 8 bytes already drawn, by rejection: the
+     * bytes give a 63-bit value, which is used only when it lies below the largest multiple of
+     * the bound (so every result is equally likely); otherwise, with a probability below 2^-33,
+     * one {@code nextLong(bound)} from {@code random} replaces it. Written with leading zeros.
+     *
+     * @param random used only when the drawn value is rejected
+     * @param bytes  drawn bytes
+     * @param offset where the 8 bytes start
+     * @param digits 1 to 10
+     * @return the digits
+     */
+    public static String digits(SecureRandom random, byte[] bytes, int offset, int digits) {
+        long bound = POWERS_OF_TEN[digits];
+        long x = 0;
+        for (int i = 0; i < 8; i++) {
+            x = x << 8 | (bytes[offset + i] & 0xff);
+        }
+        x &= Long.MAX_VALUE;
+        // 2^63 mod bound values at the top of the range would make the low results likelier
+        long rejectFrom = Long.MAX_VALUE - Long.remainderUnsigned(Long.MIN_VALUE, bound) + 1;
+        long value = x < rejectFrom ? x % bound : random.nextLong(bound);
+        return decimal(value, digits);
+    }
+
+    private static String decimal(long value, int digits) {
+        byte[] out = new byte[digits];
+        for (int i = digits - 1; i >= 0; i--) {
+            out[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Crockford base32 characters from bytes already drawn, 5 bits each: exactly uniform, since
+     * 32 is a power of two.
+     *
+     * @param bytes  drawn bytes
+     * @param offset where the {@code length} bytes start
+     * @param length how many characters
+     * @return the characters
+     */
+    public static String crockford(byte[] bytes, int offset, int length) {
+        char[] out = new char[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = CROCKFORD.charAt(bytes[offset + i] & 31);
+        }
+        return new String(out);
     }
 
     /**
