@@ -82,10 +82,8 @@ final class StaticKeys {
         if (key.charAt(secretStart - 1) != '_' || key.charAt(idStart - 1) != '_') {
             return null;
         }
-        for (int i = idStart; i < key.length(); i++) {
-            if (i != secretStart - 1 && !Alphabets.isBase62(key.charAt(i))) {
-                return null;
-            }
+        if (!Alphabets.allBase62(key, idStart, secretStart - 1) || !Alphabets.allBase62(key, secretStart, key.length())) {
+            return null;
         }
         String prefix = key.substring(0, idStart - 1);
         if (!StaticKeySpec.validPrefix(prefix)) {

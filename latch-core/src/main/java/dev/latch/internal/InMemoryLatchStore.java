@@ -806,28 +806,43 @@ public final class InMemoryLatchStore implements LatchStore {
 
     /**
      * A key and its last use. The record changes only on rotation and revocation (under the
-     * holder's monitor); the last use is written on every authentication without a lock, as a
-     * best-effort note (two concurrent uses keep one of them).
+     * holder's monitor) and is read without a lock. The last use is written on every
+     * authentication as one object with a release store (a plain store on x86, where two
+     * volatile stores cost a fence each): a best-effort note, of which two concurrent uses keep
+     * one, and never a time from one use with the source of another.
      */
     static final class KeyHolder {
-        KeyRecord record;
-        volatile Instant lastUsedAt;
-        volatile String lastUsedFrom;
+        private static final java.lang.invoke.VarHandle LAST_USE;
+
+        static {
+            try {
+                LAST_USE = java.lang.invoke.MethodHandles.lookup().findVarHandle(KeyHolder.class, "lastUse", LastUse.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** When and from where a key was last used. */
+        record LastUse(Instant at, String from) {
+        }
+
+        volatile KeyRecord record;
+        @SuppressWarnings("unused") // through LAST_USE
+        private LastUse lastUse;
 
         KeyHolder(KeyRecord record) {
             this.record = record;
-            this.lastUsedAt = record.lastUsedAt();
-            this.lastUsedFrom = record.lastUsedFrom();
+            this.lastUse = record.lastUsedAt() == null ? null : new LastUse(record.lastUsedAt(), record.lastUsedFrom());
         }
 
-        synchronized KeyRecord record() {
-            return record;
+        void used(Instant at, String from) {
+            LAST_USE.setRelease(this, new LastUse(at, from));
         }
 
         KeyRecord view() {
-            KeyRecord r = record();
-            Instant at = lastUsedAt;
-            return at == null ? r : r.used(at, lastUsedFrom);
+            KeyRecord r = record;
+            LastUse u = (LastUse) LAST_USE.getAcquire(this);
+            return u == null ? r : r.used(u.at(), u.from());
         }
     }
 
@@ -852,7 +867,7 @@ public final class InMemoryLatchStore implements LatchStore {
         if (h == null) {
             return new KeyResult(KeyResult.Outcome.NO_KEY, null);
         }
-        KeyRecord key = h.record();
+        KeyRecord key = h.record;
         if (!MessageDigest.isEqual(key.digest(), digest)) {
             return new KeyResult(KeyResult.Outcome.WRONG_SECRET, key);
         }
@@ -863,8 +878,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
             return new KeyResult(KeyResult.Outcome.EXPIRED, key);
         }
-        h.lastUsedAt = now;
-        h.lastUsedFrom = source;
+        h.used(now, source);
         return new KeyResult(KeyResult.Outcome.OK, key);
     }
 
