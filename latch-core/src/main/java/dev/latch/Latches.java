@@ -186,7 +186,12 @@ public final class Latches {
                 List.of(digest), 0L, CodeInfo.State.PENDING, now, now.plus(policy.notBefore()), now.plus(policy.ttl()),
                 policy.maxAttempts(), policy.maxUses(), policy.renewals(), policy.reviewRequired(),
                 Condition.encodeAll(policy.conditions()), request == null ? null : request.bytes());
-        IssueResult result = call("issue", latchId, codeId, subject, () -> store.issue(record, issueLimit, now));
+        IssueResult result;
+        try {
+            result = store.issue(record, issueLimit, now);
+        } catch (RuntimeException e) {
+            throw storeFailure("issue", latchId, codeId, subject, e);
+        }
         if (!result.issued()) {
             audit(AuditEvent.Type.RATE_LIMITED, now, latchId, null, subject, null, AuditEvent.Outcome.FAILURE,
                     "ISSUE_RATE_LIMIT");
@@ -239,7 +244,12 @@ public final class Latches {
         byte[] exact = presented.exact == null ? null : hasher.code(latchId, subject, presented.exact);
         OpenRequest request = new OpenRequest(latchId, subject, folded, exact, presented.kinds,
                 context.requestBytes(), source, false, now, lockout);
-        OpenResult result = call("open", latchId, null, subject, () -> store.open(request));
+        OpenResult result;
+        try {
+            result = store.open(request);
+        } catch (RuntimeException e) {
+            throw storeFailure("open", latchId, null, subject, e);
+        }
         if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
             List<Condition> conditions = Condition.decodeAll(result.code().conditions());
             for (Condition c : conditions) {
@@ -530,8 +540,12 @@ public final class Latches {
             return Verdict.denied(DenialReason.MALFORMED);
         }
         byte[] digest = hasher.key(parsed);
-        KeyResult result = call("useKey", parsed.prefix, parsed.keyId, null,
-                () -> store.useKey(parsed.keyId, digest, now, source));
+        KeyResult result;
+        try {
+            result = store.useKey(parsed.keyId, digest, now, source);
+        } catch (RuntimeException e) {
+            throw storeFailure("useKey", parsed.prefix, parsed.keyId, null, e);
+        }
         KeyRecord record = result.record();
         String subject = record == null ? null : record.subject();
         DenialReason reason;
@@ -1096,10 +1110,20 @@ public final class Latches {
         try {
             return op.get();
         } catch (RuntimeException e) {
-            audit(AuditEvent.Type.STORE_FAILURE, clock.instant(), latchId, codeId, subject, null,
-                    AuditEvent.Outcome.FAILURE, operation + ":" + e.getClass().getSimpleName());
-            throw LatchStoreException.of(operation, e);
+            throw storeFailure(operation, latchId, codeId, subject, e);
         }
+    }
+
+    /**
+     * Audits a failed store call and returns the typed exception to throw. The hot paths (open,
+     * issue, authenticate) catch inline and call this, instead of going through {@link #call}
+     * with a lambda: one allocation and one megamorphic call fewer per operation.
+     */
+    private LatchStoreException storeFailure(String operation, String latchId, String codeId, String subject,
+                                             RuntimeException e) {
+        audit(AuditEvent.Type.STORE_FAILURE, clock.instant(), latchId, codeId, subject, null,
+                AuditEvent.Outcome.FAILURE, operation + ":" + e.getClass().getSimpleName());
+        return LatchStoreException.of(operation, e);
     }
 
     private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,

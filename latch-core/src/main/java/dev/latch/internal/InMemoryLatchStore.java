@@ -566,7 +566,9 @@ public final class InMemoryLatchStore implements LatchStore {
         if (slot.usesLeft <= 0) {
             slot.state = CodeInfo.State.CONSUMED;
         }
-        slot.succeed(now);
+        if (slot.failures != 0 || slot.lockedUntil != null || slot.lastFailure != null) {
+            slot.succeed(now);
+        } // else nothing to reset, and the code's own expiry keeps the slot: no stores on the common path
         return new OpenResult(OpenResult.Outcome.OPENED, slot.summary(), 0, null, false, false, null);
     }
 
