@@ -208,15 +208,17 @@ public interface LatchStore {
                           Instant now);
 
     /**
-     * @return the embedded in-memory store on Caffeine, bounded at {@value #DEFAULT_MAX_ENTRIES} entries
+     * @return the embedded in-memory store, bounded at {@value #DEFAULT_MAX_ENTRIES} entries
      */
     static LatchStore inMemory() {
         return inMemory(DEFAULT_MAX_ENTRIES);
     }
 
     /**
-     * The embedded store: per-entry expiry on Caffeine, never evicting live security state; when
-     * {@code maxEntries} live entries are held, new codes and keys are refused with
+     * The embedded store: slots in hash maps, forgotten by a sweep on the callers' clock once
+     * nothing in them matters (within ten minutes of store time after that, never before),
+     * markers and trigger windows in Caffeine caches; it never evicts live security state, and
+     * when {@code maxEntries} live entries are held, new codes and keys are refused with
      * {@link dev.latch.StoreFullException}. State is per process: use a shared store (such as
      * latch-redis) when several instances check the same codes.
      *
