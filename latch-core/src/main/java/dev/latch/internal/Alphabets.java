@@ -193,7 +193,7 @@ public final class Alphabets {
      * @return true when c is in {@link #BASE62}
      */
     public static boolean isBase62(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        return c < 128 && NOT_BASE62[c] == 0;
     }
 
     /** 1 for every ASCII character outside {@link #BASE62}, 0 inside. */

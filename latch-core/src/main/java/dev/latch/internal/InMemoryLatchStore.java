@@ -152,12 +152,49 @@ public final class InMemoryLatchStore implements LatchStore {
             return lockedUntil;
         }
 
+        /**
+         * Clears the failure count and the lock. Writes nothing when there is none, the common
+         * case: a slot with a code or an OTP counter is kept by those, not by its write time.
+         */
         void succeed(Instant now) {
+            if (failures == 0 && lockedUntil == null && lastFailure == null) {
+                return;
+            }
             failures = 0;
             lastFailure = null;
             lockedUntil = null;
             forgetAt = null;
             writtenAt = now;
+        }
+
+        /** Counts a wrong attempt against a pending code; returns true when that burned it. */
+        boolean failAttempt() {
+            if (state != CodeInfo.State.PENDING || attemptsLeft == Integer.MAX_VALUE) {
+                return false;
+            }
+            attemptsLeft--;
+            if (attemptsLeft > 0) {
+                return false;
+            }
+            state = CodeInfo.State.BURNED;
+            return true;
+        }
+
+        /** Whether the code cannot open again through digest {@code match}. */
+        boolean used(int match) {
+            return state == CodeInfo.State.CONSUMED || usesLeft <= 0
+                    || (code.digests().size() > 1 && (usedSlots & (1L << match)) != 0);
+        }
+
+        /** Consumes one use through digest {@code match}, in place. */
+        void consume(int match) {
+            usesLeft--;
+            if (code.digests().size() > 1) {
+                usedSlots |= 1L << match;
+            }
+            if (usesLeft <= 0) {
+                state = CodeInfo.State.CONSUMED;
+            }
         }
     }
 
@@ -291,8 +328,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 windowSweep = issueTimes.entrySet().iterator();
             }
             for (long i = 0; i < budget && windowSweep.hasNext(); i++) {
-                Map.Entry<String, long[]> e = windowSweep.next();
-                issueTimes.computeIfPresent(e.getKey(), (k, w) -> windowDone(w, now) ? null : w);
+                forgetWindowIfDone(windowSweep.next().getKey(), now);
             }
         } finally {
             sweepLock.unlock();
@@ -307,7 +343,7 @@ public final class InMemoryLatchStore implements LatchStore {
             lastFullSweep = now;
             slots.forEach((k, slot) -> forgetIfDone(k, slot, now));
             for (String subject : issueTimes.keySet()) {
-                issueTimes.computeIfPresent(subject, (k, w) -> windowDone(w, now) ? null : w);
+                forgetWindowIfDone(subject, now);
             }
             slotSweep = null;
             windowSweep = null;
@@ -329,6 +365,10 @@ public final class InMemoryLatchStore implements LatchStore {
                 slotByCodeId.remove(slot.code.codeId(), key);
             }
         }
+    }
+
+    private void forgetWindowIfDone(String subject, long now) {
+        issueTimes.computeIfPresent(subject, (k, w) -> windowDone(w, now) ? null : w);
     }
 
     /** A window is done one window (plus the slack) after its newest issue. */
@@ -369,12 +409,9 @@ public final class InMemoryLatchStore implements LatchStore {
      */
     private void ensureRoom() {
         if (liveEntries() >= maxEntries) {
-            boolean swept = false;
             if (tick != lastFullSweep) { // a full store sweeps once per second, not once per refused call
                 sweepAll();
-                swept = true;
-            }
-            if (!swept || liveEntries() >= maxEntries) {
+            } else {
                 markers.cleanUp();
                 events.cleanUp();
             }
@@ -516,9 +553,9 @@ public final class InMemoryLatchStore implements LatchStore {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null);
         }
         byte[] presented = r.digestFor(code.kind());
-        List<byte[]> digests = code.digests();
         int match = -1;
         if (presented != null) {
+            List<byte[]> digests = code.digests();
             for (int i = 0; i < digests.size(); i++) {
                 boolean eq = MessageDigest.isEqual(presented, digests.get(i));
                 match = eq && match < 0 ? i : match;
@@ -527,14 +564,7 @@ public final class InMemoryLatchStore implements LatchStore {
         CodeInfo.State state = slot.state;
         if (match < 0) {
             OpenResult.Outcome outcome = presented == null ? OpenResult.Outcome.MALFORMED : OpenResult.Outcome.WRONG_CODE;
-            boolean burnedNow = false;
-            if (state == CodeInfo.State.PENDING && slot.attemptsLeft != Integer.MAX_VALUE) {
-                slot.attemptsLeft--;
-                if (slot.attemptsLeft <= 0) {
-                    slot.state = CodeInfo.State.BURNED;
-                    burnedNow = true;
-                }
-            }
+            boolean burnedNow = slot.failAttempt();
             Instant lockUntil = slot.fail(now, r.lockout());
             return new OpenResult(outcome, slot.summary(), slot.failures, lockUntil, lockUntil != null, burnedNow, null);
         }
@@ -543,8 +573,7 @@ public final class InMemoryLatchStore implements LatchStore {
             refusal = OpenResult.Outcome.BURNED;
         } else if (state == CodeInfo.State.REVOKED) {
             refusal = OpenResult.Outcome.REVOKED;
-        } else if (state == CodeInfo.State.CONSUMED || slot.usesLeft <= 0
-                || (digests.size() > 1 && (slot.usedSlots & (1L << match)) != 0)) {
+        } else if (slot.used(match)) {
             refusal = OpenResult.Outcome.USED;
         } else if (now.isBefore(code.notBefore())) {
             refusal = OpenResult.Outcome.NOT_YET_VALID;
@@ -558,17 +587,8 @@ public final class InMemoryLatchStore implements LatchStore {
         if (refusal != null) {
             return new OpenResult(refusal, slot.summary(), failures, null, false, false, null);
         }
-        // consume one use, in place
-        slot.usesLeft--;
-        if (digests.size() > 1) {
-            slot.usedSlots |= 1L << match;
-        }
-        if (slot.usesLeft <= 0) {
-            slot.state = CodeInfo.State.CONSUMED;
-        }
-        if (slot.failures != 0 || slot.lockedUntil != null || slot.lastFailure != null) {
-            slot.succeed(now);
-        } // else nothing to reset, and the code's own expiry keeps the slot: no stores on the common path
+        slot.consume(match);
+        slot.succeed(now);
         return new OpenResult(OpenResult.Outcome.OPENED, slot.summary(), 0, null, false, false, null);
     }
 
@@ -809,41 +829,25 @@ public final class InMemoryLatchStore implements LatchStore {
     /**
      * A key and its last use. The record changes only on rotation and revocation (under the
      * holder's monitor) and is read without a lock. The last use is written on every
-     * authentication as one object with a release store (a plain store on x86, where two
-     * volatile stores cost a fence each): a best-effort note, of which two concurrent uses keep
-     * one, and never a time from one use with the source of another.
+     * authentication as one object in one volatile field: a best-effort note, of which two
+     * concurrent uses keep one, and never a time from one use with the source of another.
      */
     static final class KeyHolder {
-        private static final java.lang.invoke.VarHandle LAST_USE;
-
-        static {
-            try {
-                LAST_USE = java.lang.invoke.MethodHandles.lookup().findVarHandle(KeyHolder.class, "lastUse", LastUse.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         /** When and from where a key was last used. */
         record LastUse(Instant at, String from) {
         }
 
         volatile KeyRecord record;
-        @SuppressWarnings("unused") // through LAST_USE
-        private LastUse lastUse;
+        volatile LastUse lastUse;
 
         KeyHolder(KeyRecord record) {
             this.record = record;
             this.lastUse = record.lastUsedAt() == null ? null : new LastUse(record.lastUsedAt(), record.lastUsedFrom());
         }
 
-        void used(Instant at, String from) {
-            LAST_USE.setRelease(this, new LastUse(at, from));
-        }
-
         KeyRecord view() {
             KeyRecord r = record;
-            LastUse u = (LastUse) LAST_USE.getAcquire(this);
+            LastUse u = lastUse;
             return u == null ? r : r.used(u.at(), u.from());
         }
     }
@@ -880,7 +884,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
             return new KeyResult(KeyResult.Outcome.EXPIRED, key);
         }
-        h.used(now, source);
+        h.lastUse = new KeyHolder.LastUse(now, source);
         return new KeyResult(KeyResult.Outcome.OK, key);
     }
 

@@ -71,37 +71,6 @@ public record CodeRecord(String codeId, String latchId, String subject, String p
     }
 
     /**
-     * @param newState the state
-     * @return a copy with that state
-     */
-    public CodeRecord withState(CodeInfo.State newState) {
-        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots, newState, issuedAt, notBefore,
-                expiresAt, attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions, request);
-    }
-
-    /**
-     * @param attempts attempts left; 0 burns the code
-     * @return a copy with that many attempts left
-     */
-    public CodeRecord withAttemptsLeft(int attempts) {
-        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots,
-                attempts <= 0 ? CodeInfo.State.BURNED : state, issuedAt, notBefore, expiresAt, attempts, usesLeft,
-                renewalsLeft, reviewRequired, conditions, request);
-    }
-
-    /**
-     * @param slot the digest that matched
-     * @return a copy with one use consumed (and the slot marked when there are several digests)
-     */
-    public CodeRecord consume(int slot) {
-        int uses = usesLeft - 1;
-        long used = digests.size() > 1 ? usedSlots | (1L << slot) : usedSlots;
-        return new CodeRecord(codeId, latchId, subject, policy, kind, digests, used,
-                uses <= 0 ? CodeInfo.State.CONSUMED : state, issuedAt, notBefore, expiresAt, attemptsLeft, uses,
-                renewalsLeft, reviewRequired, conditions, request);
-    }
-
-    /**
      * @param now       the time of renewal, which becomes {@link #issuedAt()}
      * @param newExpiry the new expiry
      * @return a copy renewed once
@@ -109,14 +78,6 @@ public record CodeRecord(String codeId, String latchId, String subject, String p
     public CodeRecord renew(Instant now, Instant newExpiry) {
         return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots, state, now, notBefore,
                 newExpiry, attemptsLeft, usesLeft, renewalsLeft - 1, reviewRequired, conditions, request);
-    }
-
-    /**
-     * @param slot a digest index
-     * @return whether that digest was used (always false for a single digest; see usesLeft)
-     */
-    public boolean slotUsed(int slot) {
-        return digests.size() > 1 && (usedSlots & (1L << slot)) != 0;
     }
 
     /** @return the public view of this record */
