@@ -57,7 +57,7 @@ final class Hasher {
     /*
      * Domain tags: distinct, versioned, and short, because SHA-256 hashes 64-byte blocks and at
      * most 55 message bytes fit the last one. With 4-byte tags a static key with a prefix of up
-     * to 10 characters ({@code tag prefix NUL id NUL secret} = 4 + p + 1 + 12 + 1 + 24) is one
+     * to 13 characters ({@code tag prefix NUL id NUL secret} = 4 + p + 1 + 12 + 1 + 24) is one
      * block; the earlier 13-byte tag made a 7-character prefix cost a second block (+40 ns).
      */
     private static final byte[] CODE_DOMAIN = "lc1\0".getBytes(StandardCharsets.US_ASCII);

@@ -176,7 +176,7 @@ public final class Latches {
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
-        // One draw for the id and the code: each SecureRandom call costs a lock and a mixing step.
+        // One draw for the id and the code (no time saved, measured; fewer arrays than two draws).
         byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
         random.nextBytes(draw);
         String codeId = Alphabets.id("c_", draw, 0);
@@ -1048,8 +1048,8 @@ public final class Latches {
     // ---------------------------------------------------------------- internals
 
     /**
-     * Draws a code: each character uniformly from its alphabet with {@link SecureRandom#nextInt(int)},
-     * which rejects out-of-range draws (no modulo bias); opaque codes are raw random bytes.
+     * Draws a code with its own {@code nextBytes} call: digits by rejection sampling (no modulo
+     * bias), base32 five bits per character, opaque codes as raw random bytes.
      */
     static String generate(SecureRandom random, CodeFormat format) {
         byte[] draw = new byte[randomBytes(format)];
