@@ -2,6 +2,7 @@ package dev.latch.testing;
 
 import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
+import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
 import dev.latch.DenialReason;
 import dev.latch.IssueRateLimitedException;
@@ -16,8 +17,11 @@ import dev.latch.RecoveryCodes;
 import dev.latch.StaticKeyInfo;
 import dev.latch.StaticKeySpec;
 import dev.latch.Verdict;
+import dev.latch.spi.CodeRecord;
 import dev.latch.spi.EventCount;
 import dev.latch.spi.LatchStore;
+import dev.latch.spi.OpenRequest;
+import dev.latch.spi.OpenResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -384,6 +390,71 @@ public abstract class LatchStoreConformanceTest {
         assertTrue(latches.renew(expired.codeId()).isEmpty(), "expired codes are never renewed");
         IssuedCode fixed = latches.issue(LatchPolicy.HIGH, "latch-4", "alice");
         assertTrue(latches.renew(fixed.codeId()).isEmpty(), "HIGH allows no renewal");
+    }
+
+    /** A record with every optional field set and 64 digests (the most a record may hold). */
+    private static CodeRecord fullRecord(Instant now) {
+        List<byte[]> digests = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            byte[] d = new byte[32];
+            d[0] = (byte) i;
+            d[31] = (byte) (255 - i);
+            digests.add(d);
+        }
+        byte[] request = new byte[32];
+        request[5] = 42;
+        return new CodeRecord("c_fül|l:1", "latch-full", "sübject ✓", "Pólicy|𝄞:2", CodeFormat.Kind.BASE32, digests,
+                (1L << 40) | 1L, CodeInfo.State.PENDING, now, now.minusSeconds(5), now.plusSeconds(600), 7, 64, 2,
+                true, "approvals=2|ü", request);
+    }
+
+    private static OpenRequest openWith(CodeRecord record, byte[] digest, Instant now) {
+        return new OpenRequest(record.latchId(), record.subject(), digest, null, Set.of(record.kind()), record.request(),
+                null, true, now, LockoutPolicy.DEFAULT);
+    }
+
+    @Test
+    void find_returnsTheIssuedRecordFieldForField() {
+        Instant now = clock.instant();
+        CodeRecord record = fullRecord(now);
+        assertTrue(store.issue(record, null, now).issued());
+        CodeRecord found = store.find("c_fül|l:1").orElseThrow();
+        assertEquals(record.toString(), found.toString());
+        assertEquals(record.usedSlots(), found.usedSlots());
+        assertEquals(record.issuedAt(), found.issuedAt());
+        assertEquals(record.notBefore(), found.notBefore());
+        assertEquals(record.renewalsLeft(), found.renewalsLeft());
+        assertEquals(record.reviewRequired(), found.reviewRequired());
+        assertEquals(record.conditions(), found.conditions());
+        assertArrayEquals(record.request(), found.request());
+        assertEquals(64, found.digests().size());
+        for (int i = 0; i < 64; i++) {
+            assertArrayEquals(record.digests().get(i), found.digests().get(i), "digest " + i);
+        }
+    }
+
+    @Test
+    void open_sixtyFourDigests_eachSlotOpensOnceAndSlotsNeverAlias() {
+        Instant now = clock.instant();
+        CodeRecord record = fullRecord(now); // slots 0 and 40 already used
+        store.issue(record, null, now);
+        assertEquals(OpenResult.Outcome.USED, store.open(openWith(record, record.digests().get(0), now)).outcome());
+        assertEquals(OpenResult.Outcome.USED, store.open(openWith(record, record.digests().get(40), now)).outcome());
+        for (int i : new int[]{32, 8, 63, 1, 33, 31}) { // 32 and 8 are 0 and 40 modulo 32
+            OpenResult first = store.open(openWith(record, record.digests().get(i), now));
+            assertEquals(OpenResult.Outcome.OPENED, first.outcome(), "slot " + i);
+            assertEquals(record.codeId(), first.code().codeId());
+            assertEquals(record.policy(), first.code().policy());
+            assertEquals(record.conditions(), first.code().conditions());
+            assertTrue(first.code().reviewRequired());
+            assertEquals(OpenResult.Outcome.USED, store.open(openWith(record, record.digests().get(i), now)).outcome(),
+                    "slot " + i + " again");
+        }
+        CodeRecord after = store.find("c_fül|l:1").orElseThrow();
+        assertEquals((1L << 40) | 1L | (1L << 32) | (1L << 8) | (1L << 63) | (1L << 1) | (1L << 33) | (1L << 31),
+                after.usedSlots());
+        assertEquals(58, after.usesLeft());
+        assertEquals(CodeInfo.State.PENDING, after.state());
     }
 
     @Test

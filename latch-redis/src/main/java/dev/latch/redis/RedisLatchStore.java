@@ -79,7 +79,7 @@ import java.util.function.Supplier;
  */
 public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private static final String[] SCRIPTS = {"issue", "open", "find", "revoke", "revoke_set", "renew", "counter",
-            "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event"};
+            "next_counter", "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event"};
     private static final HexFormat HEX = HexFormat.of();
 
     private final RedisClient client;
@@ -109,9 +109,10 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         this.prefix = b.prefix;
         this.waitPolicies = Set.copyOf(b.waitPolicies);
         this.waitTimeout = b.waitTimeout;
-        String common = resource("common");
+        List<String[]> common = helpers(resource("common"));
         for (String name : SCRIPTS) {
-            sources.put(name, common + "\n" + resource(name));
+            String body = resource(name);
+            sources.put(name, prelude(common, body) + body);
         }
         try {
             this.connection = client.connect();
@@ -145,6 +146,61 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read script " + name, e);
         }
+    }
+
+    /**
+     * Splits common.lua into its top-level definitions, each {name, text}: a definition starts at
+     * a {@code local} line, or at the comment lines just above one.
+     */
+    static List<String[]> helpers(String common) {
+        List<String[]> out = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        String name = null;
+        boolean afterComment = false;
+        for (String line : common.split("\n")) {
+            boolean comment = line.startsWith("--");
+            if ((comment || line.startsWith("local ")) && !afterComment && name != null) {
+                out.add(new String[]{name, text.toString()});
+                text.setLength(0);
+                name = null;
+            }
+            if (name == null && line.startsWith("local ")) {
+                String rest = line.substring(line.startsWith("local function ") ? 15 : 6);
+                name = rest.split("[^A-Za-z0-9_]", 2)[0];
+            }
+            afterComment = comment;
+            text.append(line).append('\n');
+        }
+        if (name != null) {
+            out.add(new String[]{name, text.toString()});
+        }
+        return out;
+    }
+
+    /**
+     * The helpers a script uses, and the helpers they use, in common.lua's order. A Lua script
+     * runs its whole text on every call, so each unused helper would cost a closure per call.
+     */
+    static String prelude(List<String[]> helpers, String body) {
+        boolean[] used = new boolean[helpers.size()];
+        StringBuilder needed = new StringBuilder(body);
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (int i = 0; i < helpers.size(); i++) {
+                if (!used[i] && java.util.regex.Pattern.compile("\\b" + helpers.get(i)[0] + "\\b").matcher(needed).find()) {
+                    used[i] = true;
+                    needed.append(helpers.get(i)[1]);
+                    grew = true;
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < helpers.size(); i++) {
+            if (used[i]) {
+                out.append(helpers.get(i)[1]);
+            }
+        }
+        return out.toString();
     }
 
     private void loadScripts() {
@@ -189,7 +245,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     }
 
     String slotKey(String latchId, String subject) {
-        return prefix + ":{L:" + b64(latchId) + "}:s:" + b64(subject);
+        return prefix + ":{L:" + b64(latchId) + "}:c:" + b64(subject);
     }
 
     private String latchSet(String latchId) {
@@ -218,17 +274,30 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return Long.toString(t.toEpochMilli());
     }
 
+    /** The code as issue.lua reads it: kinds and states by their (distinct) first letters. */
     private static List<String> codeFields(CodeRecord c) {
         StringBuilder dig = new StringBuilder();
-        for (byte[] d : c.digests()) {
-            dig.append(HEX.formatHex(d));
+        StringBuilder used = new StringBuilder();
+        for (int i = 0; i < c.digests().size(); i++) {
+            dig.append(HEX.formatHex(c.digests().get(i)));
+            used.append((c.usedSlots() & (1L << i)) != 0 ? '1' : '0');
         }
-        return List.of("cid", c.codeId(), "latch", c.latchId(), "subj", c.subject(), "pol", c.policy() == null ? "" : c.policy(),
-                "kind", c.kind().name(), "dig", dig.toString(), "used", Long.toString(c.usedSlots()), "st", c.state().name(),
-                "iss", ms(c.issuedAt()), "nbf", ms(c.notBefore()), "exp", ms(c.expiresAt()),
-                "att", Integer.toString(c.attemptsLeft()), "uses", Integer.toString(c.usesLeft()),
-                "ren", Integer.toString(c.renewalsLeft()), "rev", c.reviewRequired() ? "1" : "0", "cond", c.conditions(),
-                "req", c.request() == null ? "" : HEX.formatHex(c.request()));
+        return List.of(c.codeId(), c.latchId(), c.subject(), c.policy() == null ? "" : c.policy(),
+                String.valueOf(c.kind().name().charAt(0)), dig.toString(), used.toString(),
+                String.valueOf(c.state().name().charAt(0)), ms(c.issuedAt()), ms(c.notBefore()), ms(c.expiresAt()),
+                Integer.toString(c.attemptsLeft()), Integer.toString(c.usesLeft()), Integer.toString(c.renewalsLeft()),
+                c.reviewRequired() ? "1" : "0", c.conditions(), c.request() == null ? "" : HEX.formatHex(c.request()));
+    }
+
+    /** @return the used-slot bits of a {@code used} field, one '0' or '1' per digest */
+    private static long usedSlots(String used) {
+        long bits = 0;
+        for (int i = 0; i < used.length() && i < 64; i++) {
+            if (used.charAt(i) == '1') {
+                bits |= 1L << i;
+            }
+        }
+        return bits;
     }
 
     private static Map<String, String> map(List<Object> flat, int from) {
@@ -250,7 +319,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         }
         String req = m.get("req");
         return new CodeRecord(m.get("cid"), m.get("latch"), m.get("subj"), m.get("pol"),
-                CodeFormat.Kind.valueOf(m.get("kind")), digests, Long.parseLong(m.get("used")),
+                CodeFormat.Kind.valueOf(m.get("kind")), digests, usedSlots(m.get("used")),
                 CodeInfo.State.valueOf(m.get("st")), instant(m.get("iss")), instant(m.get("nbf")), instant(m.get("exp")),
                 Integer.parseInt(m.get("att")), Integer.parseInt(m.get("uses")), Integer.parseInt(m.get("ren")),
                 "1".equals(m.get("rev")), m.getOrDefault("cond", ""), req == null || req.isEmpty() ? null : HEX.parseHex(req));
@@ -298,29 +367,45 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             kinds.append(k.name().charAt(0));
         }
         String[] keys = {slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
-        List<Object> r = eval("open", ScriptOutputType.MULTI, keys, args(req.now().toEpochMilli(),
+        String r = eval("open", ScriptOutputType.VALUE, keys, args(req.now().toEpochMilli(),
                 req.lockout().threshold(), req.lockout().baseBackoff().toMillis(), req.lockout().maxBackoff().toMillis(),
                 req.lockout().failureMemory().toMillis(), kinds.toString(),
                 req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
                 req.exactDigest() == null ? "" : HEX.formatHex(req.exactDigest()),
                 req.request() == null ? "" : HEX.formatHex(req.request()), req.conditionsCleared() ? "1" : "0",
                 req.source() == null ? "" : req.source()));
-        OpenResult.Outcome outcome = OpenResult.Outcome.valueOf(String.valueOf(r.get(0)));
-        int failures = Integer.parseInt(String.valueOf(r.get(1)));
-        Instant lockedUntil = instant(String.valueOf(r.get(2)));
-        boolean lockedNow = "1".equals(String.valueOf(r.get(3)));
-        boolean burnedNow = "1".equals(String.valueOf(r.get(4)));
-        String sighting = String.valueOf(r.get(5));
-        CodeSummary code = r.size() > 6 && !String.valueOf(r.get(6)).isEmpty()
-                ? CodeSummary.of(String.valueOf(r.get(6)), String.valueOf(r.get(7)),
-                        Integer.parseInt(String.valueOf(r.get(8))), "1".equals(String.valueOf(r.get(9))),
-                        String.valueOf(r.get(10)))
-                : null;
+        // outcome|failures|locked until|locked now|burned now|sighting|uses|review|<id bytes>:<policy bytes>:<id><policy><conditions>
+        String[] head = r.split("\\|", 9);
+        OpenResult.Outcome outcome = OpenResult.Outcome.valueOf(head[0]);
+        int failures = Integer.parseInt(head[1]);
+        Instant lockedUntil = instant(head[2]);
+        boolean lockedNow = "1".equals(head[3]);
+        boolean burnedNow = "1".equals(head[4]);
+        String sighting = head[5];
+        String tail = head[8];
+        int colon = tail.indexOf(':');
+        int colon2 = tail.indexOf(':', colon + 1);
+        int idEnd = afterUtf8Bytes(tail, colon2 + 1, Integer.parseInt(tail, 0, colon, 10));
+        int policyEnd = afterUtf8Bytes(tail, idEnd, Integer.parseInt(tail, colon + 1, colon2, 10));
+        CodeSummary code = idEnd == colon2 + 1 ? null
+                : CodeSummary.of(tail.substring(colon2 + 1, idEnd), tail.substring(idEnd, policyEnd),
+                        Integer.parseInt(head[6]), "1".equals(head[7]), tail.substring(policyEnd));
         if (outcome == OpenResult.Outcome.OPENED && code != null && waitPolicies.contains(code.policy())) {
             waitForReplica();
         }
         return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow,
                 sighting.isEmpty() ? null : OpenResult.SourceSighting.valueOf(sighting));
+    }
+
+    /** @return the index in s after the characters that take {@code bytes} bytes in UTF-8 from {@code from} */
+    static int afterUtf8Bytes(String s, int from, int bytes) {
+        int i = from;
+        while (bytes > 0) {
+            int cp = s.codePointAt(i);
+            bytes -= cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            i += Character.charCount(cp);
+        }
+        return i;
     }
 
     private void waitForReplica() {
@@ -383,7 +468,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
-        String v = call("HGET", () -> send().hget(slotKey(latchId, subject), "nc"));
+        String v = eval("next_counter", ScriptOutputType.VALUE, new String[]{slotKey(latchId, subject)});
         return v == null || v.isEmpty() || v.equals("-1") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
     }
 

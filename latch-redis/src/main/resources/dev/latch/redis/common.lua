@@ -2,6 +2,24 @@
 -- expiry is always set relative to them (PEXPIRE), never as an absolute Redis time.
 local NEVER = 253402300799000
 local TOMBSTONE = 3600000
+-- A slot (one latch, one subject) is one string packed with struct: a fixed head, then
+-- length-prefixed strings. Fields, in order:
+--   st     state letter: P pending, C consumed, B burned, R revoked, '-' no code
+--   kind   code kind letter: N numeric, B base32, O opaque, '-' no code
+--   rev    '1' when opening leaves a review due
+--   att, uses, ren, fail          attempts left, uses left, renewals left, failures (int32)
+--   iss, nbf, exp, lf, lu, fa     issued, not before, expires, last failure, locked until,
+--                                 failures forgotten at (ms as doubles, exact to 2^53; -1 none)
+--   cid, latch, subj, pol, cond   code id, latch, subject, policy, conditions
+--   req    hex SHA-256 of the bound request, '' none
+--   dig    hex digests, 64 characters each
+--   used   one character per digest, '1' once that digest was used ('' none used)
+--   nc     the next acceptable OTP counter, as a decimal string ('' none)
+-- The head (st, kind, rev, att, uses: 11 bytes at offset 0) is rewritten in place by an open.
+local SLOT = '>c1c1c1i4i4i4i4ddddddi2c0i2c0i2c0i2c0i2c0i2c0i2c0i2c0i2c0'
+local HEAD = '>c1c1c1i4i4'
+local STATE = {P = 'PENDING', C = 'CONSUMED', B = 'BURNED', R = 'REVOKED'}
+local KIND = {N = 'NUMERIC', B = 'BASE32', O = 'OPAQUE'}
 local function hgetall(key)
   local flat = redis.call('HGETALL', key)
   local m = {}
@@ -11,6 +29,37 @@ end
 local function num(v)
   if v == nil or v == '' then return nil end
   return tonumber(v)
+end
+-- Whole milliseconds as a decimal string (tostring would give 2.53402300799e+14 for NEVER).
+local function ms(t)
+  if t < 0 then return '' end
+  return string.format('%.0f', t)
+end
+local function empty_slot()
+  return {st = '-', kind = '-', rev = '0', att = 0, uses = 0, ren = 0, fail = 0, iss = -1, nbf = -1, exp = -1,
+    lf = -1, lu = -1, fa = -1, cid = '', latch = '', subj = '', pol = '', cond = '', req = '', dig = '', used = '',
+    nc = ''}
+end
+-- The slot as a table, or nil when there is none.
+local function load(key)
+  local s = redis.call('GET', key)
+  if not s then return nil end
+  local m = {}
+  m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp, m.lf, m.lu, m.fa, m.cid, m.latch, m.subj,
+    m.pol, m.cond, m.req, m.dig, m.used, m.nc = struct.unpack(SLOT, s)
+  return m
+end
+-- Writes the whole slot, keeping its expiry (retain sets that).
+local function save(key, m)
+  redis.call('SET', key, struct.pack(SLOT, m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp,
+    m.lf, m.lu, m.fa, #m.cid, m.cid, #m.latch, m.latch, #m.subj, m.subj, #m.pol, m.pol, #m.cond, m.cond, #m.req, m.req,
+    #m.dig, m.dig, #m.used, m.used, #m.nc, m.nc), 'KEEPTTL')
+end
+-- The code's fields as name/value pairs, in the form the client reads (RedisLatchStore.code).
+local function fields(m)
+  return {'cid', m.cid, 'latch', m.latch, 'subj', m.subj, 'pol', m.pol, 'kind', KIND[m.kind], 'dig', m.dig,
+    'used', m.used, 'st', STATE[m.st], 'iss', ms(m.iss), 'nbf', ms(m.nbf), 'exp', ms(m.exp), 'att', ms(m.att),
+    'uses', ms(m.uses), 'ren', ms(m.ren), 'rev', m.rev, 'cond', m.cond, 'req', m.req}
 end
 -- Compares two hex digests without a timing signal about the secret one: both are hashed
 -- again (SHA-1, in C) and the hashes compared, so how long == takes says nothing about how
@@ -22,17 +71,13 @@ end
 -- Keeps a slot until nothing in it can matter: an hour after its code expires, after its
 -- lock, after its failures are forgotten; for good once it holds an OTP counter.
 local function retain(key, now, m)
-  if m == nil then m = hgetall(key) end
   local keep = now
-  local exp = num(m.exp)
-  if exp then
-    if exp >= NEVER then keep = NEVER else keep = math.max(keep, exp + TOMBSTONE) end
+  if m.exp >= 0 then
+    if m.exp >= NEVER then keep = NEVER else keep = math.max(keep, m.exp + TOMBSTONE) end
   end
-  local lu = num(m.lu)
-  if lu then keep = math.max(keep, lu) end
-  local fa = num(m.fa)
-  if (num(m.fail) or 0) > 0 and fa then keep = math.max(keep, fa) end
-  if m.nc and m.nc ~= '' and m.nc ~= '-1' then keep = NEVER end
+  if m.lu >= 0 then keep = math.max(keep, m.lu) end
+  if m.fail > 0 and m.fa >= 0 then keep = math.max(keep, m.fa) end
+  if m.nc ~= '' and m.nc ~= '-1' then keep = NEVER end
   if keep >= NEVER then
     redis.call('PERSIST', key)
     return -1
@@ -44,42 +89,28 @@ end
 local function lock_until(failures, now, threshold, base, max)
   if failures < threshold then return nil end
   local doublings = math.min(failures - threshold, 40)
-  local ms = base
+  local t = base
   for i = 1, doublings do
-    if ms >= max then break end
-    ms = ms * 2
+    if t >= max then break end
+    t = t * 2
   end
-  return now + math.min(ms, max)
+  return now + math.min(t, max)
 end
 local function failures_now(m, now)
-  local f = num(m.fail) or 0
-  local fa = num(m.fa)
-  if f > 0 and fa and now >= fa then f = 0 end
+  local f = m.fail
+  if f > 0 and m.fa >= 0 and now >= m.fa then f = 0 end
   return f
 end
--- Records a failure: count, lock, forget time. Returns failures and the lock end (or '').
-local function fail(key, m, now, threshold, base, max, memory)
+-- Records a failure in m (the caller saves): count, lock, forget time. Returns the failures and
+-- the lock end (nil for none).
+local function fail(m, now, threshold, base, max, memory)
   local f = failures_now(m, now) + 1
   local lu = lock_until(f, now, threshold, base, max)
-  redis.call('HSET', key, 'fail', f, 'lf', now, 'lu', lu or '', 'fa', now + memory)
+  m.fail, m.lf, m.lu, m.fa = f, now, lu or -1, now + memory
   return f, lu
 end
-local function succeed(key, now)
-  redis.call('HSET', key, 'fail', 0, 'lf', '', 'lu', '', 'fa', '')
-end
--- Writes changed fields in one HSET and mirrors them into m.
-local function update(key, m, ...)
-  local args = {...}
-  for i = 1, #args, 2 do m[args[i]] = tostring(args[i + 1]) end
-  redis.call('HSET', key, unpack(args))
-end
-local function flatten(m)
-  local out = {}
-  for k, v in pairs(m) do
-    out[#out + 1] = k
-    out[#out + 1] = v
-  end
-  return out
+local function succeed(m)
+  m.fail, m.lf, m.lu, m.fa = 0, -1, -1, -1
 end
 -- Keeps an auxiliary key (index, member set) at least as long as a slot.
 local function keep_with(aux, ttl)

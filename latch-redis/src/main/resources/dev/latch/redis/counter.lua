@@ -3,18 +3,18 @@
 local now = tonumber(ARGV[1])
 local threshold, base, max, memory = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local key = KEYS[1]
-local m = hgetall(key)
+local m = load(key) or empty_slot()
 local failures = failures_now(m, now)
-local lu = num(m.lu)
-if lu and now < lu then return {'LOCKED', '', failures, m.lu, 0} end
+if m.lu >= 0 and now < m.lu then return {'LOCKED', '', failures, ms(m.lu), 0} end
 if ARGV[6] ~= '1' or #ARGV < 8 then
-  local f, until_ = fail(key, m, now, threshold, base, max, memory)
-  retain(key, now)
+  local f, until_ = fail(m, now, threshold, base, max, memory)
+  save(key, m)
+  retain(key, now, m)
   local outcome = 'WRONG_CODE'
   if ARGV[6] ~= '1' then outcome = 'MALFORMED' end
   local locked = 0
   if until_ then locked = 1 end
-  return {outcome, '', f, until_ or '', locked}
+  return {outcome, '', f, ms(until_ or -1), locked}
 end
 -- Counters may exceed 2^53, so they are compared as decimal strings (no leading zeros).
 local function ge(a, b)
@@ -22,12 +22,13 @@ local function ge(a, b)
   return a >= b
 end
 local next = m.nc
-if next == nil or next == '' or next == '-1' then next = '0' end
+if next == '' or next == '-1' then next = '0' end
 for i = 7, #ARGV, 2 do
   if ge(ARGV[i], next) then
-    redis.call('HSET', key, 'nc', ARGV[i + 1])
-    succeed(key, now)
-    retain(key, now)
+    m.nc = ARGV[i + 1]
+    succeed(m)
+    save(key, m)
+    retain(key, now, m)
     return {'ACCEPTED', ARGV[i], 0, '', 0}
   end
 end

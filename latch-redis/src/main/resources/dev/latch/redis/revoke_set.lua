@@ -3,8 +3,8 @@ local n = 0
 for _, slot in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('EXISTS', slot) == 0 then
     redis.call('SREM', KEYS[1], slot)
-  elseif redis.call('HGET', slot, 'st') == 'PENDING' then
-    redis.call('HSET', slot, 'st', 'REVOKED')
+  elseif redis.call('GETRANGE', slot, 0, 0) == 'P' then
+    redis.call('SETRANGE', slot, 0, 'R')
     n = n + 1
   end
 end
