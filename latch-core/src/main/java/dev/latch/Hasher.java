@@ -1,57 +1,37 @@
 package dev.latch;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import dev.latch.spi.KeyedHmac;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
 /**
  * Keyed hashing of codes at rest: HMAC-SHA256 with the pepper over a domain tag, the latch, the
  * subject and the canonical code, each separated by NUL (which none of them may contain). One
- * {@link Mac} and one input buffer per thread; the Mac is cloned from a prototype made (and
- * checked) at construction, and the secret's bytes are zeroed in the buffer after each hash.
+ * {@link KeyedHmac} (the pepper's pad blocks hashed once, shared by all threads) and one input
+ * buffer per thread; the secret's bytes are zeroed in the buffer after each hash.
  */
 final class Hasher {
-    private static final String ALGORITHM = "HmacSHA256";
-    private final ThreadLocal<PerThread> local;
+    private final KeyedHmac hmac;
+    private final ThreadLocal<PerThread> local = ThreadLocal.withInitial(PerThread::new);
 
-    /** A thread's {@link Mac} and the buffer its inputs are built in (no array per hash). */
+    /** A thread's buffer, its inputs are built in (no array per hash). */
     private static final class PerThread {
-        final Mac mac;
         final byte[] buffer = new byte[BUFFER];
+    }
 
-        PerThread(Mac mac) {
-            this.mac = mac;
-        }
-
-        /** Hashes buffer[0, n) and zeroes buffer[secretFrom, n), where the secret was. */
-        byte[] hash(int n, int secretFrom) {
-            mac.update(buffer, 0, n);
-            byte[] digest = mac.doFinal();
-            Arrays.fill(buffer, secretFrom, n, (byte) 0);
-            return digest;
-        }
+    /** Hashes buffer[0, n) and zeroes buffer[secretFrom, n), where the secret was. */
+    private byte[] hash(byte[] buffer, int n, int secretFrom) {
+        byte[] digest = hmac.mac(buffer, 0, n);
+        Arrays.fill(buffer, secretFrom, n, (byte) 0);
+        return digest;
     }
 
     /** Inputs that fit (every static key, and codes for latch and subject ids of usual length) use the buffer. */
     private static final int BUFFER = 512;
 
     Hasher(Pepper pepper) {
-        Mac prototype;
-        try {
-            prototype = Mac.getInstance(ALGORITHM);
-            prototype.init(new SecretKeySpec(pepper.bytes(), ALGORITHM));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
-        }
-        this.local = ThreadLocal.withInitial(() -> {
-            try {
-                return new PerThread((Mac) prototype.clone());
-            } catch (CloneNotSupportedException e) {
-                throw new IllegalStateException("the HmacSHA256 provider cannot clone", e);
-            }
-        });
+        this.hmac = KeyedHmac.of("HmacSHA256", pepper.bytes()); // copies; the pepper keeps its own
     }
 
     /*
@@ -64,17 +44,16 @@ final class Hasher {
     private static final byte[] KEY_DOMAIN = "lk1\0".getBytes(StandardCharsets.US_ASCII);
 
     byte[] code(String latchId, String subject, String canonical) {
-        PerThread t = local.get();
-        byte[] b = t.buffer;
+        byte[] b = local.get().buffer;
         int o = put(CODE_DOMAIN, b, 0);
         o = putAscii(latchId, b, o);
         o = o < 0 ? -1 : putAscii(subject, b, o + 1);
         int secretFrom = o + 1;
         o = o < 0 ? -1 : putAscii(canonical, b, secretFrom);
         if (o < 0) {
-            return slowCode(t, latchId, subject, canonical); // non-ASCII ids, or too long for the buffer
+            return slowCode(b, latchId, subject, canonical); // non-ASCII ids, or too long for the buffer
         }
-        return t.hash(o, secretFrom);
+        return hash(b, o, secretFrom);
     }
 
     /**
@@ -88,8 +67,7 @@ final class Hasher {
         int secretStart = parsed.secretStart;
         int prefixLength = idStart - 1;
         int idLength = secretStart - 1 - idStart;
-        PerThread t = local.get();
-        byte[] b = t.buffer; // a key is at most 256 characters, so it always fits
+        byte[] b = local.get().buffer; // a key is at most 256 characters, so it always fits
         int o = put(KEY_DOMAIN, b, 0);
         System.arraycopy(key, 0, b, o, prefixLength);
         o += prefixLength;
@@ -99,7 +77,7 @@ final class Hasher {
         b[o++] = 0;
         int secretFrom = o;
         System.arraycopy(key, secretStart, b, o, StaticKeys.SECRET_LENGTH);
-        return t.hash(o + StaticKeys.SECRET_LENGTH, secretFrom);
+        return hash(b, o + StaticKeys.SECRET_LENGTH, secretFrom);
     }
 
     private static int put(byte[] bytes, byte[] b, int o) {
@@ -127,8 +105,8 @@ final class Hasher {
     }
 
     /** HMAC over domain NUL latch NUL subject NUL code with UTF-8 text, in a fresh array. */
-    private static byte[] slowCode(PerThread t, String latchId, String subject, String canonical) {
-        Arrays.fill(t.buffer, (byte) 0); // a partly written code may be in it
+    private byte[] slowCode(byte[] buffer, String latchId, String subject, String canonical) {
+        Arrays.fill(buffer, (byte) 0); // a partly written code may be in it
         byte[] ab = latchId.getBytes(StandardCharsets.UTF_8);
         byte[] bb = subject.getBytes(StandardCharsets.UTF_8);
         int n = CODE_DOMAIN.length + ab.length + 1 + bb.length + 1 + canonical.length();
@@ -142,7 +120,7 @@ final class Hasher {
         for (int i = 0; i < canonical.length(); i++) {
             input[o + i] = (byte) canonical.charAt(i); // canonical codes are ASCII
         }
-        byte[] digest = t.mac.doFinal(input);
+        byte[] digest = hmac.mac(input, 0, n);
         Arrays.fill(input, (byte) 0);
         return digest;
     }
