@@ -1,8 +1,7 @@
 package dev.latch.hmac;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.security.GeneralSecurityException;
+import dev.latch.spi.KeyedHmac;
+
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -17,7 +16,8 @@ import java.util.regex.Pattern;
  * HmacKey imported = HmacKey.of("2025-12", HmacAlgorithm.HMAC_SHA256, bytesFromVault);
  * }</pre>
  *
- * <p>Thread-safe: immutable (each thread gets its own {@link Mac}).
+ * <p>Thread-safe: immutable. The secret is held as a {@link KeyedHmac} (its pad blocks hashed
+ * once), shared by all threads.
  */
 public final class HmacKey {
     /** The shortest key accepted, in bytes. */
@@ -27,9 +27,9 @@ public final class HmacKey {
     private final String id;
     private final HmacAlgorithm algorithm;
     private final KeyStatus status;
-    private final ThreadLocal<Mac> macs;
+    private final KeyedHmac macs;
 
-    private HmacKey(String id, HmacAlgorithm algorithm, KeyStatus status, ThreadLocal<Mac> macs) {
+    private HmacKey(String id, HmacAlgorithm algorithm, KeyStatus status, KeyedHmac macs) {
         this.id = id;
         this.algorithm = algorithm;
         this.status = status;
@@ -51,12 +51,12 @@ public final class HmacKey {
         if (secret.length < MIN_BYTES) {
             throw new IllegalArgumentException("HMAC keys need at least " + MIN_BYTES + " bytes, got " + secret.length);
         }
-        return new HmacKey(id, algorithm, KeyStatus.ENABLED, macs(algorithm, secret.clone()));
+        return new HmacKey(id, algorithm, KeyStatus.ENABLED, KeyedHmac.of(algorithm.jcaName(), secret));
     }
 
     /** Any key length, for the Wycheproof vectors only (their keys go below the 32-byte floor). */
     static HmacKey unchecked(String id, HmacAlgorithm algorithm, byte[] secret) {
-        return new HmacKey(id, algorithm, KeyStatus.ENABLED, macs(algorithm, secret.clone()));
+        return new HmacKey(id, algorithm, KeyStatus.ENABLED, KeyedHmac.of(algorithm.jcaName(), secret));
     }
 
     /**
@@ -69,24 +69,6 @@ public final class HmacKey {
         byte[] secret = new byte[Math.max(MIN_BYTES, algorithm.tagLength())];
         random.nextBytes(secret);
         return of(id, algorithm, secret);
-    }
-
-    static ThreadLocal<Mac> macs(HmacAlgorithm algorithm, byte[] secret) {
-        SecretKeySpec spec = new SecretKeySpec(secret, algorithm.jcaName());
-        Mac prototype;
-        try {
-            prototype = Mac.getInstance(algorithm.jcaName());
-            prototype.init(spec);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(algorithm.jcaName() + " is required by every Java platform", e);
-        }
-        return ThreadLocal.withInitial(() -> {
-            try {
-                return (Mac) prototype.clone();
-            } catch (CloneNotSupportedException e) {
-                throw new IllegalStateException("the " + algorithm.jcaName() + " provider cannot clone", e);
-            }
-        });
     }
 
     /** @return the id */
@@ -120,7 +102,7 @@ public final class HmacKey {
         if (macs == null) {
             throw new IllegalStateException("key " + id + " was destroyed");
         }
-        return macs.get().doFinal(data);
+        return macs.mac(data, 0, data.length);
     }
 
     /** Full-length tags only, compared in constant time. */
@@ -133,9 +115,7 @@ public final class HmacKey {
         if (macs == null || tag.length != algorithm.tagLength()) {
             return false;
         }
-        Mac mac = macs.get();
-        mac.update(data, 0, length);
-        return MessageDigest.isEqual(mac.doFinal(), tag);
+        return MessageDigest.isEqual(macs.mac(data, 0, length), tag);
     }
 
     /**
@@ -146,9 +126,7 @@ public final class HmacKey {
         if (macs == null) {
             return false;
         }
-        Mac mac = macs.get();
-        mac.update(data, 0, length);
-        return TokenFormat.tagMatches(mac.doFinal(), data, tagFrom, tagTo);
+        return TokenFormat.tagMatches(macs.mac(data, 0, length), data, tagFrom, tagTo);
     }
 
     @Override

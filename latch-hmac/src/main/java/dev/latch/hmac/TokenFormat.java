@@ -250,15 +250,12 @@ final class TokenFormat {
         int bad = 0;
         int diff = 0;
         for (; i < full; i += 4) {
-            int a = VALUES[s[i] & 0xff];
-            int b = VALUES[s[i + 1] & 0xff];
-            int c = VALUES[s[i + 2] & 0xff];
-            int d = VALUES[s[i + 3] & 0xff];
-            bad |= a | b | c | d;
-            int bits = (a << 18) | (b << 12) | (c << 6) | d;
-            diff |= ((bits >> 16) ^ mac[o]) & 0xff;
-            diff |= ((bits >> 8) ^ mac[o + 1]) & 0xff;
-            diff |= (bits ^ mac[o + 2]) & 0xff;
+            // A -1 (a character outside the alphabet) shifted left stays negative, so the sign
+            // of bits flags it; the 24 bits are compared with three MAC bytes at once.
+            int bits = (VALUES[s[i] & 0xff] << 18) | (VALUES[s[i + 1] & 0xff] << 12) | (VALUES[s[i + 2] & 0xff] << 6)
+                    | VALUES[s[i + 3] & 0xff];
+            bad |= bits;
+            diff |= bits ^ ((mac[o] & 0xff) << 16 | (mac[o + 1] & 0xff) << 8 | (mac[o + 2] & 0xff));
             o += 3;
         }
         if (rest > 0) {
