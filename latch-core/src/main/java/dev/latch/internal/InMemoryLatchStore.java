@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
 import dev.latch.LatchStoreException;
 import dev.latch.LockoutPolicy;
@@ -70,8 +71,27 @@ public final class InMemoryLatchStore implements LatchStore {
      * fields here, so an open changes a few ints instead of copying the whole record.
      */
     static final class Slot {
-        /** The code as issued or last renewed; its state, attempts, uses and used digests are the fields below. */
-        CodeRecord code;
+        /*
+         * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
+         * list or Instant objects to hold per live code (about 90 bytes less), and an open reads
+         * no object but the slot and the digest. Times are epoch seconds and nanoseconds.
+         */
+        String codeId;
+        String policy;
+        CodeFormat.Kind kind;
+        /** The code's digest when it has one; for several (a recovery set), {@link #digests}. */
+        byte[] digest;
+        List<byte[]> digests;
+        long issuedSecond;
+        long notBeforeSecond;
+        long expiresSecond;
+        int issuedNano;
+        int notBeforeNano;
+        int expiresNano;
+        int renewalsLeft;
+        boolean reviewRequired;
+        String conditions;
+        byte[] request;
         CodeInfo.State state;
         int attemptsLeft;
         int usesLeft;
@@ -80,17 +100,37 @@ public final class InMemoryLatchStore implements LatchStore {
         Instant lastFailure;
         Instant lockedUntil;
         Instant forgetAt;
-        Instant writtenAt;
+        /** When the slot last changed in a way that keeps it, in epoch seconds (rounded up). */
+        long writtenSecond;
         long nextCounter = -1;
         /** Set (under the monitor) when the sweep removed the slot from the map: writers look again. */
         boolean dead;
 
         Slot(Instant now) {
-            this.writtenAt = now;
+            written(now);
+        }
+
+        void written(Instant now) {
+            writtenSecond = now.getEpochSecond() + (now.getNano() > 0 ? 1 : 0);
         }
 
         void load(CodeRecord r) {
-            code = r;
+            codeId = r.codeId();
+            policy = r.policy();
+            kind = r.kind();
+            List<byte[]> all = r.digests();
+            digest = all.size() == 1 ? all.get(0) : null;
+            digests = all.size() == 1 ? null : all;
+            issuedSecond = r.issuedAt().getEpochSecond();
+            issuedNano = r.issuedAt().getNano();
+            notBeforeSecond = r.notBefore().getEpochSecond();
+            notBeforeNano = r.notBefore().getNano();
+            expiresSecond = r.expiresAt().getEpochSecond();
+            expiresNano = r.expiresAt().getNano();
+            renewalsLeft = r.renewalsLeft();
+            reviewRequired = r.reviewRequired();
+            conditions = r.conditions();
+            request = r.request();
             state = r.state();
             attemptsLeft = r.attemptsLeft();
             usesLeft = r.usesLeft();
@@ -98,29 +138,48 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         /** The code as a record, with its current state; null when there is none. */
-        CodeRecord current() {
-            CodeRecord c = code;
-            if (c == null || (c.state() == state && c.attemptsLeft() == attemptsLeft && c.usesLeft() == usesLeft
-                    && c.usedSlots() == usedSlots)) {
-                return c;
+        CodeRecord current(SlotKey key) {
+            if (codeId == null) {
+                return null;
             }
-            return new CodeRecord(c.codeId(), c.latchId(), c.subject(), c.policy(), c.kind(), c.digests(), usedSlots,
-                    state, c.issuedAt(), c.notBefore(), c.expiresAt(), attemptsLeft, usesLeft, c.renewalsLeft(),
-                    c.reviewRequired(), c.conditions(), c.request());
+            return new CodeRecord(codeId, key.latchId(), key.subject(), policy, kind,
+                    digests != null ? digests : List.of(digest), usedSlots, state,
+                    Instant.ofEpochSecond(issuedSecond, issuedNano), Instant.ofEpochSecond(notBeforeSecond, notBeforeNano),
+                    expiresAt(), attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions, request);
+        }
+
+        Instant expiresAt() {
+            return Instant.ofEpochSecond(expiresSecond, expiresNano);
         }
 
         CodeSummary summary() {
-            CodeRecord c = code;
-            return c == null ? null
-                    : new CodeSummary.Parts(c.codeId(), c.policy(), usesLeft, c.reviewRequired(), c.conditions());
+            return codeId == null ? null : new CodeSummary.Parts(codeId, policy, usesLeft, reviewRequired, conditions);
+        }
+
+        /** The index of the digest equal to {@code presented} (compared with all, in constant time), or -1. */
+        int match(byte[] presented) {
+            if (digests == null) {
+                return MessageDigest.isEqual(presented, digest) ? 0 : -1;
+            }
+            int match = -1;
+            for (int i = 0; i < digests.size(); i++) {
+                boolean eq = MessageDigest.isEqual(presented, digests.get(i));
+                match = eq && match < 0 ? i : match;
+            }
+            return match;
+        }
+
+        static boolean before(Instant now, long second, int nano) {
+            long s = now.getEpochSecond();
+            return s < second || (s == second && now.getNano() < nano);
         }
 
         /** When nothing in the slot can matter any more (before the sweep's minute of slack). */
         Instant retainUntil() {
-            Instant keep = writtenAt;
-            if (code != null) {
-                keep = max(keep, code.expiresAt().compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER
-                        : code.expiresAt().plus(TOMBSTONE));
+            Instant keep = Instant.ofEpochSecond(writtenSecond);
+            if (codeId != null) {
+                Instant expires = expiresAt();
+                keep = max(keep, expires.compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER : expires.plus(TOMBSTONE));
             }
             if (lockedUntil != null) {
                 keep = max(keep, lockedUntil);
@@ -148,7 +207,7 @@ public final class InMemoryLatchStore implements LatchStore {
             lastFailure = now;
             lockedUntil = lockout.lockUntil(failures, now);
             forgetAt = now.plus(lockout.failureMemory());
-            writtenAt = now;
+            written(now);
             return lockedUntil;
         }
 
@@ -164,7 +223,7 @@ public final class InMemoryLatchStore implements LatchStore {
             lastFailure = null;
             lockedUntil = null;
             forgetAt = null;
-            writtenAt = now;
+            written(now);
         }
 
         /** Counts a wrong attempt against a pending code; returns true when that burned it. */
@@ -183,13 +242,13 @@ public final class InMemoryLatchStore implements LatchStore {
         /** Whether the code cannot open again through digest {@code match}. */
         boolean used(int match) {
             return state == CodeInfo.State.CONSUMED || usesLeft <= 0
-                    || (code.digests().size() > 1 && (usedSlots & (1L << match)) != 0);
+                    || (digests != null && (usedSlots & (1L << match)) != 0);
         }
 
         /** Consumes one use through digest {@code match}, in place. */
         void consume(int match) {
             usesLeft--;
-            if (code.digests().size() > 1) {
+            if (digests != null) {
                 usedSlots |= 1L << match;
             }
             if (usesLeft <= 0) {
@@ -361,8 +420,8 @@ public final class InMemoryLatchStore implements LatchStore {
             }
             slot.dead = true;
             slots.remove(key, slot);
-            if (slot.code != null) {
-                slotByCodeId.remove(slot.code.codeId(), key);
+            if (slot.codeId != null) {
+                slotByCodeId.remove(slot.codeId, key);
             }
         }
     }
@@ -452,16 +511,15 @@ public final class InMemoryLatchStore implements LatchStore {
                     continue; // swept between lookup and lock (its retention had just ended): take a new one
                 }
                 String replaced = null;
-                CodeRecord old = slot.code;
-                if (old != null) {
+                if (slot.codeId != null) {
                     if (slot.state == CodeInfo.State.PENDING) {
-                        replaced = old.codeId();
+                        replaced = slot.codeId;
                     }
-                    slotByCodeId.remove(old.codeId(), key);
+                    slotByCodeId.remove(slot.codeId, key);
                 }
                 slotByCodeId.put(code.codeId(), key);
                 slot.load(code);
-                slot.writtenAt = now;
+                slot.written(now);
                 return new IssueResult(true, replaced);
             }
         }
@@ -548,19 +606,11 @@ public final class InMemoryLatchStore implements LatchStore {
             return new OpenResult(OpenResult.Outcome.LOCKED, slot.summary(), failures, slot.lockedUntil, false, false,
                     null);
         }
-        CodeRecord code = slot.code;
-        if (code == null) {
+        if (slot.codeId == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null);
         }
-        byte[] presented = r.digestFor(code.kind());
-        int match = -1;
-        if (presented != null) {
-            List<byte[]> digests = code.digests();
-            for (int i = 0; i < digests.size(); i++) {
-                boolean eq = MessageDigest.isEqual(presented, digests.get(i));
-                match = eq && match < 0 ? i : match;
-            }
-        }
+        byte[] presented = r.digestFor(slot.kind);
+        int match = presented == null ? -1 : slot.match(presented);
         CodeInfo.State state = slot.state;
         if (match < 0) {
             OpenResult.Outcome outcome = presented == null ? OpenResult.Outcome.MALFORMED : OpenResult.Outcome.WRONG_CODE;
@@ -575,13 +625,13 @@ public final class InMemoryLatchStore implements LatchStore {
             refusal = OpenResult.Outcome.REVOKED;
         } else if (slot.used(match)) {
             refusal = OpenResult.Outcome.USED;
-        } else if (now.isBefore(code.notBefore())) {
+        } else if (Slot.before(now, slot.notBeforeSecond, slot.notBeforeNano)) {
             refusal = OpenResult.Outcome.NOT_YET_VALID;
-        } else if (!now.isBefore(code.expiresAt())) {
+        } else if (!Slot.before(now, slot.expiresSecond, slot.expiresNano)) {
             refusal = OpenResult.Outcome.EXPIRED;
-        } else if (code.request() != null && (r.request() == null || !MessageDigest.isEqual(code.request(), r.request()))) {
+        } else if (slot.request != null && (r.request() == null || !MessageDigest.isEqual(slot.request, r.request()))) {
             refusal = OpenResult.Outcome.REQUEST_MISMATCH;
-        } else if (!code.conditions().isEmpty() && !r.conditionsCleared()) {
+        } else if (!slot.conditions.isEmpty() && !r.conditionsCleared()) {
             refusal = OpenResult.Outcome.CONDITIONS_PENDING;
         }
         if (refusal != null) {
@@ -600,8 +650,8 @@ public final class InMemoryLatchStore implements LatchStore {
             return Optional.empty();
         }
         synchronized (slot) {
-            return slot.dead || slot.code == null || !slot.code.codeId().equals(codeId) ? Optional.empty()
-                    : Optional.of(slot.current());
+            return slot.dead || slot.codeId == null || !slot.codeId.equals(codeId) ? Optional.empty()
+                    : Optional.of(slot.current(key));
         }
     }
 
@@ -621,13 +671,12 @@ public final class InMemoryLatchStore implements LatchStore {
             return false;
         }
         synchronized (slot) {
-            CodeRecord code = slot.code;
-            if (slot.dead || code == null || slot.state != CodeInfo.State.PENDING
-                    || (codeId != null && !code.codeId().equals(codeId))) {
+            if (slot.dead || slot.codeId == null || slot.state != CodeInfo.State.PENDING
+                    || (codeId != null && !slot.codeId.equals(codeId))) {
                 return false;
             }
             slot.state = CodeInfo.State.REVOKED;
-            slot.writtenAt = now;
+            slot.written(now);
             return true;
         }
     }
@@ -665,7 +714,7 @@ public final class InMemoryLatchStore implements LatchStore {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
         }
         synchronized (slot) {
-            CodeRecord code = slot.dead ? null : slot.current();
+            CodeRecord code = slot.dead ? null : slot.current(key);
             if (code == null || !code.codeId().equals(codeId)) {
                 return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
             }
@@ -678,9 +727,10 @@ public final class InMemoryLatchStore implements LatchStore {
             if (code.renewalsLeft() <= 0) {
                 return new RenewResult(RenewResult.Outcome.NO_RENEWALS_LEFT, code);
             }
-            slot.load(code.renew(now, newExpiry));
-            slot.writtenAt = now;
-            return new RenewResult(RenewResult.Outcome.RENEWED, slot.code);
+            CodeRecord renewed = code.renew(now, newExpiry);
+            slot.load(renewed);
+            slot.written(now);
+            return new RenewResult(RenewResult.Outcome.RENEWED, renewed);
         }
     }
 
