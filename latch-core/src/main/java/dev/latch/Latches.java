@@ -544,14 +544,14 @@ public final class Latches {
         try {
             result = store.useKey(parsed.keyId, digest, now, source);
         } catch (RuntimeException e) {
-            throw storeFailure("useKey", parsed.prefix, parsed.keyId, null, e);
+            throw storeFailure("useKey", parsed.prefix(), parsed.keyId, null, e);
         }
         KeyRecord record = result.record();
         String subject = record == null ? null : record.subject();
         DenialReason reason;
         switch (result.outcome()) {
             case OK:
-                if (record.prefix().equals(parsed.prefix)) {
+                if (parsed.prefixIs(record.prefix())) {
                     audit(AuditEvent.Type.OPENED, now, record.prefix(), record.keyId(), subject, source,
                             AuditEvent.Outcome.SUCCESS, "STATIC_KEY");
                     return new Verdict.Opened(record.keyId(), record.prefix(), subject, record.scopes(), -1, false);
@@ -568,7 +568,7 @@ public final class Latches {
                 reason = DenialReason.WRONG_CODE;
                 break;
         }
-        audit(AuditEvent.Type.DENIED, now, parsed.prefix, parsed.keyId, subject, source, AuditEvent.Outcome.FAILURE,
+        audit(AuditEvent.Type.DENIED, now, parsed.prefix(), parsed.keyId, subject, source, AuditEvent.Outcome.FAILURE,
                 result.outcome().name());
         return Verdict.denied(reason);
     }

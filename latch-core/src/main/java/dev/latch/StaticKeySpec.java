@@ -69,17 +69,22 @@ public final class StaticKeySpec {
 
     /** Same as {@link #PREFIX}, without a regular expression: it runs on every authentication. */
     static boolean validPrefix(String prefix) {
-        if (prefix == null || prefix.isEmpty() || prefix.length() > 32) {
+        return prefix != null && validPrefix(prefix, prefix.length());
+    }
+
+    /** Whether {@code text[0, end)} is a valid prefix, read in place (no substring per authentication). */
+    static boolean validPrefix(String text, int end) {
+        if (end < 1 || end > 32) {
             return false;
         }
-        char first = prefix.charAt(0);
+        char first = text.charAt(0);
         if (first < 'a' || first > 'z') {
             return false;
         }
         int segment = 1;
         int underscores = 0;
-        for (int i = 1; i < prefix.length(); i++) {
-            char c = prefix.charAt(i);
+        for (int i = 1; i < end; i++) {
+            char c = text.charAt(i);
             if (c == '_') {
                 if (++underscores > 1 || segment == 0) {
                     return false;

@@ -22,23 +22,40 @@ final class StaticKeys {
      * the prefix (from 0) and the id (from {@code idStart}).
      */
     static final class Parsed {
-        final String prefix;
         final String keyId;
         final byte[] bytes;
         final int idStart;
         final int secretStart;
 
-        Parsed(String prefix, String keyId, byte[] bytes, int idStart, int secretStart) {
-            this.prefix = prefix;
+        Parsed(String keyId, byte[] bytes, int idStart, int secretStart) {
             this.keyId = keyId;
             this.bytes = bytes;
             this.idStart = idStart;
             this.secretStart = secretStart;
         }
 
+        /** @return the prefix as a string (made on demand: a successful authentication needs none) */
+        String prefix() {
+            return new String(bytes, 0, idStart - 1, StandardCharsets.ISO_8859_1);
+        }
+
+        /** @return whether the key's prefix is exactly {@code prefix}, compared in place */
+        boolean prefixIs(String prefix) {
+            int n = idStart - 1;
+            if (prefix.length() != n) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (bytes[i] != prefix.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public String toString() {
-            return "Parsed[prefix=" + prefix + ", id=" + keyId + ", secret=***]";
+            return "Parsed[prefix=" + prefix() + ", id=" + keyId + ", secret=***]";
         }
     }
 
@@ -85,8 +102,7 @@ final class StaticKeys {
         if (!Alphabets.allBase62(key, idStart, secretStart - 1) || !Alphabets.allBase62(key, secretStart, key.length())) {
             return null;
         }
-        String prefix = key.substring(0, idStart - 1);
-        if (!StaticKeySpec.validPrefix(prefix)) {
+        if (!StaticKeySpec.validPrefix(key, idStart - 1)) {
             return null;
         }
         // Every character is now known to be ASCII, so ISO-8859-1 copies them as they are.
@@ -103,6 +119,6 @@ final class StaticKeys {
         if (written != crc.getValue()) {
             return null;
         }
-        return new Parsed(prefix, key.substring(idStart, secretStart - 1), bytes, idStart, secretStart);
+        return new Parsed(key.substring(idStart, secretStart - 1), bytes, idStart, secretStart);
     }
 }
