@@ -99,14 +99,15 @@ final class StaticKeys {
         if (key.charAt(secretStart - 1) != '_' || key.charAt(idStart - 1) != '_') {
             return null;
         }
-        if (!Alphabets.allBase62(key, idStart, secretStart - 1) || !Alphabets.allBase62(key, secretStart, key.length())) {
-            return null;
-        }
         if (!StaticKeySpec.validPrefix(key, idStart - 1)) {
             return null;
         }
-        // Every character is now known to be ASCII, so ISO-8859-1 copies them as they are.
+        // ISO-8859-1 copies a compact string's bytes as they are; a character above U+00FF
+        // becomes '?', which is no more base62 than the character was.
         byte[] bytes = key.getBytes(StandardCharsets.ISO_8859_1);
+        if (!Alphabets.allBase62(bytes, idStart, secretStart - 1) || !Alphabets.allBase62(bytes, secretStart, bytes.length)) {
+            return null;
+        }
         int body = bytes.length - CHECKSUM_LENGTH;
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, body);

@@ -1,5 +1,8 @@
 package dev.latch.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
 /** Alphabets for codes and keys, and uniform draws from them. Stateless; thread-safe. */
@@ -210,23 +213,50 @@ public final class Alphabets {
         }
     }
 
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH = 0x8080808080808080L;
+    private static final long ONES = 0x0101010101010101L;
+
     /**
-     * Whether every character of {@code s[from, to)} is in {@link #BASE62}, without a branch per
-     * character: keys are random text, so per-character range tests mispredict about every
-     * other character (a 36-character check took 300 ns on random keys, 70 on a repeated one).
+     * Whether every byte of {@code b[from, to)} is a base62 character, eight bytes at a time
+     * within one long (SWAR), without a branch per character: keys are random text, and
+     * per-character range tests mispredicted about every other character (a 36-character check
+     * took 300 ns on random keys, 70 on a repeated one; a table lookup per character, 50). A range shorter than 8 is checked byte by byte; a longer one's last word
+     * overlaps the one before it, which an "all" test allows.
      *
-     * @param s    the text
+     * @param b    ASCII or ISO-8859-1 bytes
      * @param from first index
      * @param to   end index, exclusive
      * @return true when all are base62 (also for an empty range)
      */
-    public static boolean allBase62(String s, int from, int to) {
-        int bad = 0;
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            bad |= (c >>> 7) | NOT_BASE62[c & 127];
+    public static boolean allBase62(byte[] b, int from, int to) {
+        if (to - from < 8) {
+            int bad = 0;
+            for (int i = from; i < to; i++) {
+                int c = b[i] & 0xff;
+                bad |= (c >>> 7) | NOT_BASE62[c & 127];
+            }
+            return bad == 0;
         }
-        return bad == 0;
+        long ok = HIGH;
+        for (int i = from; ; i += 8) {
+            if (i > to - 8) {
+                i = to - 8; // the last word, overlapping the one before
+            }
+            ok &= base62Bytes((long) LONG_LE.get(b, i));
+            if (i == to - 8) {
+                return ok == HIGH;
+            }
+        }
+    }
+
+    /** The high bit of each byte of the result is set where that byte of x is 0-9, A-Z or a-z. */
+    private static long base62Bytes(long x) {
+        long seven = x | HIGH; // subtracting below can then never borrow from the next byte
+        long digit = ((seven - '0' * ONES) & ~(seven - ('9' + 1) * ONES));
+        long upper = ((seven - 'A' * ONES) & ~(seven - ('Z' + 1) * ONES));
+        long lower = ((seven - 'a' * ONES) & ~(seven - ('z' + 1) * ONES));
+        return (digit | upper | lower) & ~x & HIGH; // ~x: bytes 0x80 and above are never base62
     }
 
     /**
