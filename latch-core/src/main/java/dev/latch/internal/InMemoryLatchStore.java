@@ -70,7 +70,7 @@ public final class InMemoryLatchStore implements LatchStore {
      * decision is atomic. The code's changing parts (state, attempts, uses, used digests) are
      * fields here, so an open changes a few ints instead of copying the whole record.
      */
-    static final class Slot {
+    static final class Slot extends SlotKey {
         /*
          * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
          * list or Instant objects to hold per live code (about 90 bytes less), and an open reads
@@ -106,7 +106,8 @@ public final class InMemoryLatchStore implements LatchStore {
         /** Set (under the monitor) when the sweep removed the slot from the map: writers look again. */
         boolean dead;
 
-        Slot(Instant now) {
+        Slot(SlotKey key, Instant now) {
+            super(key.latchId, key.subject);
             written(now);
         }
 
@@ -138,11 +139,11 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         /** The code as a record, with its current state; null when there is none. */
-        CodeRecord current(SlotKey key) {
+        CodeRecord current() {
             if (codeId == null) {
                 return null;
             }
-            return new CodeRecord(codeId, key.latchId(), key.subject(), policy, kind,
+            return new CodeRecord(codeId, latchId, subject, policy, kind,
                     digests != null ? digests : List.of(digest), usedSlots, state,
                     Instant.ofEpochSecond(issuedSecond, issuedNano), Instant.ofEpochSecond(notBeforeSecond, notBeforeNano),
                     expiresAt(), attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions, request);
@@ -446,10 +447,36 @@ public final class InMemoryLatchStore implements LatchStore {
 
     /**
      * A slot's key: a latch and a subject. Two references instead of a concatenated string: no
-     * copy and no hash to compute per lookup (both strings cache theirs), 24 bytes per live slot
-     * instead of about 64.
+     * copy and no hash to compute per lookup (both strings cache theirs). A {@link Slot} is its
+     * own key in the map, so a lookup reads the slot once and holds no separate key object
+     * (24 bytes and one pointer to follow per live slot); a bare SlotKey is only a probe.
      */
-    record SlotKey(String latchId, String subject) {
+    static class SlotKey {
+        final String latchId;
+        final String subject;
+
+        SlotKey(String latchId, String subject) {
+            this.latchId = latchId;
+            this.subject = subject;
+        }
+
+        String latchId() {
+            return latchId;
+        }
+
+        String subject() {
+            return subject;
+        }
+
+        @Override
+        public final boolean equals(Object o) {
+            return o instanceof SlotKey && latchId.equals(((SlotKey) o).latchId) && subject.equals(((SlotKey) o).subject);
+        }
+
+        @Override
+        public final int hashCode() {
+            return latchId.hashCode() * 31 + subject.hashCode();
+        }
     }
 
     static SlotKey slotKey(String latchId, String subject) {
@@ -494,7 +521,9 @@ public final class InMemoryLatchStore implements LatchStore {
             return slot;
         }
         ensureRoom();
-        return slots.computeIfAbsent(key, k -> new Slot(now));
+        Slot fresh = new Slot(key, now);
+        Slot prior = slots.putIfAbsent(fresh, fresh);
+        return prior != null ? prior : fresh;
     }
 
     @Override
@@ -515,9 +544,9 @@ public final class InMemoryLatchStore implements LatchStore {
                     if (slot.state == CodeInfo.State.PENDING) {
                         replaced = slot.codeId;
                     }
-                    slotByCodeId.remove(slot.codeId, key);
+                    slotByCodeId.remove(slot.codeId, slot);
                 }
-                slotByCodeId.put(code.codeId(), key);
+                slotByCodeId.put(code.codeId(), slot); // the slot is its own key
                 slot.load(code);
                 slot.written(now);
                 return new IssueResult(true, replaced);
@@ -651,7 +680,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
         synchronized (slot) {
             return slot.dead || slot.codeId == null || !slot.codeId.equals(codeId) ? Optional.empty()
-                    : Optional.of(slot.current(key));
+                    : Optional.of(slot.current());
         }
     }
 
@@ -714,7 +743,7 @@ public final class InMemoryLatchStore implements LatchStore {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
         }
         synchronized (slot) {
-            CodeRecord code = slot.dead ? null : slot.current(key);
+            CodeRecord code = slot.dead ? null : slot.current();
             if (code == null || !code.codeId().equals(codeId)) {
                 return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
             }
