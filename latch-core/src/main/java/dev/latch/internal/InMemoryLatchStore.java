@@ -26,6 +26,9 @@ import dev.latch.spi.OpenRequest;
 import dev.latch.spi.OpenResult;
 import dev.latch.spi.RenewResult;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +73,8 @@ public final class InMemoryLatchStore implements LatchStore {
      * decision is atomic. The code's changing parts (state, attempts, uses, used digests) are
      * fields here, so an open changes a few ints instead of copying the whole record.
      */
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     static final class Slot extends SlotKey {
         /*
          * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
@@ -79,8 +84,11 @@ public final class InMemoryLatchStore implements LatchStore {
         String codeId;
         String policy;
         CodeFormat.Kind kind;
-        /** The code's digest when it has one; for several (a recovery set), {@link #digests}. */
-        byte[] digest;
+        /** The code's digest when it has one, as four longs (no array to hold or follow); for several (a recovery set), {@link #digests}. */
+        long digest0;
+        long digest1;
+        long digest2;
+        long digest3;
         List<byte[]> digests;
         long issuedSecond;
         long notBeforeSecond;
@@ -120,8 +128,17 @@ public final class InMemoryLatchStore implements LatchStore {
             policy = r.policy();
             kind = r.kind();
             List<byte[]> all = r.digests();
-            digest = all.size() == 1 ? all.get(0) : null;
-            digests = all.size() == 1 ? null : all;
+            if (all.size() == 1) {
+                byte[] d = all.get(0);
+                digest0 = (long) LONG_BE.get(d, 0);
+                digest1 = (long) LONG_BE.get(d, 8);
+                digest2 = (long) LONG_BE.get(d, 16);
+                digest3 = (long) LONG_BE.get(d, 24);
+                digests = null;
+            } else {
+                digest0 = digest1 = digest2 = digest3 = 0;
+                digests = all;
+            }
             issuedSecond = r.issuedAt().getEpochSecond();
             issuedNano = r.issuedAt().getNano();
             notBeforeSecond = r.notBefore().getEpochSecond();
@@ -144,9 +161,18 @@ public final class InMemoryLatchStore implements LatchStore {
                 return null;
             }
             return new CodeRecord(codeId, latchId, subject, policy, kind,
-                    digests != null ? digests : List.of(digest), usedSlots, state,
+                    digests != null ? digests : List.of(digestBytes()), usedSlots, state,
                     Instant.ofEpochSecond(issuedSecond, issuedNano), Instant.ofEpochSecond(notBeforeSecond, notBeforeNano),
                     expiresAt(), attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions, request);
+        }
+
+        private byte[] digestBytes() {
+            byte[] d = new byte[32];
+            LONG_BE.set(d, 0, digest0);
+            LONG_BE.set(d, 8, digest1);
+            LONG_BE.set(d, 16, digest2);
+            LONG_BE.set(d, 24, digest3);
+            return d;
         }
 
         Instant expiresAt() {
@@ -160,7 +186,12 @@ public final class InMemoryLatchStore implements LatchStore {
         /** The index of the digest equal to {@code presented} (compared with all, in constant time), or -1. */
         int match(byte[] presented) {
             if (digests == null) {
-                return MessageDigest.isEqual(presented, digest) ? 0 : -1;
+                if (presented.length != 32) {
+                    return -1;
+                }
+                long diff = ((long) LONG_BE.get(presented, 0) ^ digest0) | ((long) LONG_BE.get(presented, 8) ^ digest1)
+                        | ((long) LONG_BE.get(presented, 16) ^ digest2) | ((long) LONG_BE.get(presented, 24) ^ digest3);
+                return diff == 0 ? 0 : -1; // every word compared, no early exit
             }
             int match = -1;
             for (int i = 0; i < digests.size(); i++) {

@@ -128,6 +128,25 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
     }
 
     @Test
+    void slotDigestCompare_findsEveryDifferentBit_andRoundTripsTheDigest() {
+        byte[] digest = new byte[32];
+        new java.util.Random(5).nextBytes(digest);
+        InMemoryLatchStore.Slot slot = new InMemoryLatchStore.Slot(new InMemoryLatchStore.SlotKey("l", "s"),
+                java.time.Instant.EPOCH);
+        slot.load(new dev.latch.spi.CodeRecord("c_1", "l", "s", "P", dev.latch.CodeFormat.Kind.NUMERIC,
+                java.util.List.of(digest), 0, dev.latch.CodeInfo.State.PENDING, java.time.Instant.EPOCH,
+                java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(60), 5, 1, 0, false, "", null));
+        assertEquals(0, slot.match(digest.clone()));
+        for (int bit = 0; bit < 256; bit++) {
+            byte[] other = digest.clone();
+            other[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertEquals(-1, slot.match(other), "bit " + bit);
+        }
+        assertEquals(-1, slot.match(java.util.Arrays.copyOf(digest, 31)));
+        assertTrue(java.util.Arrays.equals(digest, slot.current().digests().get(0)));
+    }
+
+    @Test
     void constructor_refusesNonPositiveBound() {
         assertThrows(IllegalArgumentException.class, () -> new InMemoryLatchStore(0));
     }
