@@ -75,6 +75,10 @@ import java.util.function.Supplier;
  * ({@code WAIT 1}) and fail closed when none acknowledges. Configure Redis with
  * {@code maxmemory-policy noeviction}: evicting latch keys would reset lockouts.
  *
+ * <p>Needs Redis 6.0 or newer ({@code SET ... KEEPTTL}). Each latch and subject has one slot, a
+ * string packed with Lua's {@code struct}: an open reads it with one {@code GET} and usually
+ * rewrites only its 11-byte head ({@code SETRANGE}).
+ *
  * <p>Thread-safe: one Lettuce connection, which is thread-safe, shared by all callers.
  */
 public final class RedisLatchStore implements LatchStore, AutoCloseable {
