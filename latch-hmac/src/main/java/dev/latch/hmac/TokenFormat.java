@@ -90,6 +90,8 @@ final class TokenFormat {
         }
     }
 
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private TokenFormat() {
     }
 
@@ -200,7 +202,21 @@ final class TokenFormat {
         }
         int[] ends = new int[FIELDS];
         int f = 0;
-        for (int i = 0; i < dot; i++) {
+        int i = 0;
+        // Eight bytes at a time: a word's '~' bytes found exactly (no borrow between bytes), then
+        // taken lowest first.
+        for (; i + 8 <= dot; i += 8) {
+            long t = (long) LONG_LE.get(b, i) ^ 0x7E7E7E7E7E7E7E7EL; // '~' bytes become zero
+            long zeros = ~(((t & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL) | t | 0x7F7F7F7F7F7F7F7FL);
+            while (zeros != 0) {
+                if (f == FIELDS - 1) {
+                    return null;
+                }
+                ends[f++] = i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+                zeros &= zeros - 1;
+            }
+        }
+        for (; i < dot; i++) {
             if (b[i] == '~') {
                 if (f == FIELDS - 1) {
                     return null;
@@ -484,8 +500,6 @@ final class TokenFormat {
     static long number(Parsed p, int field) {
         return number(p.b, p.start(field), p.end(field));
     }
-
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * "0" or 1 to 12 digits without a leading zero in {@code b[from, to)}; -2 when not canonical.
