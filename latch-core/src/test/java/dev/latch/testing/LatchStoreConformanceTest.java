@@ -434,6 +434,24 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void find_keepsLongFieldsWhole() {
+        Instant now = clock.instant();
+        CodeRecord base = fullRecord(now);
+        String conditions = "c".repeat(40_000); // longer than a 16-bit length prefix can say
+        CodeRecord record = new CodeRecord("c_long", "latch-long", "s".repeat(1_000), "P".repeat(300), base.kind(),
+                base.digests().subList(0, 1), 0, base.state(), now, now, now.plusSeconds(60), 5, 1, 0, false, conditions,
+                null);
+        store.issue(record, null, now);
+        CodeRecord found = store.find("c_long").orElseThrow();
+        assertEquals(conditions, found.conditions());
+        assertEquals(record.subject(), found.subject());
+        assertEquals(record.policy(), found.policy());
+        OpenResult opened = store.open(openWith(record, record.digests().get(0), now));
+        assertEquals(OpenResult.Outcome.OPENED, opened.outcome());
+        assertEquals(conditions, opened.code().conditions());
+    }
+
+    @Test
     void open_sixtyFourDigests_eachSlotOpensOnceAndSlotsNeverAlias() {
         Instant now = clock.instant();
         CodeRecord record = fullRecord(now); // slots 0 and 40 already used

@@ -16,7 +16,7 @@ local TOMBSTONE = 3600000
 --   used   one character per digest, '1' once that digest was used ('' none used)
 --   nc     the next acceptable OTP counter, as a decimal string ('' none)
 -- The head (st, kind, rev, att, uses: 11 bytes at offset 0) is rewritten in place by an open.
-local SLOT = '>c1c1c1i4i4i4i4ddddddi2c0i2c0i2c0i2c0i2c0i2c0i2c0i2c0i2c0'
+local SLOT = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0'
 local HEAD = '>c1c1c1i4i4'
 local STATE = {P = 'PENDING', C = 'CONSUMED', B = 'BURNED', R = 'REVOKED'}
 local KIND = {N = 'NUMERIC', B = 'BASE32', O = 'OPAQUE'}
