@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -41,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The embedded {@link LatchStore}: one slot per latch and subject holds the pending code, the
@@ -64,14 +64,15 @@ public final class InMemoryLatchStore implements LatchStore {
     static final Duration TOMBSTONE = Duration.ofHours(1);
     private static final int MAX_SOURCES = 32;
 
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     /**
      * Security state of one latch and subject: the pending code, the failure count, the lock and
      * the OTP counter. Mutable, and every read or change happens under its own monitor, so each
      * decision is atomic. The code's changing parts (state, attempts, uses, used digests) are
-     * fields here, so an open changes a few ints instead of copying the whole record.
+     * fields here, so an open changes a few ints instead of copying the whole record. A slot is
+     * its own key in the slot map and the value of the code-id index.
      */
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
     static final class Slot extends SlotKey {
         /*
          * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
@@ -81,11 +82,12 @@ public final class InMemoryLatchStore implements LatchStore {
         String codeId;
         String policy;
         CodeFormat.Kind kind;
-        /** The code's digest when it has one, as four longs (no array to hold or follow); for several (a recovery set), {@link #digests}. */
+        /** The code's digest when it has one, as four longs (no array to hold or follow); see {@link #digests}. */
         long digest0;
         long digest1;
         long digest2;
         long digest3;
+        /** All digests when there are several (a recovery set), else null. */
         List<byte[]> digests;
         long issuedSecond;
         long notBeforeSecond;
@@ -309,7 +311,8 @@ public final class InMemoryLatchStore implements LatchStore {
      * of its time and its scaling on two threads; here the sweep pays instead, once a second.
      */
     private final ConcurrentHashMap<SlotKey, Slot> slots = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, SlotKey> slotByCodeId = new ConcurrentHashMap<>();
+    /** The slot holding each code id; a lookup by id is one lookup (callers check {@code dead} and the id). */
+    private final ConcurrentMap<String, Slot> slotByCodeId = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
     /** Issue times per subject: {windowMillis, epoch millis...}; swept like the slots. */
     private final ConcurrentHashMap<String, long[]> issueTimes = new ConcurrentHashMap<>();
@@ -387,8 +390,8 @@ public final class InMemoryLatchStore implements LatchStore {
     /** A full pass over the slots and windows takes at most this many seconds of store time. */
     private static final long SWEEP_PASS_SECONDS = 600;
     private final ReentrantLock sweepLock = new ReentrantLock();
-    private Iterator<Map.Entry<SlotKey, Slot>> slotSweep;
-    private Iterator<Map.Entry<String, long[]>> windowSweep;
+    private Iterator<Slot> slotSweep;
+    private Iterator<String> windowSweep;
     private long lastFullSweep = Long.MIN_VALUE;
 
     /**
@@ -406,17 +409,16 @@ public final class InMemoryLatchStore implements LatchStore {
             long budget = Math.max(256, (slots.mappingCount() + issueTimes.mappingCount()) / SWEEP_PASS_SECONDS);
             long now = tick;
             if (slotSweep == null || !slotSweep.hasNext()) {
-                slotSweep = slots.entrySet().iterator();
+                slotSweep = slots.values().iterator();
             }
             for (long i = 0; i < budget && slotSweep.hasNext(); i++) {
-                Map.Entry<SlotKey, Slot> e = slotSweep.next();
-                forgetIfDone(e.getKey(), e.getValue(), now);
+                forgetIfDone(slotSweep.next(), now);
             }
             if (windowSweep == null || !windowSweep.hasNext()) {
-                windowSweep = issueTimes.entrySet().iterator();
+                windowSweep = issueTimes.keySet().iterator();
             }
             for (long i = 0; i < budget && windowSweep.hasNext(); i++) {
-                forgetWindowIfDone(windowSweep.next().getKey(), now);
+                forgetWindowIfDone(windowSweep.next(), now);
             }
         } finally {
             sweepLock.unlock();
@@ -429,7 +431,7 @@ public final class InMemoryLatchStore implements LatchStore {
         try {
             long now = tick;
             lastFullSweep = now;
-            slots.forEach((k, slot) -> forgetIfDone(k, slot, now));
+            slots.values().forEach(slot -> forgetIfDone(slot, now));
             for (String subject : issueTimes.keySet()) {
                 forgetWindowIfDone(subject, now);
             }
@@ -442,15 +444,15 @@ public final class InMemoryLatchStore implements LatchStore {
         events.cleanUp();
     }
 
-    private void forgetIfDone(SlotKey key, Slot slot, long now) {
+    private void forgetIfDone(Slot slot, long now) {
         synchronized (slot) {
             if (slot.dead || slot.retainUntil().getEpochSecond() > now - SLACK_SECONDS) {
                 return;
             }
             slot.dead = true;
-            slots.remove(key, slot);
+            slots.remove(slot, slot);
             if (slot.codeId != null) {
-                slotByCodeId.remove(slot.codeId, key);
+                slotByCodeId.remove(slot.codeId, slot);
             }
         }
     }
@@ -486,14 +488,6 @@ public final class InMemoryLatchStore implements LatchStore {
         SlotKey(String latchId, String subject) {
             this.latchId = latchId;
             this.subject = subject;
-        }
-
-        String latchId() {
-            return latchId;
-        }
-
-        String subject() {
-            return subject;
         }
 
         @Override
@@ -701,8 +695,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
-        SlotKey key = slotKey(codeId);
-        Slot slot = key == null ? null : slots.get(key);
+        Slot slot = slotOf(codeId);
         if (slot == null) {
             return Optional.empty();
         }
@@ -712,15 +705,14 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    private SlotKey slotKey(String codeId) {
+    private Slot slotOf(String codeId) {
         return codeId == null ? null : slotByCodeId.get(codeId);
     }
 
     @Override
     public boolean revoke(String codeId, Instant now) {
         observe(now);
-        SlotKey key = slotKey(codeId);
-        return key != null && revokeIn(slots.get(key), codeId, now);
+        return revokeIn(slotOf(codeId), codeId, now);
     }
 
     private static boolean revokeIn(Slot slot, String codeId, Instant now) {
@@ -740,22 +732,19 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public int revokeLatch(String latchId, Instant now) {
-        observe(now);
-        int n = 0;
-        for (Map.Entry<SlotKey, Slot> e : slots.entrySet()) {
-            if (e.getKey().latchId().equals(latchId) && revokeIn(e.getValue(), null, now)) {
-                n++;
-            }
-        }
-        return n;
+        return revokeWhere(slot -> slot.latchId.equals(latchId), now);
     }
 
     @Override
     public int revokeSubject(String subject, Instant now) {
+        return revokeWhere(slot -> slot.subject.equals(subject), now);
+    }
+
+    private int revokeWhere(Predicate<Slot> which, Instant now) {
         observe(now);
         int n = 0;
-        for (Map.Entry<SlotKey, Slot> e : slots.entrySet()) {
-            if (e.getKey().subject().equals(subject) && revokeIn(e.getValue(), null, now)) {
+        for (Slot slot : slots.values()) {
+            if (which.test(slot) && revokeIn(slot, null, now)) {
                 n++;
             }
         }
@@ -765,8 +754,7 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
         observe(now);
-        SlotKey key = slotKey(codeId);
-        Slot slot = key == null ? null : slots.get(key);
+        Slot slot = slotOf(codeId);
         if (slot == null) {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
         }
