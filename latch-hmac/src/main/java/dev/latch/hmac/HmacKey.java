@@ -27,13 +27,13 @@ public final class HmacKey {
     private final String id;
     private final HmacAlgorithm algorithm;
     private final KeyStatus status;
-    private final KeyedHmac macs;
+    private final KeyedHmac hmac;
 
-    private HmacKey(String id, HmacAlgorithm algorithm, KeyStatus status, KeyedHmac macs) {
+    private HmacKey(String id, HmacAlgorithm algorithm, KeyStatus status, KeyedHmac hmac) {
         this.id = id;
         this.algorithm = algorithm;
         this.status = status;
-        this.macs = macs;
+        this.hmac = hmac;
     }
 
     /**
@@ -95,27 +95,22 @@ public final class HmacKey {
         if (status == KeyStatus.DESTROYED && newStatus != KeyStatus.DESTROYED) {
             throw new IllegalStateException("key " + id + " was destroyed");
         }
-        return new HmacKey(id, algorithm, newStatus, newStatus == KeyStatus.DESTROYED ? null : macs);
+        return new HmacKey(id, algorithm, newStatus, newStatus == KeyStatus.DESTROYED ? null : hmac);
     }
 
     byte[] mac(byte[] data) {
-        if (macs == null) {
+        if (hmac == null) {
             throw new IllegalStateException("key " + id + " was destroyed");
         }
-        return macs.mac(data, 0, data.length);
+        return hmac.mac(data, 0, data.length);
     }
 
     /** Full-length tags only, compared in constant time. */
     boolean verify(byte[] data, byte[] tag) {
-        return verify(data, data.length, tag);
-    }
-
-    /** The same, over the first {@code length} bytes of {@code data}. */
-    boolean verify(byte[] data, int length, byte[] tag) {
-        if (macs == null || tag.length != algorithm.tagLength()) {
+        if (hmac == null || tag.length != algorithm.tagLength()) {
             return false;
         }
-        return MessageDigest.isEqual(macs.mac(data, 0, length), tag);
+        return MessageDigest.isEqual(hmac.mac(data, 0, data.length), tag);
     }
 
     /**
@@ -123,10 +118,10 @@ public final class HmacKey {
      * {@code data[tagFrom, tagTo)}, decoded while compared, in constant time.
      */
     boolean verifyEncoded(byte[] data, int length, int tagFrom, int tagTo) {
-        if (macs == null) {
+        if (hmac == null) {
             return false;
         }
-        return TokenFormat.tagMatches(macs.mac(data, 0, length), data, tagFrom, tagTo);
+        return TokenFormat.tagMatches(hmac.mac(data, 0, length), data, tagFrom, tagTo);
     }
 
     @Override

@@ -69,12 +69,6 @@ public final class HmacKeySet {
         return id == null ? Optional.empty() : Optional.ofNullable(keys.get(id));
     }
 
-    /** The key for an id when it is enabled, else null; no allocation on the verify path. */
-    HmacKey enabled(String id) {
-        HmacKey k = keys.get(id);
-        return k != null && k.status() == KeyStatus.ENABLED ? k : null;
-    }
-
     /**
      * The enabled key whose id is the text {@code token[from, to)}, else null; no substring on the
      * verify path. Key ids are public, so the lookup need not be constant-time.

@@ -177,7 +177,7 @@ public final class SignedTokens implements CodeSigner {
             return deny(now, resource, id, c.subject(), source, DenialReason.EXPIRED);
         }
         if (!c.resource().equals(requirement.resource()) || TokenFormat.hasDotSegment(requirement.resource())
-                || !grants(c.permissions(), requirement.permissions())) {
+                || !c.permissions().containsAll(requirement.permissions())) {
             return deny(now, resource, id, c.subject(), source, DenialReason.INSUFFICIENT_SCOPE);
         }
         if (c.sourceRange() != null && (source == null || !IpRange.parse(c.sourceRange()).contains(source))) {
@@ -195,15 +195,6 @@ public final class SignedTokens implements CodeSigner {
         event(AuditEvent.Type.OPENED, now, resource, id, c.subject(), source, AuditEvent.Outcome.SUCCESS, "SIGNED_TOKEN");
         return new Verdict.Opened(id, c.resource(), c.subject(), scopes(c.permissions()), c.singleUse() ? 0 : -1,
                 false);
-    }
-
-    private static boolean grants(List<String> granted, Set<String> required) {
-        for (String r : required) {
-            if (!granted.contains(r)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** An immutable set of a token's permissions, without Set.copyOf's HashSet for the usual one or two. */
