@@ -40,14 +40,18 @@ local function empty_slot()
     lf = -1, lu = -1, fa = -1, cid = '', latch = '', subj = '', pol = '', cond = '', req = '', dig = '', used = '',
     nc = ''}
 end
--- The slot as a table, or nil when there is none.
-local function load(key)
-  local s = redis.call('GET', key)
-  if not s then return nil end
+-- A packed slot as a table.
+local function slot_of(s)
   local m = {}
   m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp, m.lf, m.lu, m.fa, m.cid, m.latch, m.subj,
     m.pol, m.cond, m.req, m.dig, m.used, m.nc = struct.unpack(SLOT, s)
   return m
+end
+-- The slot as a table, or nil when there is none.
+local function load(key)
+  local s = redis.call('GET', key)
+  if not s then return nil end
+  return slot_of(s)
 end
 -- Writes the whole slot, keeping its expiry (retain sets that).
 local function save(key, m)
@@ -96,15 +100,15 @@ local function lock_until(failures, now, threshold, base, max)
   end
   return now + math.min(t, max)
 end
-local function failures_now(m, now)
-  local f = m.fail
-  if f > 0 and m.fa >= 0 and now >= m.fa then f = 0 end
+-- Failures, after forgetting them at fa (the time they are forgotten, -1 for none).
+local function failures_now(f, fa, now)
+  if f > 0 and fa >= 0 and now >= fa then return 0 end
   return f
 end
 -- Records a failure in m (the caller saves): count, lock, forget time. Returns the failures and
 -- the lock end (nil for none).
 local function fail(m, now, threshold, base, max, memory)
-  local f = failures_now(m, now) + 1
+  local f = failures_now(m.fail, m.fa, now) + 1
   local lu = lock_until(f, now, threshold, base, max)
   m.fail, m.lf, m.lu, m.fa = f, now, lu or -1, now + memory
   return f, lu

@@ -15,8 +15,7 @@ local function reply(outcome, failures, until_, locked, burned, sighting)
   return outcome .. '|' .. failures .. '|' .. ms(until_) .. '|' .. locked .. '|' .. burned .. '|' .. sighting .. '|'
     .. uses .. '|' .. rev .. '|' .. #cid .. ':' .. #pol .. ':' .. cid .. pol .. cond
 end
-local failures = failed
-if failures > 0 and fa >= 0 and now >= fa then failures = 0 end
+local failures = failures_now(failed, fa, now)
 if lu >= 0 and now < lu then
   return reply('LOCKED', failures, lu, 0, 0, '')
 end
@@ -35,7 +34,7 @@ end
 if match < 0 then
   local outcome = 'WRONG_CODE'
   if presented == nil then outcome = 'MALFORMED' end
-  local m = load(key)
+  local m = slot_of(s) -- the string already read: no second GET
   local burned = 0
   if m.st == 'P' and m.att < 2147483647 then
     m.att = m.att - 1
@@ -68,7 +67,7 @@ uses = uses - 1
 if uses <= 0 then st = 'C' end
 if failed > 0 or lu >= 0 or n > 1 then
   -- The rare case: failures to forget or a digest to mark. The whole slot is written.
-  local m = load(key)
+  local m = slot_of(s) -- the string already read: no second GET
   m.uses, m.st = uses, st
   if n > 1 then
     local u = m.used

@@ -28,7 +28,7 @@ class ScriptPreludeTest {
         String common = resource("common");
         List<String[]> helpers = RedisLatchStore.helpers(common);
         assertEquals(List.of("NEVER", "TOMBSTONE", "SLOT", "HEAD", "STATE", "KIND", "hgetall", "num", "ms", "empty_slot",
-                "load", "save", "fields", "cteq", "retain", "lock_until", "failures_now", "fail", "succeed", "keep_with"),
+                "slot_of", "load", "save", "fields", "cteq", "retain", "lock_until", "failures_now", "fail", "succeed", "keep_with"),
                 names(helpers));
         assertEquals(common, String.join("", helpers.stream().map(h -> h[1]).toList()), "nothing lost or repeated");
         String cteq = helpers.get(names(helpers).indexOf("cteq"))[1];
@@ -53,12 +53,12 @@ class ScriptPreludeTest {
     @Test
     void openScript_leavesOutTheHelpersItNeverCalls() throws IOException {
         String prelude = RedisLatchStore.prelude(RedisLatchStore.helpers(resource("common")), resource("open"));
-        for (String needed : new String[]{"local SLOT", "local HEAD", "local function load(", "local function cteq(",
+        for (String needed : new String[]{"local SLOT", "local HEAD", "local function slot_of(", "local function cteq(",
                 "local function fail(", "local function retain("}) {
             assertTrue(prelude.contains(needed), needed);
         }
         for (String unused : new String[]{"local function hgetall(", "local function fields(", "local function keep_with(",
-                "local STATE", "local function empty_slot("}) {
+                "local STATE", "local function empty_slot(", "local function load("}) {
             assertFalse(prelude.contains(unused), unused);
         }
     }
