@@ -3,6 +3,7 @@ package dev.latch.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 /** Alphabets for codes and keys, and uniform draws from them. Stateless; thread-safe. */
@@ -62,7 +63,7 @@ public final class Alphabets {
     /** Random bytes in an id made by {@link #id(String, byte[], int)}. */
     public static final int ID_BYTES = 15;
     private static final byte[] BASE64URL =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * An id of 120 random bits already drawn: the prefix and 20 base64url characters of
@@ -88,7 +89,7 @@ public final class Alphabets {
             out[o + 2] = BASE64URL[(b >>> 6) & 63];
             out[o + 3] = BASE64URL[b & 63];
         }
-        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -122,7 +123,7 @@ public final class Alphabets {
             out[i] = (byte) ('0' + value % 10);
             value /= 10;
         }
-        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -221,8 +222,9 @@ public final class Alphabets {
      * Whether every byte of {@code b[from, to)} is a base62 character, eight bytes at a time
      * within one long (SWAR), without a branch per character: keys are random text, and
      * per-character range tests mispredicted about every other character (a 36-character check
-     * took 300 ns on random keys, 70 on a repeated one; a table lookup per character, 50). A range shorter than 8 is checked byte by byte; a longer one's last word
-     * overlaps the one before it, which an "all" test allows.
+     * took 300 ns on random keys, 70 on a repeated one; a table lookup per character, 50). A
+     * range shorter than 8 is checked byte by byte; a longer one's last word overlaps the one
+     * before it, which an "all" test allows.
      *
      * @param b    ASCII or ISO-8859-1 bytes
      * @param from first index

@@ -46,6 +46,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * A {@link LatchStore} on Redis, for services that run on many instances: a one-time code opens
@@ -54,7 +55,8 @@ import java.util.function.Supplier;
  *
  * <p>Every security decision is one Lua script run with EVALSHA: an open finds the code, checks
  * lock and expiry, compares the digest without a timing signal (both sides are hashed again and
- * the hashes compared) and counts the failure or consumes the use, in one round trip. Scripts are loaded when the store starts and reloaded on NOSCRIPT.
+ * the hashes compared) and counts the failure or consumes the use, in one round trip. Scripts
+ * are loaded when the store starts and reloaded on NOSCRIPT.
  * Redis expires state itself ({@code PEXPIRE}, relative to the caller's clock, so instances
  * whose clocks differ agree on what is live). Keys carry a prefix and a hash tag per latch, so
  * one latch's slots share a Cluster slot.
@@ -191,7 +193,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         for (boolean grew = true; grew; ) {
             grew = false;
             for (int i = 0; i < helpers.size(); i++) {
-                if (!used[i] && java.util.regex.Pattern.compile("\\b" + helpers.get(i)[0] + "\\b").matcher(needed).find()) {
+                if (!used[i] && Pattern.compile("\\b" + helpers.get(i)[0] + "\\b").matcher(needed).find()) {
                     used[i] = true;
                     needed.append(helpers.get(i)[1]);
                     grew = true;
