@@ -30,7 +30,7 @@ import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -70,52 +70,123 @@ public final class InMemoryLatchStore implements LatchStore {
      * Security state of one latch and subject: the pending code, the failure count, the lock and
      * the OTP counter. Mutable, and every read or change happens under its own monitor, so each
      * decision is atomic. The code's changing parts (state, attempts, uses, used digests) are
-     * fields here, so an open changes a few ints instead of copying the whole record. A slot is
-     * its own key in the slot map and the value of the code-id index.
+     * fields here, so an open changes a few ints instead of copying the whole record.
+     *
+     * <p>The slots of one subject form a chain (one per latch), whose first slot is the one the
+     * subject table holds; that first slot also holds the subject's issue-rate window. What most
+     * slots never need (several digests, a bound request, failures and locks, an OTP counter, more
+     * than one issue in the window) lives in a {@link Rare} part, made when first needed: a live
+     * code costs its slot (152 bytes), its id and about 17 bytes of table.
      */
-    static final class Slot extends SlotKey {
+    static final class Slot {
+        private static final CodeInfo.State[] STATES = CodeInfo.State.values();
+        private static final CodeFormat.Kind[] KINDS = CodeFormat.Kind.values();
+
+        final String latchId;
+        final String subject;
+        /** The subject's next slot (another latch), or null; changed under the subject table's monitor. */
+        volatile Slot next;
         /*
          * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
-         * list or Instant objects to hold per live code (about 90 bytes less), and an open reads
-         * no object but the slot and the digest. Times are epoch seconds and nanoseconds.
+         * list or Instant objects to hold per live code, and an open reads no object but the slot.
+         * Times are epoch seconds and nanoseconds. While the slot is in the code-id table, codeId
+         * changes only under both the slot's monitor and the table's.
          */
         String codeId;
+        /** The code id's hash: table probes compare it without following the id (it fills alignment padding). */
+        int codeHash;
         String policy;
-        CodeFormat.Kind kind;
-        /** The code's digest when it has one, as four longs (no array to hold or follow); see {@link #digests}. */
+        String conditions;
+        Rare rare;
+        private byte kind;
+        private byte state;
+        boolean reviewRequired;
+        /** Set (under the monitor) when the sweep removed the slot from the tables: writers look again. */
+        boolean dead;
+        /** The code's digest when it has one, as four longs (no array to hold or follow); see {@link Rare#digests}. */
         long digest0;
         long digest1;
         long digest2;
         long digest3;
-        /** All digests when there are several (a recovery set), else null. */
-        List<byte[]> digests;
         long issuedSecond;
         long notBeforeSecond;
         long expiresSecond;
+        /** When the slot last changed in a way that keeps it, in epoch seconds (rounded up). */
+        long writtenSecond;
         int issuedNano;
         int notBeforeNano;
         int expiresNano;
-        int renewalsLeft;
-        boolean reviewRequired;
-        String conditions;
-        byte[] request;
-        CodeInfo.State state;
         int attemptsLeft;
         int usesLeft;
-        long usedSlots;
-        int failures;
-        Instant lastFailure;
-        Instant lockedUntil;
-        Instant forgetAt;
-        /** When the slot last changed in a way that keeps it, in epoch seconds (rounded up). */
-        long writtenSecond;
-        long nextCounter = -1;
-        /** Set (under the monitor) when the sweep removed the slot from the map: writers look again. */
-        boolean dead;
+        int renewalsLeft;
+        /** The newest issue in the subject's rate window (epoch ms; first slot of a subject only). */
+        long newestIssue = Long.MIN_VALUE;
+        /** When the newest issue leaves the window (epoch ms): the window matters until then. */
+        long windowUntil = Long.MIN_VALUE;
 
-        Slot(SlotKey key, Instant now) {
-            super(key.latchId, key.subject);
+        Slot(String latchId, String subject, Instant now) {
+            this.latchId = latchId;
+            this.subject = subject;
             written(now);
+        }
+
+        /** The fields few slots need. */
+        static final class Rare {
+            /** All digests when there are several (a recovery set), else null. */
+            List<byte[]> digests;
+            long usedSlots;
+            byte[] request;
+            int failures;
+            Instant lockedUntil;
+            Instant forgetAt;
+            long nextCounter = -1;
+            /** Issues in the rate window other than the newest (epoch ms), or null. */
+            long[] olderIssues;
+
+            boolean empty() {
+                return digests == null && request == null && failures == 0 && lockedUntil == null && forgetAt == null
+                        && nextCounter < 0 && olderIssues == null;
+            }
+        }
+
+        Rare rare() {
+            Rare r = rare;
+            if (r == null) {
+                r = new Rare();
+                rare = r;
+            }
+            return r;
+        }
+
+        /** Drops the rare part when nothing is left in it. */
+        private void tidy() {
+            if (rare != null && rare.empty()) {
+                rare = null;
+            }
+        }
+
+        CodeInfo.State state() {
+            return STATES[state];
+        }
+
+        void state(CodeInfo.State s) {
+            state = (byte) s.ordinal();
+        }
+
+        CodeFormat.Kind kind() {
+            return KINDS[kind];
+        }
+
+        List<byte[]> digests() {
+            return rare == null ? null : rare.digests;
+        }
+
+        Instant lockedUntil() {
+            return rare == null ? null : rare.lockedUntil;
+        }
+
+        long nextCounter() {
+            return rare == null ? -1 : rare.nextCounter;
         }
 
         void written(Instant now) {
@@ -124,8 +195,9 @@ public final class InMemoryLatchStore implements LatchStore {
 
         void load(CodeRecord r) {
             codeId = r.codeId();
+            codeHash = codeId.hashCode();
             policy = r.policy();
-            kind = r.kind();
+            kind = (byte) r.kind().ordinal();
             List<byte[]> all = r.digests();
             if (all.size() == 1) {
                 byte[] d = all.get(0);
@@ -133,10 +205,14 @@ public final class InMemoryLatchStore implements LatchStore {
                 digest1 = (long) LONG_BE.get(d, 8);
                 digest2 = (long) LONG_BE.get(d, 16);
                 digest3 = (long) LONG_BE.get(d, 24);
-                digests = null;
+                if (rare != null) {
+                    rare.digests = null;
+                    rare.usedSlots = 0;
+                }
             } else {
                 digest0 = digest1 = digest2 = digest3 = 0;
-                digests = all;
+                rare().digests = all;
+                rare.usedSlots = r.usedSlots();
             }
             issuedSecond = r.issuedAt().getEpochSecond();
             issuedNano = r.issuedAt().getNano();
@@ -147,11 +223,15 @@ public final class InMemoryLatchStore implements LatchStore {
             renewalsLeft = r.renewalsLeft();
             reviewRequired = r.reviewRequired();
             conditions = r.conditions();
-            request = r.request();
-            state = r.state();
+            if (r.request() != null) {
+                rare().request = r.request();
+            } else if (rare != null) {
+                rare.request = null;
+            }
+            state(r.state());
             attemptsLeft = r.attemptsLeft();
             usesLeft = r.usesLeft();
-            usedSlots = r.usedSlots();
+            tidy();
         }
 
         /** The code as a record, with its current state; null when there is none. */
@@ -159,10 +239,12 @@ public final class InMemoryLatchStore implements LatchStore {
             if (codeId == null) {
                 return null;
             }
-            return new CodeRecord(codeId, latchId, subject, policy, kind,
-                    digests != null ? digests : List.of(digestBytes()), usedSlots, state,
+            List<byte[]> several = digests();
+            return new CodeRecord(codeId, latchId, subject, policy, kind(),
+                    several != null ? several : List.of(digestBytes()), several != null ? rare.usedSlots : 0, state(),
                     Instant.ofEpochSecond(issuedSecond, issuedNano), Instant.ofEpochSecond(notBeforeSecond, notBeforeNano),
-                    expiresAt(), attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions, request);
+                    expiresAt(), attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions,
+                    rare == null ? null : rare.request);
         }
 
         private byte[] digestBytes() {
@@ -184,7 +266,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
         /** The index of the digest equal to {@code presented} (compared with all, in constant time), or -1. */
         int match(byte[] presented) {
-            if (digests == null) {
+            List<byte[]> several = digests();
+            if (several == null) {
                 if (presented.length != 32) {
                     return -1;
                 }
@@ -193,8 +276,8 @@ public final class InMemoryLatchStore implements LatchStore {
                 return diff == 0 ? 0 : -1; // every word compared, no early exit
             }
             int match = -1;
-            for (int i = 0; i < digests.size(); i++) {
-                boolean eq = MessageDigest.isEqual(presented, digests.get(i));
+            for (int i = 0; i < several.size(); i++) {
+                boolean eq = MessageDigest.isEqual(presented, several.get(i));
                 match = eq && match < 0 ? i : match;
             }
             return match;
@@ -212,34 +295,45 @@ public final class InMemoryLatchStore implements LatchStore {
                 Instant expires = expiresAt();
                 keep = max(keep, expires.compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER : expires.plus(TOMBSTONE));
             }
-            if (lockedUntil != null) {
-                keep = max(keep, lockedUntil);
+            if (windowUntil != Long.MIN_VALUE) {
+                keep = max(keep, Instant.ofEpochMilli(windowUntil));
             }
-            if (failures > 0 && forgetAt != null) {
-                keep = max(keep, forgetAt);
-            }
-            if (nextCounter >= 0) {
-                keep = CodeRecord.NEVER; // a replay guard is kept for as long as the authenticator may be used
+            Rare r = rare;
+            if (r != null) {
+                if (r.lockedUntil != null) {
+                    keep = max(keep, r.lockedUntil);
+                }
+                if (r.failures > 0 && r.forgetAt != null) {
+                    keep = max(keep, r.forgetAt);
+                }
+                if (r.nextCounter >= 0) {
+                    keep = CodeRecord.NEVER; // a replay guard is kept for as long as the authenticator may be used
+                }
             }
             return keep;
         }
 
         /** Failures, after forgetting those older than the failure memory. */
         int failures(Instant now) {
-            if (failures > 0 && forgetAt != null && !now.isBefore(forgetAt)) {
-                failures = 0;
+            Rare r = rare;
+            if (r == null) {
+                return 0;
             }
-            return failures;
+            if (r.failures > 0 && r.forgetAt != null && !now.isBefore(r.forgetAt)) {
+                r.failures = 0;
+            }
+            return r.failures;
         }
 
         /** Counts a failure and applies the lockout; returns the lock end or null. */
         Instant fail(Instant now, LockoutPolicy lockout) {
-            failures = failures(now) + 1;
-            lastFailure = now;
-            lockedUntil = lockout.lockUntil(failures, now);
-            forgetAt = now.plus(lockout.failureMemory());
+            int failures = failures(now) + 1;
+            Rare r = rare();
+            r.failures = failures;
+            r.lockedUntil = lockout.lockUntil(failures, now);
+            r.forgetAt = now.plus(lockout.failureMemory());
             written(now);
-            return lockedUntil;
+            return r.lockedUntil;
         }
 
         /**
@@ -247,44 +341,92 @@ public final class InMemoryLatchStore implements LatchStore {
          * case: a slot with a code or an OTP counter is kept by those, not by its write time.
          */
         void succeed(Instant now) {
-            if (failures == 0 && lockedUntil == null && lastFailure == null) {
+            Rare r = rare;
+            if (r == null || (r.failures == 0 && r.lockedUntil == null && r.forgetAt == null)) {
                 return;
             }
-            failures = 0;
-            lastFailure = null;
-            lockedUntil = null;
-            forgetAt = null;
+            r.failures = 0;
+            r.lockedUntil = null;
+            r.forgetAt = null;
+            tidy();
             written(now);
         }
 
         /** Counts a wrong attempt against a pending code; returns true when that burned it. */
         boolean failAttempt() {
-            if (state != CodeInfo.State.PENDING || attemptsLeft == Integer.MAX_VALUE) {
+            if (state() != CodeInfo.State.PENDING || attemptsLeft == Integer.MAX_VALUE) {
                 return false;
             }
             attemptsLeft--;
             if (attemptsLeft > 0) {
                 return false;
             }
-            state = CodeInfo.State.BURNED;
+            state(CodeInfo.State.BURNED);
             return true;
         }
 
         /** Whether the code cannot open again through digest {@code match}. */
         boolean used(int match) {
-            return state == CodeInfo.State.CONSUMED || usesLeft <= 0
-                    || (digests != null && (usedSlots & (1L << match)) != 0);
+            return state() == CodeInfo.State.CONSUMED || usesLeft <= 0
+                    || (digests() != null && (rare.usedSlots & (1L << match)) != 0);
         }
 
         /** Consumes one use through digest {@code match}, in place. */
         void consume(int match) {
             usesLeft--;
-            if (digests != null) {
-                usedSlots |= 1L << match;
+            if (digests() != null) {
+                rare.usedSlots |= 1L << match;
             }
             if (usesLeft <= 0) {
-                state = CodeInfo.State.CONSUMED;
+                state(CodeInfo.State.CONSUMED);
             }
+        }
+
+        /**
+         * Takes one issue from the subject's rate window, which this slot holds (it is the
+         * subject's first): at most {@code limit} issues in any {@code windowMs}.
+         *
+         * @return false when the window is full
+         */
+        boolean takeIssue(long nowMs, long windowMs, int limit) {
+            long start = nowMs - windowMs;
+            long[] older = rare == null ? null : rare.olderIssues;
+            if (older == null) { // the common case: at most one issue held, no array
+                boolean held = newestIssue > start && newestIssue <= nowMs;
+                if (held && limit == 1) {
+                    return false;
+                }
+                if (held) {
+                    rare().olderIssues = new long[] {newestIssue};
+                }
+                newestIssue = nowMs;
+                windowUntil = nowMs + windowMs;
+                return true;
+            }
+            long[] kept = new long[Math.min(older.length + 1, limit) + 1];
+            int k = 0;
+            if (newestIssue > start && newestIssue <= nowMs) {
+                kept[k++] = newestIssue;
+            }
+            for (long t : older) {
+                if (t > start && t <= nowMs && k < limit) {
+                    kept[k++] = t;
+                }
+            }
+            boolean taken = k < limit;
+            if (taken) {
+                kept[k++] = nowMs;
+            }
+            int newest = 0;
+            for (int i = 1; i < k; i++) {
+                newest = kept[i] > kept[newest] ? i : newest;
+            }
+            newestIssue = kept[newest];
+            windowUntil = newestIssue + windowMs;
+            kept[newest] = kept[k - 1];
+            rare.olderIssues = k == 1 ? null : Arrays.copyOf(kept, k - 1);
+            tidy();
+            return taken;
         }
     }
 
@@ -306,16 +448,54 @@ public final class InMemoryLatchStore implements LatchStore {
 
     private final int maxEntries;
     /**
-     * Slots in a plain map: an open is one hash lookup. Expiring caches pay on every read to keep
-     * their expiry order (a read buffer replayed into a timer wheel), which cost open about 20%
-     * of its time and its scaling on two threads; here the sweep pays instead, once a second.
+     * The first slot of each subject, in a table of our own: an open is one lookup, no map node
+     * is held per slot, and no expiry order is kept on reads (an expiring cache's read buffer and
+     * timer wheel cost open about 20% of its time and its scaling on two threads); the sweep pays
+     * instead, once a second. Chains are changed under this table's monitor.
      */
-    private final ConcurrentHashMap<SlotKey, Slot> slots = new ConcurrentHashMap<>();
-    /** The slot holding each code id; a lookup by id is one lookup (callers check {@code dead} and the id). */
-    private final ConcurrentMap<String, Slot> slotByCodeId = new ConcurrentHashMap<>();
+    private final SlotsBySubject slots = new SlotsBySubject();
+    /** The slot holding each code id (callers check {@code dead} and the id, under the slot's monitor). */
+    private final SlotsByCodeId slotByCodeId = new SlotsByCodeId();
+    /** Slots held, changed under the subject table's monitor. */
+    private volatile int slotCount;
     private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
-    /** Issue times per subject: {windowMillis, epoch millis...}; swept like the slots. */
-    private final ConcurrentHashMap<String, long[]> issueTimes = new ConcurrentHashMap<>();
+
+    /** First slots by subject. */
+    static final class SlotsBySubject extends OpenTable<Slot, String> {
+        @Override
+        int hash(String subject) {
+            return subject.hashCode();
+        }
+
+        @Override
+        int hashOf(Slot slot) {
+            return slot.subject.hashCode();
+        }
+
+        @Override
+        boolean hasKey(Slot slot, String subject) {
+            String held = slot.subject;
+            return held == subject || (held.hashCode() == subject.hashCode() && held.equals(subject));
+        }
+    }
+
+    /** Slots by the id of the code they hold. */
+    static final class SlotsByCodeId extends OpenTable<Slot, String> {
+        @Override
+        int hash(String codeId) {
+            return codeId.hashCode();
+        }
+
+        @Override
+        int hashOf(Slot slot) {
+            return slot.codeHash;
+        }
+
+        @Override
+        boolean hasKey(Slot slot, String codeId) {
+            return slot.codeHash == codeId.hashCode() && codeId.equals(slot.codeId);
+        }
+    }
     private final Cache<String, Set<String>> sources;
     private final Cache<String, Marker> markers;
     private final Cache<String, EventWindow> events;
@@ -387,39 +567,35 @@ public final class InMemoryLatchStore implements LatchStore {
 
     /** Every entry is kept this long past the last moment it matters: a caller's clock may run behind. */
     private static final long SLACK_SECONDS = 60;
-    /** A full pass over the slots and windows takes at most this many seconds of store time. */
+    /** A full pass over the slots takes at most this many seconds of store time. */
     private static final long SWEEP_PASS_SECONDS = 600;
     private final ReentrantLock sweepLock = new ReentrantLock();
-    private Iterator<Slot> slotSweep;
-    private Iterator<String> windowSweep;
+    /** The subject table's cells as the current pass found them, and the next cell to look at. */
+    private Object[] sweepCells;
+    private int sweepAt;
     private long lastFullSweep = Long.MIN_VALUE;
 
     /**
-     * Once per second of store time: looks at a share of the slots and windows (a full pass every
-     * ten minutes) and removes those whose time has passed. So an entry outlives its last moment
-     * of use by at most the slack plus one pass, and the work is spread thin: about 1,700 entries
-     * a second at 10^6 live ones, on whichever caller moves the clock. Never blocks: a caller that
-     * finds another one sweeping goes on.
+     * Once per second of store time: looks at a share of the subject table (a full pass every
+     * ten minutes) and removes the slots whose time has passed. A pass walks the table's array as
+     * it was when the pass began (an entry another removal moves, or a slot made during a pass, is
+     * looked at by the next pass at the latest; the sweep alone removes from the subject table,
+     * under {@link #sweepLock}). So a slot outlives
+     * its last moment of use by at most the slack plus two passes. The work is spread thin: about
+     * 3,500 cells a second at 10^6 live slots, on whichever caller moves the clock. Never blocks:
+     * a caller that finds another one sweeping goes on.
      */
     private void sweepSome() {
         if (!sweepLock.tryLock()) {
             return;
         }
         try {
-            long budget = Math.max(256, (slots.mappingCount() + issueTimes.mappingCount()) / SWEEP_PASS_SECONDS);
             long now = tick;
-            if (slotSweep == null || !slotSweep.hasNext()) {
-                slotSweep = slots.values().iterator();
+            if (sweepCells == null || sweepAt >= sweepCells.length) {
+                sweepCells = slots.snapshot();
+                sweepAt = 0;
             }
-            for (long i = 0; i < budget && slotSweep.hasNext(); i++) {
-                forgetIfDone(slotSweep.next(), now);
-            }
-            if (windowSweep == null || !windowSweep.hasNext()) {
-                windowSweep = issueTimes.keySet().iterator();
-            }
-            for (long i = 0; i < budget && windowSweep.hasNext(); i++) {
-                forgetWindowIfDone(windowSweep.next(), now);
-            }
+            sweepAt = sweepCells(sweepCells, sweepAt, Math.max(512, sweepCells.length / SWEEP_PASS_SECONDS), now);
         } finally {
             sweepLock.unlock();
         }
@@ -431,17 +607,38 @@ public final class InMemoryLatchStore implements LatchStore {
         try {
             long now = tick;
             lastFullSweep = now;
-            slots.values().forEach(slot -> forgetIfDone(slot, now));
-            for (String subject : issueTimes.keySet()) {
-                forgetWindowIfDone(subject, now);
-            }
-            slotSweep = null;
-            windowSweep = null;
+            sweepCells(slots.snapshot(), 0, Integer.MAX_VALUE, now);
+            sweepCells = null;
         } finally {
             sweepLock.unlock();
         }
         markers.cleanUp();
         events.cleanUp();
+    }
+
+    /**
+     * Looks at up to {@code budget} cells of the subject table from {@code at}; returns where to go
+     * on. A cell whose entry was just removed is looked at again, since the removal may have moved
+     * a later entry into it.
+     */
+    private int sweepCells(Object[] cells, int at, long budget, long now) {
+        for (long i = 0; i < budget && at < cells.length; i++) {
+            Slot first = OpenTable.entryAt(cells, at);
+            forgetChainIfDone(first, now);
+            if (first == null || OpenTable.entryAt(cells, at) == first) {
+                at++;
+            }
+        }
+        return at;
+    }
+
+    /** Forgets the finished slots of a subject's chain, starting at {@code first} (null: none). */
+    private void forgetChainIfDone(Slot first, long now) {
+        for (Slot slot = first; slot != null; ) {
+            Slot next = slot.next;
+            forgetIfDone(slot, now);
+            slot = next;
+        }
     }
 
     private void forgetIfDone(Slot slot, long now) {
@@ -450,25 +647,38 @@ public final class InMemoryLatchStore implements LatchStore {
                 return;
             }
             slot.dead = true;
-            slots.remove(slot, slot);
+            unlink(slot);
             if (slot.codeId != null) {
-                slotByCodeId.remove(slot.codeId, slot);
+                slotByCodeId.remove(slot, slot.codeHash);
             }
         }
     }
 
-    private void forgetWindowIfDone(String subject, long now) {
-        issueTimes.computeIfPresent(subject, (k, w) -> windowDone(w, now) ? null : w);
+    /** Takes a slot out of its subject's chain (the caller holds the slot's monitor). */
+    private void unlink(Slot slot) {
+        synchronized (slots) {
+            Slot first = slots.get(slot.subject);
+            if (first == slot) {
+                slots.replace(slot, slot.subject.hashCode(), slot.next); // the next one (or none) is first now
+            } else {
+                for (Slot s = first; s != null; s = s.next) {
+                    if (s.next == slot) {
+                        s.next = slot.next; // a reader standing on the removed slot still reaches the rest
+                        break;
+                    }
+                }
+            }
+            slotCount--;
+        }
     }
 
-    /** A window is done one window (plus the slack) after its newest issue. */
-    private static boolean windowDone(long[] w, long nowSeconds) {
-        long newest = Long.MIN_VALUE;
-        for (int i = 1; i < w.length; i++) {
-            newest = Math.max(newest, w[i]);
-        }
-        long until = newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest + w[0];
-        return Math.floorDiv(until, 1000) <= nowSeconds - SLACK_SECONDS;
+    /** Calls {@code action} with every slot held now. */
+    private void forEachSlot(java.util.function.Consumer<Slot> action) {
+        slots.forEach(first -> {
+            for (Slot s = first; s != null; s = s.next) {
+                action.accept(s);
+            }
+        });
     }
 
     private static Instant max(Instant a, Instant b) {
@@ -476,39 +686,21 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     /**
-     * A slot's key: a latch and a subject. Two references instead of a concatenated string: no
-     * copy and no hash to compute per lookup (both strings cache theirs). A {@link Slot} is its
-     * own key in the map, so a lookup reads the slot once and holds no separate key object
-     * (24 bytes and one pointer to follow per live slot); a bare SlotKey is only a probe.
+     * The slot of a latch and subject, or null: one table lookup (the subject's hash is cached
+     * in its string), then the subject's chain, which rarely holds more than one slot.
      */
-    static class SlotKey {
-        final String latchId;
-        final String subject;
-
-        SlotKey(String latchId, String subject) {
-            this.latchId = latchId;
-            this.subject = subject;
+    private Slot slotOf(String latchId, String subject) {
+        for (Slot s = slots.get(subject); s != null; s = s.next) {
+            if (s.latchId.equals(latchId)) {
+                return s;
+            }
         }
-
-        @Override
-        public final boolean equals(Object o) {
-            return o instanceof SlotKey && latchId.equals(((SlotKey) o).latchId) && subject.equals(((SlotKey) o).subject);
-        }
-
-        @Override
-        public final int hashCode() {
-            return latchId.hashCode() * 31 + subject.hashCode();
-        }
-    }
-
-    static SlotKey slotKey(String latchId, String subject) {
-        return new SlotKey(latchId, subject);
+        return null;
     }
 
     /** Entries held now, without sweeping (package-private for tests). */
     long liveEntries() {
-        return slots.mappingCount() + keys.size() + markers.estimatedSize() + issueTimes.mappingCount()
-                + events.estimatedSize();
+        return slotCount + keys.size() + markers.estimatedSize() + events.estimatedSize();
     }
 
     /**
@@ -536,82 +728,84 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    /** The live slot of a key, created when absent; the caller locks it and checks {@code dead}. */
-    private Slot slotFor(SlotKey key, Instant now) {
-        Slot slot = slots.get(key);
+    /** The live slot of a latch and subject, created when absent; the caller locks it and checks {@code dead}. */
+    private Slot slotFor(String latchId, String subject, Instant now) {
+        Slot slot = slotOf(latchId, subject);
         if (slot != null) {
             return slot;
         }
         ensureRoom();
-        Slot fresh = new Slot(key, now);
-        Slot prior = slots.putIfAbsent(fresh, fresh);
-        return prior != null ? prior : fresh;
+        synchronized (slots) { // no chain changes meanwhile, so the look below is exact
+            slot = slotOf(latchId, subject);
+            if (slot != null) {
+                return slot;
+            }
+            Slot fresh = new Slot(latchId, subject, now);
+            Slot first = slots.putIfAbsent(fresh, subject);
+            if (first != fresh) {
+                fresh.next = first.next;
+                first.next = fresh; // volatile: readers see the slot whole
+            }
+            slotCount++;
+            return fresh;
+        }
     }
 
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
         observe(now);
-        if (limit != null && !takeIssueSlot(code.subject(), limit, now)) {
+        if (limit != null && !takeIssueSlot(code.latchId(), code.subject(), limit, now)) {
             return IssueResult.rateLimited();
         }
-        SlotKey key = slotKey(code.latchId(), code.subject());
         while (true) {
-            Slot slot = slotFor(key, now);
+            Slot slot = slotFor(code.latchId(), code.subject(), now);
             synchronized (slot) {
                 if (slot.dead) {
                     continue; // swept between lookup and lock (its retention had just ended): take a new one
                 }
                 String replaced = null;
-                if (slot.codeId != null) {
-                    if (slot.state == CodeInfo.State.PENDING) {
-                        replaced = slot.codeId;
-                    }
-                    slotByCodeId.remove(slot.codeId, slot);
+                String previous = slot.codeId;
+                if (previous != null && slot.state() == CodeInfo.State.PENDING) {
+                    replaced = previous;
                 }
-                slotByCodeId.put(code.codeId(), slot); // the slot is its own key
-                slot.load(code);
+                synchronized (slotByCodeId) { // the id changes only while the table is held
+                    if (previous != null) {
+                        slotByCodeId.remove(slot, slot.codeHash);
+                    }
+                    slot.load(code);
+                    slotByCodeId.put(slot, code.codeId());
+                }
                 slot.written(now);
                 return new IssueResult(true, replaced);
             }
         }
     }
 
-    private boolean takeIssueSlot(String subject, RateLimit limit, Instant now) {
+    /**
+     * Takes an issue from the subject's rate window, held by the subject's first slot (made here
+     * when the subject has none: the code about to be issued needs it anyway).
+     */
+    private boolean takeIssueSlot(String latchId, String subject, RateLimit limit, Instant now) {
         long nowMs = now.toEpochMilli();
         long windowMs = limit.window().toMillis();
-        long windowStart = nowMs - windowMs;
-        if (!issueTimes.containsKey(subject)) {
-            ensureRoom();
-        }
-        boolean[] taken = {false};
-        issueTimes.compute(subject, (s, times) -> {
-            // Room for the times kept plus this one: sized by what is there, not by the limit
-            // (a limit of 1,000 per window made every issue allocate and clear 8 KB).
-            int previous = times == null ? 0 : times.length - 1;
-            long[] next = new long[Math.min(previous, limit.count()) + 2];
-            next[0] = windowMs;
-            int kept = 1;
-            if (times != null) {
-                for (int i = 1; i < times.length; i++) {
-                    long t = times[i];
-                    if (t > windowStart && t <= nowMs && kept <= limit.count()) {
-                        next[kept++] = t;
-                    }
+        while (true) {
+            Slot first = slots.get(subject);
+            if (first == null) {
+                slotFor(latchId, subject, now);
+                continue;
+            }
+            synchronized (first) {
+                if (!first.dead) { // a removed first slot's window had ended; its successor starts empty
+                    return first.takeIssue(nowMs, windowMs, limit.count());
                 }
             }
-            if (kept - 1 < limit.count()) {
-                next[kept++] = nowMs;
-                taken[0] = true;
-            }
-            return kept == next.length ? next : java.util.Arrays.copyOf(next, kept);
-        });
-        return taken[0];
+        }
     }
 
     @Override
     public OpenResult open(OpenRequest request) {
         observe(request.now());
-        Slot slot = slots.get(slotKey(request.latchId(), request.subject()));
+        Slot slot = slotOf(request.latchId(), request.subject());
         if (slot == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, 0, null, false, false, null);
         }
@@ -653,21 +847,22 @@ public final class InMemoryLatchStore implements LatchStore {
     static OpenResult decide(Slot slot, OpenRequest r) {
         Instant now = r.now();
         int failures = slot.failures(now);
-        if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
-            return new OpenResult(OpenResult.Outcome.LOCKED, slot.summary(), failures, slot.lockedUntil, false, false,
-                    null);
+        Instant lockedUntil = slot.lockedUntil();
+        if (lockedUntil != null && now.isBefore(lockedUntil)) {
+            return new OpenResult(OpenResult.Outcome.LOCKED, slot.summary(), failures, lockedUntil, false, false, null);
         }
         if (slot.codeId == null) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null);
         }
-        byte[] presented = r.digestFor(slot.kind);
+        byte[] presented = r.digestFor(slot.kind());
         int match = presented == null ? -1 : slot.match(presented);
-        CodeInfo.State state = slot.state;
+        CodeInfo.State state = slot.state();
         if (match < 0) {
             OpenResult.Outcome outcome = presented == null ? OpenResult.Outcome.MALFORMED : OpenResult.Outcome.WRONG_CODE;
             boolean burnedNow = slot.failAttempt();
             Instant lockUntil = slot.fail(now, r.lockout());
-            return new OpenResult(outcome, slot.summary(), slot.failures, lockUntil, lockUntil != null, burnedNow, null);
+            return new OpenResult(outcome, slot.summary(), slot.rare.failures, lockUntil, lockUntil != null, burnedNow,
+                    null);
         }
         OpenResult.Outcome refusal = null;
         if (state == CodeInfo.State.BURNED) {
@@ -680,7 +875,8 @@ public final class InMemoryLatchStore implements LatchStore {
             refusal = OpenResult.Outcome.NOT_YET_VALID;
         } else if (!Slot.before(now, slot.expiresSecond, slot.expiresNano)) {
             refusal = OpenResult.Outcome.EXPIRED;
-        } else if (slot.request != null && (r.request() == null || !MessageDigest.isEqual(slot.request, r.request()))) {
+        } else if (slot.rare != null && slot.rare.request != null
+                && (r.request() == null || !MessageDigest.isEqual(slot.rare.request, r.request()))) {
             refusal = OpenResult.Outcome.REQUEST_MISMATCH;
         } else if (!slot.conditions.isEmpty() && !r.conditionsCleared()) {
             refusal = OpenResult.Outcome.CONDITIONS_PENDING;
@@ -720,11 +916,11 @@ public final class InMemoryLatchStore implements LatchStore {
             return false;
         }
         synchronized (slot) {
-            if (slot.dead || slot.codeId == null || slot.state != CodeInfo.State.PENDING
+            if (slot.dead || slot.codeId == null || slot.state() != CodeInfo.State.PENDING
                     || (codeId != null && !slot.codeId.equals(codeId))) {
                 return false;
             }
-            slot.state = CodeInfo.State.REVOKED;
+            slot.state(CodeInfo.State.REVOKED);
             slot.written(now);
             return true;
         }
@@ -740,15 +936,25 @@ public final class InMemoryLatchStore implements LatchStore {
         return revokeWhere(slot -> slot.subject.equals(subject), now);
     }
 
+    /**
+     * Revokes the pending code of every matching slot. Holds the sweep's lock, so no slot leaves
+     * the subject table meanwhile: a removal moves entries within the table, and a walk that
+     * raced one could pass over a slot that must be revoked.
+     */
     private int revokeWhere(Predicate<Slot> which, Instant now) {
         observe(now);
-        int n = 0;
-        for (Slot slot : slots.values()) {
-            if (which.test(slot) && revokeIn(slot, null, now)) {
-                n++;
-            }
+        int[] n = {0};
+        sweepLock.lock();
+        try {
+            forEachSlot(slot -> {
+                if (which.test(slot) && revokeIn(slot, null, now)) {
+                    n[0]++;
+                }
+            });
+        } finally {
+            sweepLock.unlock();
         }
-        return n;
+        return n[0];
     }
 
     @Override
@@ -773,7 +979,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 return new RenewResult(RenewResult.Outcome.NO_RENEWALS_LEFT, code);
             }
             CodeRecord renewed = code.renew(now, newExpiry);
-            slot.load(renewed);
+            slot.load(renewed); // the same id: the code-id table is unchanged
             slot.written(now);
             return new RenewResult(RenewResult.Outcome.RENEWED, renewed);
         }
@@ -783,9 +989,8 @@ public final class InMemoryLatchStore implements LatchStore {
     public CounterResult acceptCounter(CounterRequest r) {
         Instant now = r.now();
         observe(now);
-        SlotKey key = slotKey(r.latchId(), r.subject());
         while (true) {
-            Slot slot = slotFor(key, now);
+            Slot slot = slotFor(r.latchId(), r.subject(), now);
             synchronized (slot) {
                 if (!slot.dead) {
                     return acceptInto(slot, r, now);
@@ -798,18 +1003,19 @@ public final class InMemoryLatchStore implements LatchStore {
     /** The counter decision, under the slot's monitor. */
     private static CounterResult acceptInto(Slot slot, CounterRequest r, Instant now) {
         int failures = slot.failures(now);
-        if (slot.lockedUntil != null && now.isBefore(slot.lockedUntil)) {
-            return new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, slot.lockedUntil, false);
+        Instant lockedUntil = slot.lockedUntil();
+        if (lockedUntil != null && now.isBefore(lockedUntil)) {
+            return new CounterResult(CounterResult.Outcome.LOCKED, -1, failures, lockedUntil, false);
         }
         if (!r.wellFormed() || r.matches().length == 0) {
             Instant lockUntil = slot.fail(now, r.lockout());
             return new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
-                    : CounterResult.Outcome.MALFORMED, -1, slot.failures, lockUntil, lockUntil != null);
+                    : CounterResult.Outcome.MALFORMED, -1, slot.rare.failures, lockUntil, lockUntil != null);
         }
-        long next = Math.max(slot.nextCounter, 0);
+        long next = Math.max(slot.nextCounter(), 0);
         for (long m : r.matches()) {
             if (m >= next) {
-                slot.nextCounter = m + 1;
+                slot.rare().nextCounter = m + 1;
                 slot.succeed(now);
                 return new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false);
             }
@@ -819,12 +1025,12 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
-        Slot slot = slots.get(slotKey(latchId, subject));
+        Slot slot = latchId == null || subject == null ? null : slotOf(latchId, subject);
         if (slot == null) {
             return OptionalLong.empty();
         }
         synchronized (slot) {
-            return slot.dead || slot.nextCounter < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter);
+            return slot.dead || slot.nextCounter() < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter());
         }
     }
 

@@ -30,7 +30,7 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
 
     @Test
     void full_refusesNewEntriesInsteadOfEvictingLiveState() {
-        store = new InMemoryLatchStore(4); // three slots and alice's rate-limit window
+        store = new InMemoryLatchStore(3); // three slots; alice's rate-limit window lives in her first
         Latches small = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
                 RateLimit.of(1000, Duration.ofSeconds(1)));
         IssuedCode locked = small.issue(LatchPolicy.HIGH, "latch-1", "alice");
@@ -68,7 +68,7 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
         Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(2, Duration.ofMinutes(15)));
         l.issue(LatchPolicy.HIGH, "latch-0", "victim");
         l.issue(LatchPolicy.HIGH, "latch-1", "victim");
-        assertEquals(3, s.size(), "two slots and the victim's rate-limit window, which is counted, not evictable");
+        assertEquals(2, s.size(), "two slots; the victim's rate-limit window lives in the first, not evictable");
         // A flood of other subjects fills the store; it refuses them instead of forgetting the victim's window.
         int issued = 0;
         for (int i = 0; i < 100; i++) {
@@ -91,11 +91,11 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
         Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
         IssuedCode code = l.issue(LatchPolicy.HIGH, "latch-1", "alice");
         l.issue(LatchPolicy.HIGH, "latch-2", "bob");
-        assertEquals(4, s.size(), "two slots and two rate-limit windows");
+        assertEquals(2, s.size(), "two slots, each holding its subject's rate-limit window");
         // Kept for the tombstone hour after expiry (15 min + 1 h + 1 min of slack): still there just before.
         clock.advance(Duration.ofMinutes(15 + 60));
         assertEquals(new Verdict.Denied(DenialReason.EXPIRED), l.open("latch-1", code.code(), AccessContext.of("alice")));
-        assertEquals(2, s.size(), "the slots stay; the 1 s rate-limit windows are gone");
+        assertEquals(2, s.size(), "the slots stay");
         // Past it, the clock the callers inject, not the wall clock, lets the slots go.
         clock.advance(Duration.ofMinutes(3));
         l.open("latch-9", "123456", AccessContext.of("carol")); // any call tells the store the time
@@ -111,14 +111,14 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
         for (int i = 0; i < 1000; i++) {
             l.issue(LatchPolicy.HIGH, "latch", "subject-" + i);
         }
-        assertEquals(2000, s.liveEntries(), "a slot and a rate-limit window per subject");
+        assertEquals(1000, s.liveEntries(), "a slot per subject, holding its rate-limit window");
         // Ordinary calls, one per second of store time: each lets the sweep look at a share.
         clock.advance(Duration.ofMinutes(15 + 60)); // the codes' tombstone hour has not yet ended
         for (int i = 0; i < 10; i++) {
             clock.advance(Duration.ofSeconds(1));
             l.open("other", "123456", AccessContext.of("someone"));
         }
-        assertEquals(1000, s.liveEntries(), "the windows are gone, the slots are not yet");
+        assertEquals(1000, s.liveEntries(), "the codes' tombstone hour holds the slots");
         clock.advance(Duration.ofMinutes(2));
         for (int i = 0; i < 10; i++) {
             clock.advance(Duration.ofSeconds(1));
@@ -128,11 +128,57 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
     }
 
     @Test
+    void aRateWindowLongerThanItsCodes_keepsItsSlot_andTheLimitHolds() {
+        InMemoryLatchStore s = new InMemoryLatchStore(100);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(2, Duration.ofHours(6)));
+        l.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        l.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        // HIGH codes expire after 15 minutes; their tombstone hour ends long before the window.
+        clock.advance(Duration.ofHours(3));
+        l.open("other", "123456", AccessContext.of("someone")); // any call tells the store the time
+        assertEquals(1, s.size(), "the window alone keeps alice's slot");
+        assertThrows(dev.latch.IssueRateLimitedException.class, () -> l.issue(LatchPolicy.HIGH, "latch-2", "alice"));
+        clock.advance(Duration.ofHours(3).plusMinutes(2));
+        l.open("other", "123456", AccessContext.of("someone"));
+        assertEquals(0, s.size(), "window and codes are over");
+        l.issue(LatchPolicy.HIGH, "latch-2", "alice");
+    }
+
+    @Test
+    void aSubjectsSlots_areForgottenOneByOne_firstOrMiddle_andTheRestStillWork() {
+        InMemoryLatchStore s = new InMemoryLatchStore(100);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(2, Duration.ofSeconds(1)));
+        LatchPolicy lasting = LatchPolicy.custom().name("lasting").ttl(Duration.ofDays(1)).maxUses(10).build();
+        IssuedCode first = l.issue(LatchPolicy.HIGH, "short-1", "alice"); // alice's first slot
+        IssuedCode kept1 = l.issue(lasting, "long-1", "alice");
+        clock.advance(Duration.ofSeconds(2));
+        IssuedCode middle = l.issue(LatchPolicy.HIGH, "short-2", "alice");
+        IssuedCode kept2 = l.issue(lasting, "long-2", "alice");
+        assertEquals(4, s.size());
+        clock.advance(Duration.ofHours(2));
+        l.open("other", "123456", AccessContext.of("someone"));
+        assertEquals(2, s.size(), "both short codes' slots are gone, one of them the first");
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), l.open("short-1", first.code(), AccessContext.of("alice")));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), l.open("short-2", middle.code(), AccessContext.of("alice")));
+        assertTrue(l.open("long-1", kept1.code(), AccessContext.of("alice")).isOpen());
+        assertTrue(l.open("long-2", kept2.code(), AccessContext.of("alice")).isOpen());
+        assertTrue(s.find(kept1.codeId()).isPresent() && s.find(kept2.codeId()).isPresent());
+        assertTrue(s.find(first.codeId()).isEmpty() && s.find(middle.codeId()).isEmpty());
+        // The window moved on with the chain: the new first slot counts alice's issues from here.
+        l.issue(LatchPolicy.HIGH, "short-1", "alice");
+        l.issue(LatchPolicy.HIGH, "short-2", "alice");
+        assertThrows(dev.latch.IssueRateLimitedException.class, () -> l.issue(LatchPolicy.HIGH, "short-3", "alice"));
+        assertTrue(l.revoke(kept1.codeId()));
+        assertEquals(4, s.size());
+    }
+
+    @Test
     void slotDigestCompare_findsEveryDifferentBit_andRoundTripsTheDigest() {
         byte[] digest = new byte[32];
         new java.util.Random(5).nextBytes(digest);
-        InMemoryLatchStore.Slot slot = new InMemoryLatchStore.Slot(new InMemoryLatchStore.SlotKey("l", "s"),
-                java.time.Instant.EPOCH);
+        InMemoryLatchStore.Slot slot = new InMemoryLatchStore.Slot("l", "s", java.time.Instant.EPOCH);
         slot.load(new dev.latch.spi.CodeRecord("c_1", "l", "s", "P", dev.latch.CodeFormat.Kind.NUMERIC,
                 java.util.List.of(digest), 0, dev.latch.CodeInfo.State.PENDING, java.time.Instant.EPOCH,
                 java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(60), 5, 1, 0, false, "", null));

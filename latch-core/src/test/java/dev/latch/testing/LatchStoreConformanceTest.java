@@ -371,6 +371,45 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void issueRateLimit_racedBy32ThreadsOnNewLatches_takesExactlyTheLimit() throws Exception {
+        // Each thread issues on a latch of its own, so every issue also makes the subject's state
+        // for a new latch while the others do: the limit is one count across all of them.
+        Latches limited = latches(LockoutPolicy.DEFAULT, RateLimit.of(5, Duration.ofMinutes(15)));
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String subject = "rate-" + round;
+                CyclicBarrier barrier = new CyclicBarrier(THREADS);
+                List<Future<IssuedCode>> results = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    String latchId = "latch-" + t;
+                    results.add(pool.submit(() -> {
+                        barrier.await(10, TimeUnit.SECONDS);
+                        try {
+                            return limited.issue(LatchPolicy.HIGH, latchId, subject);
+                        } catch (IssueRateLimitedException e) {
+                            return null;
+                        }
+                    }));
+                }
+                List<IssuedCode> issued = new ArrayList<>();
+                for (Future<IssuedCode> f : results) {
+                    IssuedCode c = f.get(30, TimeUnit.SECONDS);
+                    if (c != null) {
+                        issued.add(c);
+                    }
+                }
+                assertEquals(5, issued.size(), "round " + round);
+                for (IssuedCode c : issued) { // every issued code was stored whole and opens
+                    assertTrue(limited.open(c.latchId(), c.code(), as(subject)).isOpen(), c.latchId());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void renew_extendsOncePendingOnly() {
         LatchPolicy renewable = LatchPolicy.custom().ttl(Duration.ofMinutes(10)).renewals(1).maxUses(1).build();
         IssuedCode code = latches.issue(renewable, "latch-1", "alice");
