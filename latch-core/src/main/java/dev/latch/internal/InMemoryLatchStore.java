@@ -46,18 +46,21 @@ import java.util.function.Predicate;
  * The embedded {@link LatchStore}: one slot per latch and subject holds the pending code, the
  * failure count, the lock and the OTP counter; every decision runs under that slot's monitor, so
  * it is atomic, and opening a code is one hash lookup and a few field changes, not a map write.
+ * A subject's slots are chained behind its first one, which holds the subject's issue-rate
+ * window too; two {@link OpenTable}s find slots by subject and by code id.
  *
- * <p>Slots and issue-rate windows are forgotten only when nothing in them can matter any more
- * (an hour after the code's expiry, after the lock ends, after the failures are forgotten, one
- * window after the newest issue) plus a minute of slack, by the injected clock's time. A sweep
- * spread over ten minutes of store time finds them; {@link #size()} sweeps everything first.
+ * <p>Slots are forgotten only when nothing in them can matter any more (an hour after the
+ * code's expiry, after the lock ends, after the failures are forgotten, one window after the
+ * newest issue) plus a minute of slack, by the injected clock's time. A sweep spread over ten
+ * minutes of store time finds them (within two passes); {@link #size()} sweeps everything first.
  * Because the caller's clock decides validity, an entry kept longer is harmless. Markers,
  * trigger windows and seen sources live in Caffeine caches with the same clock. There is no
  * size-based eviction: at {@code maxEntries} new entries are refused with
  * {@link StoreFullException}, so a flood can never evict a lockout or a consumed code.
  *
- * <p>Thread-safe: every decision runs under the monitor of its slot (or key holder), and
- * {@code ConcurrentHashMap} and Caffeine hold them.
+ * <p>Thread-safe: every decision runs under the monitor of its slot (or key holder); the tables
+ * are read without locks and written under their own monitors; Caffeine holds the rest. Lock
+ * order: at most one slot at a time, then a table's monitor, never the other way round.
  */
 public final class InMemoryLatchStore implements LatchStore {
     /** How long a finished code is kept so its holder hears USED or EXPIRED rather than WRONG_CODE. */
