@@ -894,7 +894,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
-        Slot slot = slotOf(codeId);
+        Slot slot = slotByCode(codeId);
         if (slot == null) {
             return Optional.empty();
         }
@@ -904,14 +904,14 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    private Slot slotOf(String codeId) {
+    private Slot slotByCode(String codeId) {
         return codeId == null ? null : slotByCodeId.get(codeId);
     }
 
     @Override
     public boolean revoke(String codeId, Instant now) {
         observe(now);
-        return revokeIn(slotOf(codeId), codeId, now);
+        return revokeIn(slotByCode(codeId), codeId, now);
     }
 
     private static boolean revokeIn(Slot slot, String codeId, Instant now) {
@@ -963,7 +963,7 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
         observe(now);
-        Slot slot = slotOf(codeId);
+        Slot slot = slotByCode(codeId);
         if (slot == null) {
             return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,7 +69,7 @@ class OpenTableTest {
                 } else if (what < 8) {
                     Entry held = model.get(key);
                     Entry other = new Entry(key, -1); // equal key, not the entry: identity decides
-                    assertEquals(false, table.remove(other, table.hash(key)));
+                    assertFalse(table.remove(other, table.hash(key)));
                     assertEquals(held != null, held != null && table.remove(held, table.hash(key)));
                     model.remove(key);
                 } else {
@@ -94,7 +95,7 @@ class OpenTableTest {
         assertTrue(table.replace(a, table.hash("k1"), b));
         assertSame(b, table.get("k1"));
         assertEquals(1, table.size());
-        assertEquals(false, table.replace(a, table.hash("k1"), null), "a is no longer held");
+        assertFalse(table.replace(a, table.hash("k1"), null), "a is no longer held");
         assertTrue(table.replace(b, table.hash("k1"), null));
         assertNull(table.get("k1"));
         assertEquals(0, table.size());
