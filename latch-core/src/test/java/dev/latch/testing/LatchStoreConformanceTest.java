@@ -176,6 +176,24 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void open_remembersASubjectsSources_acrossItsLatches_andAlertsOnANewOne() {
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        LatchPolicy multi = LatchPolicy.custom().name("multi").maxUses(10).build();
+        IssuedCode first = l.issue(multi, "latch-1", "dave");
+        IssuedCode second = l.issue(multi, "latch-2", "dave");
+        IssuedCode other = l.issue(multi, "latch-1", "erin");
+        assertTrue(l.open("latch-1", first.code(), AccessContext.builder("dave").source("192.0.2.1").build()).isOpen());
+        assertTrue(l.open("latch-1", first.code(), AccessContext.builder("dave").source("192.0.2.1").build()).isOpen());
+        assertTrue(l.open("latch-1", first.code(), as("dave")).isOpen(), "no source: nothing to remember");
+        assertEquals(0, audit.count(AuditEvent.Type.ALERT, "NEW_SOURCE"), "a first and a known source raise nothing");
+        assertTrue(l.open("latch-2", second.code(), AccessContext.builder("dave").source("198.51.100.9").build()).isOpen());
+        assertEquals(1, audit.count(AuditEvent.Type.ALERT, "NEW_SOURCE"), "sources are the subject's, not one latch's");
+        assertTrue(l.open("latch-1", first.code(), AccessContext.builder("dave").source("198.51.100.9").build()).isOpen());
+        assertTrue(l.open("latch-1", other.code(), AccessContext.builder("erin").source("203.0.113.5").build()).isOpen());
+        assertEquals(1, audit.count(AuditEvent.Type.ALERT, "NEW_SOURCE"), "known now; and another subject's first");
+    }
+
+    @Test
     void clockJumpForwards_expiresCodeAndEndsLock() {
         Latches strict = latches(LockoutPolicy.of(2, Duration.ofMinutes(10), Duration.ofHours(1)),
                 RateLimit.of(1000, Duration.ofSeconds(1)));

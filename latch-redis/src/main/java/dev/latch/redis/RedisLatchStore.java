@@ -372,7 +372,10 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         for (CodeFormat.Kind k : req.kinds()) {
             kinds.append(k.name().charAt(0));
         }
-        String[] keys = {slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
+        // The subject's sources are a key of their own, declared only when there is a source to
+        // record: each declared key is one more string for the server to make per call.
+        String[] keys = req.source() == null ? new String[]{slotKey(req.latchId(), req.subject())}
+                : new String[]{slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
         String r = eval("open", ScriptOutputType.VALUE, keys, args(req.now().toEpochMilli(),
                 req.lockout().threshold(), req.lockout().baseBackoff().toMillis(), req.lockout().maxBackoff().toMillis(),
                 req.lockout().failureMemory().toMillis(), kinds.toString(),

@@ -3,20 +3,28 @@
 local NEVER = 253402300799000
 local TOMBSTONE = 3600000
 -- A slot (one latch, one subject) is one string packed with struct: a fixed head, then
--- length-prefixed strings. Fields, in order:
+-- length-prefixed strings, in this order:
 --   st     state letter: P pending, C consumed, B burned, R revoked, '-' no code
 --   kind   code kind letter: N numeric, B base32, O opaque, '-' no code
 --   rev    '1' when opening leaves a review due
 --   att, uses, ren, fail          attempts left, uses left, renewals left, failures (int32)
 --   iss, nbf, exp, lf, lu, fa     issued, not before, expires, last failure, locked until,
 --                                 failures forgotten at (ms as doubles, exact to 2^53; -1 none)
---   cid, latch, subj, pol, cond   code id, latch, subject, policy, conditions
---   req    hex SHA-256 of the bound request, '' none
---   dig    hex digests, 64 characters each
+--   dh     SHA-1 (hex, 40 characters) of each hex digest: what an open compares against
 --   used   one character per digest, '1' once that digest was used ('' none used)
+--   req    hex SHA-256 of the bound request, '' none
+--   cond   conditions
+--   tail   what an open replies about the code: <bytes of id>:<bytes of policy>:<id><policy><cond>
+--          ('' when the slot holds no code)
+--   cid, latch, subj, pol         code id, latch, subject, policy
+--   dig    hex digests, 64 characters each
 --   nc     the next acceptable OTP counter, as a decimal string ('' none)
--- The head (st, kind, rev, att, uses: 11 bytes at offset 0) is rewritten in place by an open.
-local SLOT = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0'
+-- dh and tail are derived (save computes them), so that an open unpacks only the values up to
+-- tail (OPEN), hashes the presented digest once, and builds its reply without converting
+-- numbers. The head (st, kind, rev, att, uses: 11 bytes at offset 0) is rewritten in place by
+-- an open.
+local SLOT = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0'
+local OPEN = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0'
 local HEAD = '>c1c1c1i4i4'
 local STATE = {P = 'PENDING', C = 'CONSUMED', B = 'BURNED', R = 'REVOKED'}
 local KIND = {N = 'NUMERIC', B = 'BASE32', O = 'OPAQUE'}
@@ -43,8 +51,8 @@ end
 -- A packed slot as a table.
 local function slot_of(s)
   local m = {}
-  m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp, m.lf, m.lu, m.fa, m.cid, m.latch, m.subj,
-    m.pol, m.cond, m.req, m.dig, m.used, m.nc = struct.unpack(SLOT, s)
+  m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp, m.lf, m.lu, m.fa, m.dh, m.used, m.req,
+    m.cond, m.tail, m.cid, m.latch, m.subj, m.pol, m.dig, m.nc = struct.unpack(SLOT, s)
   return m
 end
 -- The slot as a table, or nil when there is none.
@@ -53,11 +61,15 @@ local function load(key)
   if not s then return nil end
   return slot_of(s)
 end
--- Writes the whole slot, keeping its expiry (retain sets that).
+-- Writes the whole slot, keeping its expiry (retain sets that). Derives dh and tail afresh.
 local function save(key, m)
+  local dh = ''
+  for i = 0, math.floor(#m.dig / 64) - 1 do dh = dh .. redis.sha1hex(string.sub(m.dig, i * 64 + 1, i * 64 + 64)) end
+  local tail = ''
+  if m.cid ~= '' then tail = string.format('%d:%d:', #m.cid, #m.pol) .. m.cid .. m.pol .. m.cond end
   redis.call('SET', key, struct.pack(SLOT, m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp,
-    m.lf, m.lu, m.fa, #m.cid, m.cid, #m.latch, m.latch, #m.subj, m.subj, #m.pol, m.pol, #m.cond, m.cond, #m.req, m.req,
-    #m.dig, m.dig, #m.used, m.used, #m.nc, m.nc), 'KEEPTTL')
+    m.lf, m.lu, m.fa, #dh, dh, #m.used, m.used, #m.req, m.req, #m.cond, m.cond, #tail, tail, #m.cid, m.cid,
+    #m.latch, m.latch, #m.subj, m.subj, #m.pol, m.pol, #m.dig, m.dig, #m.nc, m.nc), 'KEEPTTL')
 end
 -- The code's fields as name/value pairs, in the form the client reads (RedisLatchStore.code).
 local function fields(m)

@@ -27,7 +27,7 @@ class ScriptPreludeTest {
     void helpers_areEveryTopLevelDefinitionWithItsComment() throws IOException {
         String common = resource("common");
         List<String[]> helpers = RedisLatchStore.helpers(common);
-        assertEquals(List.of("NEVER", "TOMBSTONE", "SLOT", "HEAD", "STATE", "KIND", "hgetall", "num", "ms", "empty_slot",
+        assertEquals(List.of("NEVER", "TOMBSTONE", "SLOT", "OPEN", "HEAD", "STATE", "KIND", "hgetall", "num", "ms", "empty_slot",
                 "slot_of", "load", "save", "fields", "cteq", "retain", "lock_until", "failures_now", "fail", "succeed", "keep_with"),
                 names(helpers));
         assertEquals(common, String.join("", helpers.stream().map(h -> h[1]).toList()), "nothing lost or repeated");
@@ -53,7 +53,7 @@ class ScriptPreludeTest {
     @Test
     void openScript_leavesOutTheHelpersItNeverCalls() throws IOException {
         String prelude = RedisLatchStore.prelude(RedisLatchStore.helpers(resource("common")), resource("open"));
-        for (String needed : new String[]{"local SLOT", "local HEAD", "local function slot_of(", "local function cteq(",
+        for (String needed : new String[]{"local SLOT", "local OPEN", "local HEAD", "local function slot_of(", "local function cteq(",
                 "local function fail(", "local function retain("}) {
             assertTrue(prelude.contains(needed), needed);
         }
