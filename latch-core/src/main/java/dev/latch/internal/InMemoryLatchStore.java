@@ -456,29 +456,41 @@ public final class InMemoryLatchStore implements LatchStore {
      * timer wheel cost open about 20% of its time and its scaling on two threads); the sweep pays
      * instead, once a second. Chains are changed under this table's monitor.
      */
-    private final SlotsBySubject slots = new SlotsBySubject();
+    private final SlotsBySubject slots = new SlotsBySubject(new java.security.SecureRandom());
     /** The slot holding each code id (callers check {@code dead} and the id, under the slot's monitor). */
     private final SlotsByCodeId slotByCodeId = new SlotsByCodeId();
     /** Slots held, changed under the subject table's monitor. */
     private volatile int slotCount;
     private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
 
-    /** First slots by subject. */
+    /**
+     * First slots by subject, placed by SipHash under a key drawn for this table: subjects may be
+     * chosen by whoever presents a code, and colliding {@link String#hashCode()}s are easy to
+     * make, so a table placed by them could be filled with one long probe run on purpose.
+     */
     static final class SlotsBySubject extends OpenTable<Slot, String> {
+        private final long k0;
+        private final long k1;
+
+        SlotsBySubject(java.util.random.RandomGenerator random) {
+            this.k0 = random.nextLong();
+            this.k1 = random.nextLong();
+        }
+
         @Override
         int hash(String subject) {
-            return subject.hashCode();
+            return SipHash.hash(k0, k1, subject);
         }
 
         @Override
         int hashOf(Slot slot) {
-            return slot.subject.hashCode();
+            return SipHash.hash(k0, k1, slot.subject);
         }
 
         @Override
         boolean hasKey(Slot slot, String subject) {
             String held = slot.subject;
-            return held == subject || (held.hashCode() == subject.hashCode() && held.equals(subject));
+            return held == subject || held.equals(subject); // no hashCode() filter: a new subject string has none cached
         }
     }
 
@@ -662,7 +674,7 @@ public final class InMemoryLatchStore implements LatchStore {
         synchronized (slots) {
             Slot first = slots.get(slot.subject);
             if (first == slot) {
-                slots.replace(slot, slot.subject.hashCode(), slot.next); // the next one (or none) is first now
+                slots.replace(slot, slots.hash(slot.subject), slot.next); // the next one (or none) is first now
             } else {
                 for (Slot s = first; s != null; s = s.next) {
                     if (s.next == slot) {
@@ -689,11 +701,16 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     /**
-     * The slot of a latch and subject, or null: one table lookup (the subject's hash is cached
-     * in its string), then the subject's chain, which rarely holds more than one slot.
+     * The slot of a latch and subject, or null: one table lookup, then the subject's chain, which
+     * rarely holds more than one slot.
      */
     private Slot slotOf(String latchId, String subject) {
-        for (Slot s = slots.get(subject); s != null; s = s.next) {
+        return slotOf(latchId, subject, slots.hash(subject));
+    }
+
+    /** {@link #slotOf(String, String)} with the subject's table hash ({@code slots.hash(subject)}) at hand. */
+    private Slot slotOf(String latchId, String subject, int subjectHash) {
+        for (Slot s = slots.get(subject, subjectHash); s != null; s = s.next) {
             if (s.latchId.equals(latchId)) {
                 return s;
             }
@@ -732,19 +749,19 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     /** The live slot of a latch and subject, created when absent; the caller locks it and checks {@code dead}. */
-    private Slot slotFor(String latchId, String subject, Instant now) {
-        Slot slot = slotOf(latchId, subject);
+    private Slot slotFor(String latchId, String subject, int subjectHash, Instant now) {
+        Slot slot = slotOf(latchId, subject, subjectHash);
         if (slot != null) {
             return slot;
         }
         ensureRoom();
         synchronized (slots) { // no chain changes meanwhile, so the look below is exact
-            slot = slotOf(latchId, subject);
+            slot = slotOf(latchId, subject, subjectHash);
             if (slot != null) {
                 return slot;
             }
             Slot fresh = new Slot(latchId, subject, now);
-            Slot first = slots.putIfAbsent(fresh, subject);
+            Slot first = slots.putIfAbsent(fresh, subject, subjectHash);
             if (first != fresh) {
                 fresh.next = first.next;
                 first.next = fresh; // volatile: readers see the slot whole
@@ -757,11 +774,12 @@ public final class InMemoryLatchStore implements LatchStore {
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
         observe(now);
-        if (limit != null && !takeIssueSlot(code.latchId(), code.subject(), limit, now)) {
+        int subjectHash = slots.hash(code.subject()); // a keyed hash: computed once per issue
+        if (limit != null && !takeIssueSlot(code.latchId(), code.subject(), subjectHash, limit, now)) {
             return IssueResult.rateLimited();
         }
         while (true) {
-            Slot slot = slotFor(code.latchId(), code.subject(), now);
+            Slot slot = slotFor(code.latchId(), code.subject(), subjectHash, now);
             synchronized (slot) {
                 if (slot.dead) {
                     continue; // swept between lookup and lock (its retention had just ended): take a new one
@@ -788,13 +806,13 @@ public final class InMemoryLatchStore implements LatchStore {
      * Takes an issue from the subject's rate window, held by the subject's first slot (made here
      * when the subject has none: the code about to be issued needs it anyway).
      */
-    private boolean takeIssueSlot(String latchId, String subject, RateLimit limit, Instant now) {
+    private boolean takeIssueSlot(String latchId, String subject, int subjectHash, RateLimit limit, Instant now) {
         long nowMs = now.toEpochMilli();
         long windowMs = limit.window().toMillis();
         while (true) {
-            Slot first = slots.get(subject);
+            Slot first = slots.get(subject, subjectHash);
             if (first == null) {
-                slotFor(latchId, subject, now);
+                slotFor(latchId, subject, subjectHash, now);
                 continue;
             }
             synchronized (first) {
@@ -993,7 +1011,7 @@ public final class InMemoryLatchStore implements LatchStore {
         Instant now = r.now();
         observe(now);
         while (true) {
-            Slot slot = slotFor(r.latchId(), r.subject(), now);
+            Slot slot = slotFor(r.latchId(), r.subject(), slots.hash(r.subject()), now);
             synchronized (slot) {
                 if (!slot.dead) {
                     return acceptInto(slot, r, now);

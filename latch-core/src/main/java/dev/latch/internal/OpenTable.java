@@ -55,7 +55,11 @@ abstract class OpenTable<E, K> {
 
     /** The entry with this key, or null; see the class comment for what a concurrent write may show. */
     final E get(K key) {
-        int h = hash(key);
+        return get(key, hash(key));
+    }
+
+    /** {@link #get(Object)} with the key's hash already computed ({@code h == hash(key)}). */
+    final E get(K key, int h) {
         for (int tries = 0; tries < MAX_RETRIES; tries++) {
             int m = moves;
             E found = probe(cells, h, key);
@@ -90,10 +94,15 @@ abstract class OpenTable<E, K> {
      */
     @SuppressWarnings("unchecked")
     final E putIfAbsent(E entry, K key) {
+        return putIfAbsent(entry, key, hash(key));
+    }
+
+    /** {@link #putIfAbsent(Object, Object)} with the key's hash already computed ({@code h == hash(key)}). */
+    final E putIfAbsent(E entry, K key, int h) {
         synchronized (this) {
             Object[] t = cells;
             int mask = t.length - 1;
-            int i = start(hash(key), t.length);
+            int i = start(h, t.length);
             for (;; i = (i + 1) & mask) {
                 Object c = t[i];
                 if (c == null) {

@@ -104,6 +104,41 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
     }
 
     @Test
+    void subjectsWithOneStringHash_eachKeepTheirOwnCodes_throughIssueOpenRevokeAndForgetting() {
+        InMemoryLatchStore s = new InMemoryLatchStore(10_000);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        java.util.List<String> subjects = SipHashTest.collidingSubjects();
+        java.util.Map<String, IssuedCode> codes = new java.util.HashMap<>();
+        for (String subject : subjects) {
+            codes.put(subject, l.issue(LatchPolicy.HIGH, "latch", subject));
+        }
+        assertEquals(subjects.size(), s.liveEntries());
+        for (int i = 0; i < subjects.size(); i++) {
+            String subject = subjects.get(i);
+            if (i % 3 == 0) {
+                assertEquals(1, l.revokeSubject(subject));
+            }
+        }
+        for (int i = 0; i < subjects.size(); i++) {
+            String subject = subjects.get(i);
+            Verdict v = l.open("latch", codes.get(subject).code(), AccessContext.of(subject));
+            if (i % 3 == 0) {
+                assertEquals(new Verdict.Denied(DenialReason.REVOKED), v, subject);
+            } else {
+                assertTrue(v.isOpen(), subject);
+                assertEquals(new Verdict.Denied(DenialReason.USED),
+                        l.open("latch", codes.get(subject).code(), AccessContext.of(subject)), subject);
+            }
+        }
+        clock.advance(Duration.ofMinutes(15 + 60 + 2)); // past every code's tombstone hour
+        l.open("other", "123456", AccessContext.of("someone")); // any call tells the store the time
+        assertEquals(0, s.size(), "all forgotten (entries moved back as others were removed)");
+        IssuedCode again = l.issue(LatchPolicy.HIGH, "latch", subjects.get(7));
+        assertTrue(l.open("latch", again.code(), AccessContext.of(subjects.get(7))).isOpen());
+    }
+
+    @Test
     void theSweep_forgetsFinishedEntriesAsTheClockMoves_neverBefore() {
         InMemoryLatchStore s = new InMemoryLatchStore(10_000);
         store = s;

@@ -3,6 +3,7 @@ package dev.latch.redis;
 import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
 import dev.latch.LatchStoreException;
+import dev.latch.LockoutPolicy;
 import dev.latch.RateLimit;
 import dev.latch.StaticKeyInfo;
 import dev.latch.spi.CodeRecord;
@@ -376,13 +377,14 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         // record: each declared key is one more string for the server to make per call.
         String[] keys = req.source() == null ? new String[]{slotKey(req.latchId(), req.subject())}
                 : new String[]{slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
-        String r = eval("open", ScriptOutputType.VALUE, keys, args(req.now().toEpochMilli(),
-                req.lockout().threshold(), req.lockout().baseBackoff().toMillis(), req.lockout().maxBackoff().toMillis(),
-                req.lockout().failureMemory().toMillis(), kinds.toString(),
-                req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
+        LockoutPolicy lockout = req.lockout();
+        String r = eval("open", ScriptOutputType.VALUE, keys, Long.toString(req.now().toEpochMilli()),
+                Integer.toString(lockout.threshold()), Long.toString(lockout.baseBackoff().toMillis()),
+                Long.toString(lockout.maxBackoff().toMillis()), Long.toString(lockout.failureMemory().toMillis()),
+                kinds.toString(), req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
                 req.exactDigest() == null ? "" : HEX.formatHex(req.exactDigest()),
                 req.request() == null ? "" : HEX.formatHex(req.request()), req.conditionsCleared() ? "1" : "0",
-                req.source() == null ? "" : req.source()));
+                req.source() == null ? "" : req.source());
         // outcome|failures|locked until|locked now|burned now|sighting|uses|review|<id bytes>:<policy bytes>:<id><policy><conditions>
         String[] head = r.split("\\|", 9);
         OpenResult.Outcome outcome = OpenResult.Outcome.valueOf(head[0]);
