@@ -53,6 +53,7 @@ local function slot_of(s)
   local m = {}
   m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp, m.lf, m.lu, m.fa, m.dh, m.used, m.req,
     m.cond, m.tail, m.cid, m.latch, m.subj, m.pol, m.dig, m.nc = struct.unpack(SLOT, s)
+  m.dh_of = m.dig -- the digests dh was made from (strings are interned: == is a reference compare)
   return m
 end
 -- The slot as a table, or nil when there is none.
@@ -61,10 +62,14 @@ local function load(key)
   if not s then return nil end
   return slot_of(s)
 end
--- Writes the whole slot, keeping its expiry (retain sets that). Derives dh and tail afresh.
+-- Writes the whole slot, keeping its expiry (retain sets that). Derives tail afresh, and dh when
+-- the digests changed since the slot was read (a failure on a set of recovery codes rehashes none).
 local function save(key, m)
-  local dh = ''
-  for i = 0, math.floor(#m.dig / 64) - 1 do dh = dh .. redis.sha1hex(string.sub(m.dig, i * 64 + 1, i * 64 + 64)) end
+  local dh = m.dh
+  if dh == nil or m.dh_of ~= m.dig then
+    dh = ''
+    for i = 0, math.floor(#m.dig / 64) - 1 do dh = dh .. redis.sha1hex(string.sub(m.dig, i * 64 + 1, i * 64 + 64)) end
+  end
   local tail = ''
   if m.cid ~= '' then tail = string.format('%d:%d:', #m.cid, #m.pol) .. m.cid .. m.pol .. m.cond end
   redis.call('SET', key, struct.pack(SLOT, m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp,
