@@ -56,8 +56,9 @@ import java.util.regex.Pattern;
  *
  * <p>Every security decision is one Lua script run with EVALSHA: an open finds the code, checks
  * lock and expiry, compares the digest without a timing signal (the presented digest is hashed
- * again and compared with the stored digests' hashes, kept in the slot) and counts the failure or consumes the use, in one round trip. Scripts
- * are loaded when the store starts and reloaded on NOSCRIPT.
+ * again and compared with the stored digests' hashes, kept in the slot) and counts the failure
+ * or consumes the use, in one round trip. Scripts are loaded when the store starts and reloaded
+ * on NOSCRIPT.
  * Redis expires state itself ({@code PEXPIRE}, relative to the caller's clock, so instances
  * whose clocks differ agree on what is live). Keys carry a prefix and a hash tag per latch, so
  * one latch's slots share a Cluster slot.

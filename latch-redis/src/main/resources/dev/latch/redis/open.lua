@@ -4,8 +4,8 @@
 -- Reply: one string, outcome|failures|locked until|locked now|burned now|sighting|uses left|
 -- review|<bytes of id>:<bytes of policy>:<id><policy><conditions>. It carries what the core
 -- needs of the code (its CodeSummary), never the digests. (One string because a table reply
--- costs the server about 1.5 microseconds more; numbers are formatted with '%d' because Lua's
--- own number-to-string conversion, '%.14g', costs about as much again.)
+-- costs the server about 1.5 microseconds more. Numbers are formatted with '%d': Lua's own
+-- conversion, '%.14g', takes glibc's floating-point path, about 0.4 microseconds per number.)
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 local s = redis.call('GET', key)
