@@ -40,7 +40,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 /**
  * The embedded {@link LatchStore}: one slot per latch and subject holds the pending code, the
@@ -672,9 +671,10 @@ public final class InMemoryLatchStore implements LatchStore {
     /** Takes a slot out of its subject's chain (the caller holds the slot's monitor). */
     private void unlink(Slot slot) {
         synchronized (slots) {
-            Slot first = slots.get(slot.subject);
+            int h = slots.hash(slot.subject);
+            Slot first = slots.get(slot.subject, h);
             if (first == slot) {
-                slots.replace(slot, slots.hash(slot.subject), slot.next); // the next one (or none) is first now
+                slots.replace(slot, h, slot.next); // the next one (or none) is first now
             } else {
                 for (Slot s = first; s != null; s = s.next) {
                     if (s.next == slot) {
@@ -947,28 +947,19 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
+    /**
+     * Revokes the pending code of every slot of the latch: a walk of the whole subject table.
+     * Holds the sweep's lock, so no slot leaves the table meanwhile: a removal moves entries
+     * within the table, and a walk that raced one could pass over a slot that must be revoked.
+     */
     @Override
     public int revokeLatch(String latchId, Instant now) {
-        return revokeWhere(slot -> slot.latchId.equals(latchId), now);
-    }
-
-    @Override
-    public int revokeSubject(String subject, Instant now) {
-        return revokeWhere(slot -> slot.subject.equals(subject), now);
-    }
-
-    /**
-     * Revokes the pending code of every matching slot. Holds the sweep's lock, so no slot leaves
-     * the subject table meanwhile: a removal moves entries within the table, and a walk that
-     * raced one could pass over a slot that must be revoked.
-     */
-    private int revokeWhere(Predicate<Slot> which, Instant now) {
         observe(now);
         int[] n = {0};
         sweepLock.lock();
         try {
             forEachSlot(slot -> {
-                if (which.test(slot) && revokeIn(slot, null, now)) {
+                if (slot.latchId.equals(latchId) && revokeIn(slot, null, now)) {
                     n[0]++;
                 }
             });
@@ -976,6 +967,22 @@ public final class InMemoryLatchStore implements LatchStore {
             sweepLock.unlock();
         }
         return n[0];
+    }
+
+    /**
+     * Revokes the pending code of every slot of the subject: its chain, found with one lookup
+     * (which looks again if entries moved), so neither the table nor the sweep is held up.
+     */
+    @Override
+    public int revokeSubject(String subject, Instant now) {
+        observe(now);
+        int n = 0;
+        for (Slot s = slots.get(subject); s != null; s = s.next) {
+            if (revokeIn(s, null, now)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override

@@ -215,12 +215,12 @@ public interface LatchStore {
     }
 
     /**
-     * The embedded store: slots in hash maps, forgotten by a sweep on the callers' clock once
-     * nothing in them matters (within ten minutes of store time after that, never before),
-     * markers and trigger windows in Caffeine caches; it never evicts live security state, and
-     * when {@code maxEntries} live entries are held, new codes and keys are refused with
-     * {@link dev.latch.StoreFullException}. State is per process: use a shared store (such as
-     * latch-redis) when several instances check the same codes.
+     * The embedded store: slots in hash tables of its own, forgotten by a sweep on the callers'
+     * clock once nothing in them matters (within about twenty minutes of store time after that,
+     * never before), markers and trigger windows in Caffeine caches; it never evicts live
+     * security state, and when {@code maxEntries} live entries are held, new codes and keys are
+     * refused with {@link dev.latch.StoreFullException}. State is per process: use a shared
+     * store (such as latch-redis) when several instances check the same codes.
      *
      * @param maxEntries the bound, at least 1
      * @return a new store

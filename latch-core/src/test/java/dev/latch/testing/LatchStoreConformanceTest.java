@@ -321,13 +321,15 @@ public abstract class LatchStoreConformanceTest {
         IssuedCode b = latches.issue(LatchPolicy.HIGH, "latch-1", "bob");
         IssuedCode c = latches.issue(LatchPolicy.HIGH, "latch-2", "bob");
         IssuedCode d = latches.issue(LatchPolicy.HIGH, "latch-3", "carol");
+        IssuedCode e = latches.issue(LatchPolicy.HIGH, "latch-4", "bob");
         assertTrue(latches.revoke(a.codeId()));
         assertFalse(latches.revoke(a.codeId()), "already revoked");
         assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-1", a.code(), as("alice")));
         assertEquals(1, latches.revokeLatch("latch-1"));
         assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-1", b.code(), as("bob")));
-        assertEquals(1, latches.revokeSubject("bob"));
+        assertEquals(2, latches.revokeSubject("bob"), "every pending code of bob's, the one revoked already not again");
         assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-2", c.code(), as("bob")));
+        assertEquals(new Verdict.Denied(DenialReason.REVOKED), latches.open("latch-4", e.code(), as("bob")));
         assertTrue(latches.open("latch-3", d.code(), as("carol")).isOpen(), "others untouched");
         assertFalse(latches.revoke("c_doesnotexist"));
     }
