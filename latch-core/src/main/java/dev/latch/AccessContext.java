@@ -49,7 +49,8 @@ public final class AccessContext {
     }
 
     /**
-     * @param subject who presents the code: 1 to 256 characters
+     * @param subject who presents the code: 1 to 256 characters, no control characters, no
+     *                unpaired surrogate
      * @return a builder
      */
     public static Builder builder(String subject) {
@@ -149,11 +150,36 @@ public final class AccessContext {
         if (value.isEmpty() || value.length() > MAX_TEXT) {
             throw new IllegalArgumentException(what + " must have 1 to " + MAX_TEXT + " characters, had " + value.length());
         }
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                throw new IllegalArgumentException(what + " must not contain control characters");
-            }
+        int bad = badChar(value);
+        if (bad == 1) {
+            throw new IllegalArgumentException(what + " must not contain control characters");
+        }
+        if (bad == 2) {
+            throw new IllegalArgumentException(what + " must be well-formed: it has an unpaired surrogate");
         }
         return value;
+    }
+
+    /**
+     * Why a name cannot be used: 0 when it can, 1 for a control character, 2 for an unpaired
+     * surrogate. An unpaired surrogate has no UTF-8 form; encoders write {@code '?'} for it, so
+     * {@code "a\uD800"} and {@code "a?"} would become the same bytes: one code digest, one Redis
+     * key, two subjects.
+     */
+    static int badChar(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                return 1;
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return 2;
+                }
+            }
+        }
+        return 0;
     }
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * }</pre>
  *
  * @param type       the event type: 1 to 64 characters of letters, digits and {@code . _ - :}
- * @param subject    who it concerns (1 to 256 characters, no control characters)
+ * @param subject    who it concerns (1 to 256 characters, no control characters, no unpaired surrogate)
  * @param attributes at most 16 attributes, names and values without control characters
  *
  * <p>Thread-safe: immutable.

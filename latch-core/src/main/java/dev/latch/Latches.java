@@ -1084,15 +1084,7 @@ public final class Latches {
     }
 
     private static boolean validLatchId(String latchId) {
-        if (latchId == null || latchId.isEmpty() || latchId.length() > 256) {
-            return false;
-        }
-        for (int i = 0; i < latchId.length(); i++) {
-            if (Character.isISOControl(latchId.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
+        return latchId != null && !latchId.isEmpty() && latchId.length() <= 256 && AccessContext.badChar(latchId) == 0;
     }
 
     private static void checkLatchId(String latchId) {

@@ -103,6 +103,8 @@ class LatchesTest {
         assertEquals(MALFORMED, latches.open("l", "1".repeat(257), AccessContext.of("s")));
         assertEquals(MALFORMED, latches.open("l", "1".repeat(1_000_000), AccessContext.of("s")));
         assertEquals(MALFORMED, latches.open("l\u0000x", code.code(), AccessContext.of("s")));
+        assertEquals(MALFORMED, latches.open("l\uD800", code.code(), AccessContext.of("s")), "unpaired surrogate");
+        assertEquals(MALFORMED, latches.open("\uDC00l", code.code(), AccessContext.of("s")), "unpaired surrogate");
         assertTrue(latches.open("l", code.code(), AccessContext.of("s")).isOpen(), "state intact");
     }
 
@@ -164,6 +166,22 @@ class LatchesTest {
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l", "x".repeat(257)));
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l\n", "s"));
         assertThrows(NullPointerException.class, () -> latches.issue(null, "l", "s"));
+    }
+
+    @Test
+    void names_withAnUnpairedSurrogate_areRefused_becauseTheyHaveNoUtf8Form() {
+        // Encoded to UTF-8 an unpaired surrogate becomes '?', so "s\uD800" and "s?" would share one
+        // code digest (and one Redis key): two subjects, one identity.
+        for (String bad : new String[] {"s\uD800", "s\uDC00", "\uDC00\uD800", "a\uD800b", "\uD83D"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AccessContext.of(bad));
+            assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l", bad));
+            assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, bad, "s"));
+            assertThrows(IllegalArgumentException.class, () -> LatchPolicy.custom().name(bad));
+        }
+        // A pair is one character (U+1F511), and names outside ASCII are fine.
+        IssuedCode key = latches.issue(LatchPolicy.HIGH, "tür-\uD83D\uDD11", "zoë-\uD83D\uDD11");
+        assertTrue(latches.open("tür-\uD83D\uDD11", key.code(), AccessContext.of("zoë-\uD83D\uDD11")).isOpen());
     }
 
     @Test

@@ -176,6 +176,27 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void open_namesOutsideAscii_roundTripWhole() {
+        // Two-, three- and four-byte UTF-8 characters in the latch, the subject, the policy name
+        // and a condition: the store hands back exactly what was issued.
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        String latch = "tür-\u20ac-\uD83D\uDD11";
+        String subject = "zoë-\u4e2d-\uD83D\uDE00";
+        LatchPolicy policy = LatchPolicy.custom().name("büro-\uD83D\uDD12").maxUses(2).conditions(
+                dev.latch.Condition.attribute("räum", "ü-\uD83C\uDF0D")).build();
+        IssuedCode code = l.issue(policy, latch, subject);
+        AccessContext ctx = AccessContext.builder(subject).attribute("räum", "ü-\uD83C\uDF0D").build();
+        assertEquals(new Verdict.Opened(code.codeId(), latch, subject, java.util.Set.of(), 1, false),
+                l.open(latch, code.code(), ctx));
+        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "büro-\uD83D\uDD12"));
+        assertEquals(new Verdict.Denied(DenialReason.CONTEXT_REJECTED),
+                l.open(latch, code.code(), AccessContext.builder(subject).attribute("räum", "u").build()));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), l.open(latch, code.code(), as("zoë-\u4e2d-?")),
+                "a near-identical subject is another subject");
+        assertEquals(policy.name(), store.find(code.codeId()).orElseThrow().policy());
+    }
+
+    @Test
     void open_remembersASubjectsSources_acrossItsLatches_andAlertsOnANewOne() {
         Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
         LatchPolicy multi = LatchPolicy.custom().name("multi").maxUses(10).build();
