@@ -5,6 +5,7 @@
 module dev.latch.redis {
     requires transitive dev.latch.core;
     requires lettuce.core;
+    requires io.netty.buffer;
 
     exports dev.latch.redis;
 }

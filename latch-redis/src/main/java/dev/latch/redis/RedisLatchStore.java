@@ -99,6 +99,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private final Set<String> waitPolicies;
     private final Duration waitTimeout;
     private final String description;
+    /** Immutable once made; a stale read only costs formatting the numbers again. */
+    private volatile LockoutArgs lockoutArgs = new LockoutArgs(LockoutPolicy.DEFAULT);
     private final java.util.concurrent.atomic.LongAdder commandsSent = new java.util.concurrent.atomic.LongAdder();
 
     private RedisLatchStore(Builder b) {
@@ -123,7 +125,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             sources.put(name, prelude(common, body) + body);
         }
         try {
-            this.connection = client.connect();
+            this.connection = client.connect(Utf8Codec.INSTANCE);
         } catch (RedisException e) {
             client.shutdown();
             throw new LatchStoreException("cannot connect to Redis at " + b.uri.getHost() + ":" + b.uri.getPort()
@@ -378,35 +380,69 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         // record: each declared key is one more string for the server to make per call.
         String[] keys = req.source() == null ? new String[]{slotKey(req.latchId(), req.subject())}
                 : new String[]{slotKey(req.latchId(), req.subject()), subjectKey(req.subject(), "sources")};
-        LockoutPolicy lockout = req.lockout();
+        LockoutArgs lockout = lockoutArgs;
+        if (lockout.policy != req.lockout()) {
+            lockout = new LockoutArgs(req.lockout());
+            lockoutArgs = lockout;
+        }
         String r = eval("open", ScriptOutputType.VALUE, keys, Long.toString(req.now().toEpochMilli()),
-                Integer.toString(lockout.threshold()), Long.toString(lockout.baseBackoff().toMillis()),
-                Long.toString(lockout.maxBackoff().toMillis()), Long.toString(lockout.failureMemory().toMillis()),
-                kinds.toString(), req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
+                lockout.threshold, lockout.base, lockout.max, lockout.memory, kinds.toString(), req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
                 req.exactDigest() == null ? "" : HEX.formatHex(req.exactDigest()),
                 req.request() == null ? "" : HEX.formatHex(req.request()), req.conditionsCleared() ? "1" : "0",
                 req.source() == null ? "" : req.source());
         // outcome|failures|locked until|locked now|burned now|sighting|uses|review|<id bytes>:<policy bytes>:<id><policy><conditions>
-        String[] head = r.split("\\|", 9);
-        OpenResult.Outcome outcome = OpenResult.Outcome.valueOf(head[0]);
-        int failures = Integer.parseInt(head[1]);
-        Instant lockedUntil = instant(head[2]);
-        boolean lockedNow = "1".equals(head[3]);
-        boolean burnedNow = "1".equals(head[4]);
-        String sighting = head[5];
-        String tail = head[8];
-        int colon = tail.indexOf(':');
-        int colon2 = tail.indexOf(':', colon + 1);
-        int idEnd = afterUtf8Bytes(tail, colon2 + 1, Integer.parseInt(tail, 0, colon, 10));
-        int policyEnd = afterUtf8Bytes(tail, idEnd, Integer.parseInt(tail, colon + 1, colon2, 10));
+        // Read with indexOf: String.split's list and copies were a measurable part of an open's
+        // time on the calling thread.
+        int[] bar = new int[8];
+        for (int i = 0, from = 0; i < 8; i++) {
+            bar[i] = r.indexOf('|', from);
+            if (bar[i] < 0) {
+                throw new LatchStoreException("Redis open: malformed reply");
+            }
+            from = bar[i] + 1;
+        }
+        OpenResult.Outcome outcome = OpenResult.Outcome.valueOf(r.substring(0, bar[0]));
+        int failures = Integer.parseInt(r, bar[0] + 1, bar[1], 10);
+        Instant lockedUntil = bar[2] == bar[1] + 1 ? null
+                : Instant.ofEpochMilli(Long.parseLong(r, bar[1] + 1, bar[2], 10));
+        boolean lockedNow = r.charAt(bar[2] + 1) == '1';
+        boolean burnedNow = r.charAt(bar[3] + 1) == '1';
+        OpenResult.SourceSighting sighting = bar[5] == bar[4] + 1 ? null
+                : OpenResult.SourceSighting.valueOf(r.substring(bar[4] + 1, bar[5]));
+        int tail = bar[7] + 1;
+        int colon = r.indexOf(':', tail);
+        int colon2 = r.indexOf(':', colon + 1);
+        int idEnd = afterUtf8Bytes(r, colon2 + 1, Integer.parseInt(r, tail, colon, 10));
+        int policyEnd = afterUtf8Bytes(r, idEnd, Integer.parseInt(r, colon + 1, colon2, 10));
         CodeSummary code = idEnd == colon2 + 1 ? null
-                : CodeSummary.of(tail.substring(colon2 + 1, idEnd), tail.substring(idEnd, policyEnd),
-                        Integer.parseInt(head[6]), "1".equals(head[7]), tail.substring(policyEnd));
+                : CodeSummary.of(r.substring(colon2 + 1, idEnd), r.substring(idEnd, policyEnd),
+                        Integer.parseInt(r, bar[5] + 1, bar[6], 10), r.charAt(bar[6] + 1) == '1',
+                        r.substring(policyEnd));
         if (outcome == OpenResult.Outcome.OPENED && code != null && waitPolicies.contains(code.policy())) {
             waitForReplica();
         }
-        return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow,
-                sighting.isEmpty() ? null : OpenResult.SourceSighting.valueOf(sighting));
+        return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow, sighting);
+    }
+
+    /**
+     * A lockout policy's numbers as the open script's arguments. Services use one or a few
+     * policies, so the last one seen is kept (one field, no map to grow) rather than formatting
+     * four numbers on every open.
+     */
+    private static final class LockoutArgs {
+        final LockoutPolicy policy;
+        final String threshold;
+        final String base;
+        final String max;
+        final String memory;
+
+        LockoutArgs(LockoutPolicy p) {
+            policy = p;
+            threshold = Integer.toString(p.threshold());
+            base = Long.toString(p.baseBackoff().toMillis());
+            max = Long.toString(p.maxBackoff().toMillis());
+            memory = Long.toString(p.failureMemory().toMillis());
+        }
     }
 
     /** @return the index in s after the characters that take {@code bytes} bytes in UTF-8 from {@code from} */
