@@ -346,12 +346,17 @@ public final class Latches {
     }
 
     /**
+     * Revokes one code. Ids often arrive in a request, so an id that latch cannot have made (not
+     * 1 to 64 characters of {@code A-Z a-z 0-9 _ -}) is refused before the store and audited as
+     * {@code MALFORMED_ID} without the id itself.
+     *
      * @param codeId a code id
-     * @return true when a pending code was revoked
+     * @return true when a pending code was revoked; false when none was, or the id is malformed
      */
     public boolean revoke(String codeId) {
         Instant now = clock.instant();
-        if (codeId == null || codeId.length() > 64) {
+        if (!validId(codeId)) {
+            malformedId(AuditEvent.Type.REVOKED, now);
             return false;
         }
         boolean done = call("revoke", null, codeId, null, () -> store.revoke(codeId, now));
@@ -386,15 +391,19 @@ public final class Latches {
 
     /**
      * Extends a pending code by its original lifetime, counted from now, when its policy allows
-     * renewals. Used, revoked, burned or expired codes are never renewed.
+     * renewals. Used, revoked, burned or expired codes are never renewed. A malformed id (see
+     * {@link #revoke(String)}) is audited as {@code MALFORMED_ID}, without the id.
      *
      * @param codeId the code
      * @return the new expiry, or empty when the code was not renewed
      */
     public Optional<Instant> renew(String codeId) {
         Instant now = clock.instant();
-        Optional<CodeRecord> found = codeId == null ? Optional.empty()
-                : call("find", null, codeId, null, () -> store.find(codeId));
+        if (!validId(codeId)) {
+            malformedId(AuditEvent.Type.RENEWED, now);
+            return Optional.empty();
+        }
+        Optional<CodeRecord> found = call("find", null, codeId, null, () -> store.find(codeId));
         if (found.isEmpty()) {
             audit(AuditEvent.Type.RENEWED, now, null, codeId, null, null, AuditEvent.Outcome.FAILURE, "NOT_FOUND");
             return Optional.empty();
@@ -414,7 +423,7 @@ public final class Latches {
      * @return the code's state, while the store keeps it
      */
     public Optional<CodeInfo> find(String codeId) {
-        if (codeId == null) {
+        if (!validId(codeId)) {
             return Optional.empty();
         }
         return call("find", null, codeId, null, () -> store.find(codeId)).map(CodeRecord::info);
@@ -580,12 +589,15 @@ public final class Latches {
      * @param keyId   the key to rotate
      * @param overlap how long the old key stays valid, zero to 90 days
      * @return the new key, shown once
-     * @throws IllegalArgumentException when the key is unknown or not active
+     * @throws IllegalArgumentException when the key is unknown or not active, or the id malformed
      */
     public IssuedStaticKey rotate(String keyId, Duration overlap) {
         Objects.requireNonNull(overlap, "overlap");
         if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
             throw new IllegalArgumentException("overlap must be between 0 and " + MAX_OVERLAP + ", got " + overlap);
+        }
+        if (!validId(keyId)) {
+            throw new IllegalArgumentException("a key id is 1 to 64 characters of A-Z a-z 0-9 _ -");
         }
         Instant now = clock.instant();
         KeyRecord old = call("findKey", null, keyId, null, () -> store.findKey(keyId))
@@ -606,11 +618,13 @@ public final class Latches {
 
     /**
      * @param keyId a key
-     * @return true when the key was revoked now (false when unknown or already revoked)
+     * @return true when the key was revoked now (false when unknown, already revoked or the id is
+     *         malformed: see {@link #revoke(String)})
      */
     public boolean revokeKey(String keyId) {
         Instant now = clock.instant();
-        if (keyId == null || keyId.length() > 64) {
+        if (!validId(keyId)) {
+            malformedId(AuditEvent.Type.REVOKED, now);
             return false;
         }
         boolean done = call("revokeKey", null, keyId, null, () -> store.revokeKey(keyId, now));
@@ -624,7 +638,7 @@ public final class Latches {
      * @return what is known about it, including its last use
      */
     public Optional<StaticKeyInfo> keyInfo(String keyId) {
-        if (keyId == null) {
+        if (!validId(keyId)) {
             return Optional.empty();
         }
         return call("findKey", null, keyId, null, () -> store.findKey(keyId)).map(KeyRecord::info);
@@ -972,7 +986,7 @@ public final class Latches {
      * @return its review, once the code has opened
      */
     public Optional<Review> review(String codeId) {
-        if (codeId == null || codeId.length() > 64) {
+        if (!validId(codeId)) {
             return Optional.empty();
         }
         Instant now = clock.instant();
@@ -1092,6 +1106,30 @@ public final class Latches {
         if (latchId.startsWith("~")) {
             throw new IllegalArgumentException("latch ids starting with '~' are reserved");
         }
+    }
+
+    /**
+     * Whether a string can be an id latch made: 1 to 64 characters of {@code A-Z a-z 0-9 _ -}
+     * (code, set, gate and key ids are all drawn from these). Ids come back from callers, often
+     * from a request, and reach the store's keys and the audit trail: anything else (a newline
+     * that would forge an audit log line, a megabyte string) is refused before either.
+     */
+    static boolean validId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Audits an operation refused for a malformed id, without the id. */
+    private void malformedId(AuditEvent.Type type, Instant now) {
+        audit(type, now, null, null, null, null, AuditEvent.Outcome.FAILURE, "MALFORMED_ID");
     }
 
     private static String safeText(String s) {

@@ -23,6 +23,7 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,6 +167,37 @@ class LatchesTest {
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l", "x".repeat(257)));
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l\n", "s"));
         assertThrows(NullPointerException.class, () -> latches.issue(null, "l", "s"));
+    }
+
+    @Test
+    void ids_thatLatchCannotHaveMade_areRefusedBeforeTheStore_andNeverReachTheAuditTrail() {
+        IssuedCode code = latches.issue(LatchPolicy.LOW, "l", "s");
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
+        audit.clear();
+        String forged = code.codeId() + "\n2026-11-23 INFO dev.latch.audit OPENED outcome=SUCCESS latch=prod";
+        for (String bad : new String[] {forged, "", "c_" + "x".repeat(63), "c_\u0000", "c_ä", "c_x y", "c_x}{", "c_x:y",
+                "x".repeat(1_000_000)}) {
+            assertFalse(latches.revoke(bad));
+            assertTrue(latches.renew(bad).isEmpty());
+            assertTrue(latches.find(bad).isEmpty());
+            assertFalse(latches.revokeKey(bad));
+            assertTrue(latches.keyInfo(bad).isEmpty());
+            assertTrue(latches.review(bad).isEmpty());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> latches.rotate(bad, java.time.Duration.ZERO));
+            assertFalse(!bad.isEmpty() && e.getMessage().contains(bad), "the message does not echo the id");
+        }
+        assertEquals(27, audit.events().size(), "revoke, renew and revokeKey audit each refusal");
+        for (AuditEvent e : audit.events()) {
+            assertEquals("MALFORMED_ID", e.reason());
+            assertEquals(AuditEvent.Outcome.FAILURE, e.outcome());
+            assertNull(e.codeId(), "the refused id is not in the event");
+        }
+        // Nothing was revoked on the way: the code and the key still work, by their real ids.
+        assertEquals(CodeInfo.State.PENDING, latches.find(code.codeId()).orElseThrow().state());
+        assertTrue(latches.keyInfo(key.keyId()).isPresent());
+        assertTrue(latches.open("l", code.code(), AccessContext.of("s")).isOpen());
+        assertTrue(latches.revokeKey(key.keyId()));
     }
 
     @Test
