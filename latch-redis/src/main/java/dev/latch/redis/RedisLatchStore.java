@@ -386,7 +386,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             lockoutArgs = lockout;
         }
         String r = eval("open", ScriptOutputType.VALUE, keys, Long.toString(req.now().toEpochMilli()),
-                lockout.threshold, lockout.base, lockout.max, lockout.memory, kinds.toString(), req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
+                lockout.threshold, lockout.base, lockout.max, lockout.memory, kinds.toString(),
+                req.foldedDigest() == null ? "" : HEX.formatHex(req.foldedDigest()),
                 req.exactDigest() == null ? "" : HEX.formatHex(req.exactDigest()),
                 req.request() == null ? "" : HEX.formatHex(req.request()), req.conditionsCleared() ? "1" : "0",
                 req.source() == null ? "" : req.source());
