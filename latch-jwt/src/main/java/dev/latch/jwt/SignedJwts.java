@@ -229,6 +229,11 @@ public final class SignedJwts implements CodeSigner {
         Date exp = claims.getExpirationTime();
         Date iat = claims.getIssueTime();
         Date nbf = claims.getNotBeforeTime();
+        if (!plainText(sub) || (jti != null && !plainText(jti))) {
+            // Authentic, but not a name latch accepts anywhere else: it would reach the verdict,
+            // the audit trail and the replay cache's key as given.
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIM_TEXT");
+        }
         if (exp == null || iat == null || sub == null || (store != null && jti == null)) {
             return deny(now, resource, jti, sub, source, DenialReason.MALFORMED, "MISSING_CLAIM");
         }
@@ -316,6 +321,33 @@ public final class SignedJwts implements CodeSigner {
             last = v;
         }
         return n % 4 == 0 || (n % 4 == 2 ? (last & 0x0f) == 0 : (last & 0x03) == 0);
+    }
+
+    /**
+     * Null (a missing claim, refused later), or 1 to 256 characters without control characters
+     * or unpaired surrogates: the rule latch-core applies to subjects, so a newline in a signed
+     * {@code sub} cannot forge an audit log line and {@code "a\uD800"} cannot pass for {@code "a?"}.
+     */
+    static boolean plainText(String s) {
+        if (s == null) {
+            return true;
+        }
+        if (s.isEmpty() || s.length() > 256) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                return false;
+            }
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     private Verdict deny(Instant now, String resource, String jti, String subject, String source, DenialReason reason,

@@ -244,6 +244,18 @@ class SignedJwtsTest {
                         claims.replaceAll(",\"exp\":[0-9]+", ""), hs), DenialReason.MALFORMED),
                 Arguments.of("missing aud", signedRaw("{\"alg\":\"HS256\",\"typ\":\"latch+jwt\",\"kid\":\"hs256\"}",
                         claims.replace("\"aud\":\"" + AUDIENCE + "\",", ""), hs), DenialReason.INSUFFICIENT_SCOPE),
+                Arguments.of("newline in sub (forged log line)", signedRaw("{\"alg\":\"HS256\",\"typ\":\"latch+jwt\",\"kid\":\"hs256\"}",
+                        claims.replace("\"sub\":\"svc-a\"", "\"sub\":\"svc-a\\nINFO OPENED latch=prod\""), hs), DenialReason.MALFORMED),
+                // Signed as raw JSON text: the escape must reach the verifier as written (Nimbus's
+                // own serializer would have turned the lone surrogate into '?').
+                Arguments.of("unpaired surrogate in sub", hs256("{\"alg\":\"HS256\",\"typ\":\"latch+jwt\",\"kid\":\"hs256\"}",
+                        claims.replace("\"sub\":\"svc-a\"", "\"sub\":\"svc-a\\ud800\""), secret(hs)), DenialReason.MALFORMED),
+                Arguments.of("empty sub", signedRaw("{\"alg\":\"HS256\",\"typ\":\"latch+jwt\",\"kid\":\"hs256\"}",
+                        claims.replace("\"sub\":\"svc-a\"", "\"sub\":\"\""), hs), DenialReason.MALFORMED),
+                Arguments.of("control character in jti", signedRaw("{\"alg\":\"HS256\",\"typ\":\"latch+jwt\",\"kid\":\"hs256\"}",
+                        claims.replace("\"jti\":\"abcdefgh\"", "\"jti\":\"abc\\u0007defgh\""), hs), DenialReason.MALFORMED),
+                Arguments.of("oversized jti", signedRaw("{\"alg\":\"HS256\",\"typ\":\"latch+jwt\",\"kid\":\"hs256\"}",
+                        claims.replace("\"jti\":\"abcdefgh\"", "\"jti\":\"" + "j".repeat(257) + "\""), hs), DenialReason.MALFORMED),
                 Arguments.of("oversized", good + "A".repeat(9000), DenialReason.MALFORMED),
                 Arguments.of("null", null, DenialReason.MALFORMED),
                 Arguments.of("empty", "", DenialReason.MALFORMED));
@@ -267,6 +279,10 @@ class SignedJwtsTest {
             assertEquals(denied((DenialReason) a[2]), v, (String) a[0]);
         }
         for (AuditEvent e : audit.events()) {
+            for (String field : new String[] {e.latchId(), e.codeId(), e.subject(), e.source(), e.reason()}) {
+                assertTrue(field == null || field.chars().noneMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c)),
+                        "no control character or surrogate from a claim in the audit trail: " + e);
+            }
             for (Arguments row : table) {
                 String token = (String) row.get()[1];
                 if (token != null && token.length() > 20) {
