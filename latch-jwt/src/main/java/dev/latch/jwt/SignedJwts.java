@@ -223,17 +223,17 @@ public final class SignedJwts implements CodeSigner {
         }
         String jti = claims.getJWTID();
         String sub = claims.getSubject();
+        if (!plainText(sub) || (jti != null && !plainText(jti))) {
+            // Authentic, but not a name latch accepts anywhere else: it would reach the verdict,
+            // the audit trail and the replay cache's key as given.
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIM_TEXT");
+        }
         if (!key.issuer().equals(claims.getIssuer())) {
             return deny(now, resource, jti, sub, source, DenialReason.UNKNOWN_KEY, "ISSUER");
         }
         Date exp = claims.getExpirationTime();
         Date iat = claims.getIssueTime();
         Date nbf = claims.getNotBeforeTime();
-        if (!plainText(sub) || (jti != null && !plainText(jti))) {
-            // Authentic, but not a name latch accepts anywhere else: it would reach the verdict,
-            // the audit trail and the replay cache's key as given.
-            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIM_TEXT");
-        }
         if (exp == null || iat == null || sub == null || (store != null && jti == null)) {
             return deny(now, resource, jti, sub, source, DenialReason.MALFORMED, "MISSING_CLAIM");
         }
