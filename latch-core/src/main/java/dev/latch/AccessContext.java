@@ -24,7 +24,6 @@ import java.util.TreeMap;
  */
 public final class AccessContext {
     private static final int MAX_ATTRIBUTES = 64;
-    static final int MAX_TEXT = 256;
 
     private final String subject;
     private final byte[] source;
@@ -145,41 +144,13 @@ public final class AccessContext {
         }
     }
 
+    /** Checks a name by {@link dev.latch.spi.Names}: the message names its role, never its text. */
     static String checkText(String what, String value) {
         Objects.requireNonNull(value, what);
-        if (value.isEmpty() || value.length() > MAX_TEXT) {
-            throw new IllegalArgumentException(what + " must have 1 to " + MAX_TEXT + " characters, had " + value.length());
-        }
-        int bad = badChar(value);
-        if (bad == 1) {
-            throw new IllegalArgumentException(what + " must not contain control characters");
-        }
-        if (bad == 2) {
-            throw new IllegalArgumentException(what + " must be well-formed: it has an unpaired surrogate");
+        String problem = dev.latch.spi.Names.problem(value);
+        if (problem != null) {
+            throw new IllegalArgumentException(what + " " + problem);
         }
         return value;
-    }
-
-    /**
-     * Why a name cannot be used: 0 when it can, 1 for a control character, 2 for an unpaired
-     * surrogate. An unpaired surrogate has no UTF-8 form; encoders write {@code '?'} for it, so
-     * {@code "a\uD800"} and {@code "a?"} would become the same bytes: one code digest, one Redis
-     * key, two subjects.
-     */
-    static int badChar(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                return 1;
-            }
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return 2;
-                }
-            }
-        }
-        return 0;
     }
 }

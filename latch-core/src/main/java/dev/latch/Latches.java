@@ -1098,7 +1098,7 @@ public final class Latches {
     }
 
     private static boolean validLatchId(String latchId) {
-        return latchId != null && !latchId.isEmpty() && latchId.length() <= 256 && AccessContext.badChar(latchId) == 0;
+        return dev.latch.spi.Names.isName(latchId);
     }
 
     private static void checkLatchId(String latchId) {

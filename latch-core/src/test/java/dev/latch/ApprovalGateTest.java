@@ -71,6 +71,12 @@ class ApprovalGateTest {
         assertEquals(0, gate.approve("mallory", code("alice"), release42).approvals());
         assertEquals(Approval.Outcome.NOT_AN_APPROVER, gate.approve("mallory", code("alice"), release42).outcome());
         assertEquals(Approval.Outcome.MALFORMED, gate.approve(null, code("alice"), release42).outcome());
+        // An approver name that could forge an audit log line is refused as malformed, not audited.
+        assertEquals(Approval.Outcome.MALFORMED,
+                gate.approve("mallory\nAPPROVAL outcome=SUCCESS subject=bob", code("alice"), release42).outcome());
+        assertEquals(Approval.Outcome.MALFORMED, gate.approve("mallory\uD800", code("alice"), release42).outcome());
+        assertTrue(audit.events().stream().allMatch(e -> e.subject() == null
+                || e.subject().chars().noneMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c))));
         assertEquals(Approval.Outcome.MALFORMED, gate.approve("alice", code("alice"), null).outcome());
         assertEquals(Approval.Outcome.MALFORMED, gate.approve("alice", null, release42).outcome());
         assertEquals(Approval.Outcome.APPROVED, gate.approve("alice", code("alice"), release42).outcome(),

@@ -17,6 +17,7 @@ import dev.latch.Verdict;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeSigner;
 import dev.latch.spi.LatchStore;
+import dev.latch.spi.Names;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -223,7 +224,7 @@ public final class SignedJwts implements CodeSigner {
         }
         String jti = claims.getJWTID();
         String sub = claims.getSubject();
-        if (!plainText(sub) || (jti != null && !plainText(jti))) {
+        if ((sub != null && !Names.isName(sub)) || (jti != null && !Names.isName(jti))) {
             // Authentic, but not a name latch accepts anywhere else: it would reach the verdict,
             // the audit trail and the replay cache's key as given.
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIM_TEXT");
@@ -321,33 +322,6 @@ public final class SignedJwts implements CodeSigner {
             last = v;
         }
         return n % 4 == 0 || (n % 4 == 2 ? (last & 0x0f) == 0 : (last & 0x03) == 0);
-    }
-
-    /**
-     * Null (a missing claim, refused later), or 1 to 256 characters without control characters
-     * or unpaired surrogates: the rule latch-core applies to subjects, so a newline in a signed
-     * {@code sub} cannot forge an audit log line and {@code "a\uD800"} cannot pass for {@code "a?"}.
-     */
-    static boolean plainText(String s) {
-        if (s == null) {
-            return true;
-        }
-        if (s.isEmpty() || s.length() > 256) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c)) {
-                return false;
-            }
-            if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            }
-        }
-        return true;
     }
 
     private Verdict deny(Instant now, String resource, String jti, String subject, String source, DenialReason reason,
