@@ -41,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -491,6 +492,52 @@ public abstract class LatchStoreConformanceTest {
     private static OpenRequest openWith(CodeRecord record, byte[] digest, Instant now) {
         return new OpenRequest(record.latchId(), record.subject(), digest, null, Set.of(record.kind()), record.request(),
                 null, true, now, LockoutPolicy.DEFAULT);
+    }
+
+    @Test
+    void open_checksTheBoundRequestThenConditions_withEveryMixOfOptionalInputs() {
+        // Each optional input of an open (request, conditions cleared, source) present or not, in
+        // every position: a store that misreads one of them opens what it must not, or refuses
+        // what it must open.
+        Instant now = clock.instant();
+        CodeRecord base = fullRecord(now);
+        byte[] digest = base.digests().get(0);
+        CodeRecord bound = new CodeRecord("c_bound", "latch-b", "alice", "p", base.kind(), List.of(digest), 0,
+                CodeInfo.State.PENDING, now, now, now.plusSeconds(600), 5, 10, 0, false, "approvals=1",
+                base.request());
+        assertTrue(store.issue(bound, null, now).issued());
+        byte[] other = base.request().clone();
+        other[0] ^= 1;
+        Set<CodeFormat.Kind> kinds = Set.of(bound.kind());
+        java.util.function.BiFunction<byte[], Boolean, OpenResult> open = (request, cleared) -> store.open(
+                new OpenRequest("latch-b", "alice", digest, null, kinds, request, null, cleared, now,
+                        LockoutPolicy.DEFAULT));
+        assertEquals(OpenResult.Outcome.REQUEST_MISMATCH, open.apply(null, false).outcome(), "no request given");
+        assertEquals(OpenResult.Outcome.REQUEST_MISMATCH, open.apply(null, true).outcome(), "no request, cleared");
+        assertEquals(OpenResult.Outcome.REQUEST_MISMATCH, open.apply(other, true).outcome(), "another request");
+        assertEquals(OpenResult.Outcome.CONDITIONS_PENDING, open.apply(base.request(), false).outcome());
+        OpenResult opened = store.open(new OpenRequest("latch-b", "alice", digest, null, kinds, base.request(),
+                "192.0.2.7", true, now, LockoutPolicy.DEFAULT));
+        assertEquals(OpenResult.Outcome.OPENED, opened.outcome());
+        assertEquals(OpenResult.SourceSighting.FIRST, opened.sighting());
+        assertEquals(9, opened.code().usesLeft());
+        assertEquals(OpenResult.Outcome.OPENED, open.apply(base.request(), true).outcome(), "no source this time");
+
+        CodeRecord plain = new CodeRecord("c_plain", "latch-p", "bob", "p", base.kind(), List.of(digest), 0,
+                CodeInfo.State.PENDING, now, now, now.plusSeconds(600), 5, 10, 0, false, "", null);
+        assertTrue(store.issue(plain, null, now).issued());
+        java.util.function.BiFunction<byte[], String, OpenResult> openPlain = (request, source) -> store.open(
+                new OpenRequest("latch-p", "bob", digest, null, kinds, request, source, false, now,
+                        LockoutPolicy.DEFAULT));
+        assertEquals(OpenResult.Outcome.OPENED, openPlain.apply(null, null).outcome(), "nothing optional");
+        assertEquals(OpenResult.Outcome.OPENED, openPlain.apply(other, null).outcome(), "a request, none bound");
+        OpenResult sourced = openPlain.apply(null, "198.51.100.1");
+        assertEquals(OpenResult.Outcome.OPENED, sourced.outcome(), "a source only");
+        assertEquals(OpenResult.SourceSighting.FIRST, sourced.sighting());
+        assertNull(openPlain.apply(null, null).sighting(), "no source, no sighting");
+        assertEquals(OpenResult.SourceSighting.NEW, openPlain.apply(null, "198.51.100.2").sighting());
+        assertEquals(4, store.open(new OpenRequest("latch-p", "bob", digest, null, kinds, null, null, false, now,
+                LockoutPolicy.DEFAULT)).code().usesLeft());
     }
 
     @Test

@@ -20,9 +20,9 @@ local TOMBSTONE = 3600000
 --   dig    hex digests, 64 characters each
 --   nc     the next acceptable OTP counter, as a decimal string ('' none)
 -- dh and tail are derived (save computes them), so that an open unpacks only the values up to
--- tail (OPEN), hashes the presented digest once, and builds its reply without converting
--- numbers. The head (st, kind, rev, att, uses: 11 bytes at offset 0) is rewritten in place by
--- an open.
+-- tail (OPEN), compares the presented digest's hash (the client sends it) with dh, and builds
+-- its reply without converting numbers. The head (st, kind, rev, att, uses: 11 bytes at
+-- offset 0) is rewritten in place by an open.
 local SLOT = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0'
 local OPEN = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0'
 local HEAD = '>c1c1c1i4i4'

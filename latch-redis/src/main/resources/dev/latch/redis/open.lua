@@ -1,6 +1,9 @@
--- KEYS: slot, then the sources of the subject when ARGV[11] is not empty
--- ARGV: now, threshold, base ms, max ms, memory ms, kinds (letters N B O), folded hex, exact hex,
---       request hex, conditions cleared (0/1), source
+-- KEYS: slot, then the sources of the subject when there is a source (ARGV[8])
+-- ARGV: now, lockout (threshold:base ms:max ms:memory ms, read only to count a failure), kinds
+--       (letters N B O), folded check, exact check, then request hex, conditions cleared ('1'),
+--       source, each left off with those after it when it and they are empty (the server makes
+--       a string of every argument, on every call). A check is the SHA-1 (hex) of a presented
+--       digest's hex: what the slot's dh holds for each stored digest (the client hashes it).
 -- Reply: one string, outcome|failures|locked until|locked now|burned now|sighting|uses left|
 -- review|<bytes of id>:<bytes of policy>:<id><policy><conditions>. It carries what the core
 -- needs of the code (its CodeSummary), never the digests. (One string because a table reply
@@ -23,18 +26,18 @@ if lu >= 0 and now < lu then
 end
 if tail == '' then return string.format('NO_CODE|%d||0|0||0|0|0:0:', failures) end
 local presented = nil
-if string.find(ARGV[6], kind, 1, true) then
-  if kind == 'O' then presented = ARGV[8] else presented = ARGV[7] end
+if string.find(ARGV[3], kind, 1, true) then
+  if kind == 'O' then presented = ARGV[5] else presented = ARGV[4] end
   if presented == '' then presented = nil end
 end
--- The presented digest is hashed again (SHA-1, in C) and compared with the stored digests'
--- hashes, so how long the comparison takes says nothing about how many characters of the
--- digests agree ("double hashing" verification). Lua compares strings by reference (they are
--- interned), and every stored hash is compared, matched or not.
+-- The presented digest arrives hashed again (SHA-1 of its hex, by the client) and is compared
+-- with the stored digests' hashes, so how long the comparison takes says nothing about how many
+-- characters of the digests agree ("double hashing" verification). Lua compares strings by
+-- reference (they are interned), and every stored hash is compared, matched or not.
 local match = -1
 local n = math.floor(#dh / 40)
-if presented ~= nil and #presented == 64 then
-  local ph = redis.sha1hex(presented)
+if presented ~= nil and #presented == 40 then
+  local ph = presented
   if n == 1 then
     if ph == dh then match = 0 end
   else
@@ -55,7 +58,8 @@ if match < 0 then
       burned = 1
     end
   end
-  local f, until_ = fail(m, now, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+  local threshold, base, max, memory = string.match(ARGV[2], '^(%d+):(%d+):(%d+):(%d+)$')
+  local f, until_ = fail(m, now, tonumber(threshold), tonumber(base), tonumber(max), tonumber(memory))
   save(key, m)
   retain(key, now, m)
   local locked = 0
@@ -69,8 +73,8 @@ elseif st == 'R' then refusal = 'REVOKED'
 elseif st == 'C' or uses <= 0 or slot_used then refusal = 'USED'
 elseif now < nbf then refusal = 'NOT_YET_VALID'
 elseif now >= exp then refusal = 'EXPIRED'
-elseif req ~= '' and not cteq(req, ARGV[9]) then refusal = 'REQUEST_MISMATCH'
-elseif cond ~= '' and ARGV[10] ~= '1' then refusal = 'CONDITIONS_PENDING'
+elseif req ~= '' and not cteq(req, ARGV[6]) then refusal = 'REQUEST_MISMATCH'
+elseif cond ~= '' and ARGV[7] ~= '1' then refusal = 'CONDITIONS_PENDING'
 end
 if refusal then
   return reply(refusal, failures, -1, 0, 0, '')
@@ -98,8 +102,8 @@ else
   redis.call('SETRANGE', key, '0', struct.pack(HEAD, st, kind, rev, att, uses))
 end
 local sighting = ''
-local source = ARGV[11]
-if source ~= '' then
+local source = ARGV[8]
+if source ~= nil and source ~= '' then
   if redis.call('SCARD', KEYS[2]) == 0 then
     sighting = 'FIRST'
     redis.call('SADD', KEYS[2], source)
