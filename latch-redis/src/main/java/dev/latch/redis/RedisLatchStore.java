@@ -25,6 +25,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -115,9 +116,13 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             uri.withSsl(true);
         }
         this.client = RedisClient.create(uri.build());
+        // Every command is sent through the sync API, which waits at most the URI's timeout and
+        // then cancels the command. Lettuce's own command expiry would time each command a second
+        // time: a timer entry made and cancelled per command, on every open.
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .build());
         this.prefix = b.prefix;
         this.waitPolicies = Set.copyOf(b.waitPolicies);
