@@ -465,18 +465,23 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
      * {@code redis.sha1hex} took on the Redis thread, which every open shares.
      */
     static String digestCheck(byte[] digest) {
-        byte[] hex = new byte[digest.length * 2];
-        for (int i = 0; i < digest.length; i++) {
-            hex[2 * i] = HEX_DIGITS[(digest[i] >> 4) & 0xf];
-            hex[2 * i + 1] = HEX_DIGITS[digest[i] & 0xf];
-        }
         MessageDigest sha1;
         try {
             sha1 = (MessageDigest) SHA1.clone();
         } catch (CloneNotSupportedException e) {
             sha1 = newSha1(); // a provider whose SHA-1 does not clone: a new instance per call
         }
-        return HEX.formatHex(sha1.digest(hex));
+        // Lower-case hex as ASCII bytes, by table (HexFormat's general path took as long as the SHA-1).
+        return new String(hex(sha1.digest(hex(digest))), StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] hex(byte[] bytes) {
+        byte[] hex = new byte[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            hex[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
+            hex[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xf];
+        }
+        return hex;
     }
 
     /**
