@@ -93,6 +93,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             "next_counter", "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event"};
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** Never used itself: each call digests with a clone, so callers share no state. */
+    private static final MessageDigest SHA1 = newSha1();
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -445,9 +447,6 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         }
         return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow, sighting);
     }
-
-    /** Never used itself: each call digests with a clone, so callers share no state. */
-    private static final MessageDigest SHA1 = newSha1();
 
     private static MessageDigest newSha1() {
         try {

@@ -37,12 +37,11 @@ end
 local match = -1
 local n = math.floor(#dh / 40)
 if presented ~= nil and #presented == 40 then
-  local ph = presented
   if n == 1 then
-    if ph == dh then match = 0 end
+    if presented == dh then match = 0 end
   else
     for i = 0, n - 1 do
-      if ph == string.sub(dh, i * 40 + 1, i * 40 + 40) and match < 0 then match = i end
+      if presented == string.sub(dh, i * 40 + 1, i * 40 + 40) and match < 0 then match = i end
     end
   end
 end
