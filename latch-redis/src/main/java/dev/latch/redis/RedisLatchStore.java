@@ -50,6 +50,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -132,7 +133,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         List<String[]> common = helpers(resource("common"));
         for (String name : SCRIPTS) {
             String body = resource(name);
-            sources.put(name, prelude(common, body) + body);
+            sources.put(name, assemble(common, body));
         }
         try {
             this.connection = client.connect(Utf8Codec.INSTANCE);
@@ -198,25 +199,57 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     }
 
     /**
-     * The helpers a script uses, and the helpers they use, in common.lua's order. A Lua script
-     * runs its whole text on every call, so each unused helper would cost a closure per call.
+     * Lines in a script body around a rare path's code: the helpers used only between them are
+     * defined at the first.
      */
-    static String prelude(List<String[]> helpers, String body) {
+    static final Pattern RARE = Pattern.compile("(?ms)^[ \\t]*--@helpers[ \\t]*\\n(.*?)^[ \\t]*--@end[ \\t]*\\n");
+
+    /**
+     * A script as sent: the body with the common.lua helpers it uses, and the helpers they use, in
+     * common.lua's order. A Lua script runs its whole text on every call, so each helper defined
+     * is a closure made per call. Unused ones are left out, and those used only between a
+     * {@code --@helpers} line and an {@code --@end} line (the code of a rare path, inside one
+     * block) are defined at the first, so that they are made only when that code runs.
+     */
+    static String assemble(List<String[]> helpers, String body) {
+        Matcher m = RARE.matcher(body);
+        if (!m.find()) {
+            return prelude(helpers, body) + body;
+        }
+        String above = body.substring(0, m.start());
+        String rare = m.group(1);
+        String below = body.substring(m.end());
+        boolean[] top = needed(helpers, above + below, new boolean[helpers.size()]);
+        return definitions(helpers, top) + above + definitions(helpers, needed(helpers, rare, top)) + rare + below;
+    }
+
+    /** The helpers a text uses, and the helpers they use, in common.lua's order. */
+    static String prelude(List<String[]> helpers, String text) {
+        return definitions(helpers, needed(helpers, text, new boolean[helpers.size()]));
+    }
+
+    /** Which helpers a text needs, transitively, other than those already defined. */
+    private static boolean[] needed(List<String[]> helpers, String text, boolean[] defined) {
         boolean[] used = new boolean[helpers.size()];
-        StringBuilder needed = new StringBuilder(body);
+        StringBuilder needed = new StringBuilder(text);
         for (boolean grew = true; grew; ) {
             grew = false;
             for (int i = 0; i < helpers.size(); i++) {
-                if (!used[i] && Pattern.compile("\\b" + helpers.get(i)[0] + "\\b").matcher(needed).find()) {
+                if (!used[i] && !defined[i]
+                        && Pattern.compile("\\b" + helpers.get(i)[0] + "\\b").matcher(needed).find()) {
                     used[i] = true;
                     needed.append(helpers.get(i)[1]);
                     grew = true;
                 }
             }
         }
+        return used;
+    }
+
+    private static String definitions(List<String[]> helpers, boolean[] which) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < helpers.size(); i++) {
-            if (used[i]) {
+            if (which[i]) {
                 out.append(helpers.get(i)[1]);
             }
         }

@@ -45,44 +45,48 @@ if presented ~= nil and #presented == 40 then
     end
   end
 end
-if match < 0 then
-  local outcome = 'WRONG_CODE'
-  if presented == nil then outcome = 'MALFORMED' end
-  local m = slot_of(s) -- the string already read: no second GET
-  local burned = 0
-  if m.st == 'P' and m.att < 2147483647 then
-    m.att = m.att - 1
-    if m.att <= 0 then
-      m.st = 'B'
-      burned = 1
-    end
-  end
-  local threshold, base, max, memory = string.match(ARGV[2], '^(%d+):(%d+):(%d+):(%d+)$')
-  local f, until_ = fail(m, now, tonumber(threshold), tonumber(base), tonumber(max), tonumber(memory))
-  save(key, m)
-  retain(key, now, m)
-  local locked = 0
-  if until_ then locked = 1 end
-  return reply(outcome, f, until_ or -1, locked, burned, '')
-end
-local slot_used = n > 1 and string.sub(used, match + 1, match + 1) == '1'
 local refusal = nil
-if st == 'B' then refusal = 'BURNED'
-elseif st == 'R' then refusal = 'REVOKED'
-elseif st == 'C' or uses <= 0 or slot_used then refusal = 'USED'
-elseif now < nbf then refusal = 'NOT_YET_VALID'
-elseif now >= exp then refusal = 'EXPIRED'
-elseif req ~= '' and not cteq(req, ARGV[6]) then refusal = 'REQUEST_MISMATCH'
-elseif cond ~= '' and ARGV[7] ~= '1' then refusal = 'CONDITIONS_PENDING'
+if match >= 0 then
+  local slot_used = n > 1 and string.sub(used, match + 1, match + 1) == '1'
+  if st == 'B' then refusal = 'BURNED'
+  elseif st == 'R' then refusal = 'REVOKED'
+  elseif st == 'C' or uses <= 0 or slot_used then refusal = 'USED'
+  elseif now < nbf then refusal = 'NOT_YET_VALID'
+  elseif now >= exp then refusal = 'EXPIRED'
+  elseif req ~= '' and not cteq(req, ARGV[6]) then refusal = 'REQUEST_MISMATCH'
+  elseif cond ~= '' and ARGV[7] ~= '1' then refusal = 'CONDITIONS_PENDING'
+  end
+  if refusal then
+    return reply(refusal, failures, -1, 0, 0, '')
+  end
+  uses = uses - 1
+  if uses <= 0 then st = 'C' end
 end
-if refusal then
-  return reply(refusal, failures, -1, 0, 0, '')
-end
-uses = uses - 1
-if uses <= 0 then st = 'C' end
-if failed > 0 or lu >= 0 or n > 1 then
-  -- The rare case: failures to forget or a digest to mark. The whole slot is written.
+if match < 0 or failed > 0 or lu >= 0 or n > 1 then
+  -- The rare paths read and write the whole slot: a failure to count, failures to forget, a
+  -- digest to mark as used. The helpers only they use are defined between the two marker lines
+  -- (RedisLatchStore.assemble), so the common path does not make them, a closure each, per call.
+  --@helpers
   local m = slot_of(s) -- the string already read: no second GET
+  if match < 0 then
+    local outcome = 'WRONG_CODE'
+    if presented == nil then outcome = 'MALFORMED' end
+    local burned = 0
+    if m.st == 'P' and m.att < 2147483647 then
+      m.att = m.att - 1
+      if m.att <= 0 then
+        m.st = 'B'
+        burned = 1
+      end
+    end
+    local threshold, base, max, memory = string.match(ARGV[2], '^(%d+):(%d+):(%d+):(%d+)$')
+    local f, until_ = fail(m, now, tonumber(threshold), tonumber(base), tonumber(max), tonumber(memory))
+    save(key, m)
+    retain(key, now, m)
+    local locked = 0
+    if until_ then locked = 1 end
+    return reply(outcome, f, until_ or -1, locked, burned, '')
+  end
   m.uses, m.st = uses, st
   if n > 1 then
     local u = m.used
@@ -96,6 +100,7 @@ if failed > 0 or lu >= 0 or n > 1 then
   else
     save(key, m)
   end
+  --@end
 else
   -- The common case: only the head changes, rewritten in place.
   redis.call('SETRANGE', key, '0', struct.pack(HEAD, st, kind, rev, att, uses))

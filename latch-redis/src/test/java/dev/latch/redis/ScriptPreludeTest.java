@@ -51,15 +51,44 @@ class ScriptPreludeTest {
     }
 
     @Test
-    void openScript_leavesOutTheHelpersItNeverCalls() throws IOException {
-        String prelude = RedisLatchStore.prelude(RedisLatchStore.helpers(resource("common")), resource("open"));
-        for (String needed : new String[]{"local SLOT", "local OPEN", "local HEAD", "local function slot_of(", "local function cteq(",
-                "local function fail(", "local function retain("}) {
-            assertTrue(prelude.contains(needed), needed);
+    void assemble_definesTheHelpersOnlyARarePathUses_inItsBlock() throws IOException {
+        List<String[]> helpers = RedisLatchStore.helpers(resource("common"));
+        String body = "local x = ms(1)\nif y then\n  --@helpers\n  local m = slot_of(s)\n  local f = fail(m, 1, 2, 3, 4, 5)\n"
+                + "  --@end\nend\nreturn failures_now(1, 2, 3)\n";
+        String script = RedisLatchStore.assemble(helpers, body);
+        int block = script.indexOf("if y then\n");
+        assertTrue(block > 0, script);
+        assertFalse(script.contains("--@"), "the marker lines are not sent");
+        for (String above : new String[]{"local function ms(", "local function failures_now("}) {
+            assertTrue(script.indexOf(above) >= 0 && script.indexOf(above) < block, above);
+        }
+        for (String inBlock : new String[]{"local SLOT", "local function slot_of(", "local function fail(",
+                "local function lock_until("}) {
+            assertTrue(script.indexOf(inBlock) > block && script.indexOf(inBlock) < script.indexOf("local m = slot_of(s)"),
+                    inBlock);
+        }
+        assertEquals(1, script.split("local function failures_now\\(", -1).length - 1,
+                "used above and by fail inside: defined once, above");
+        assertTrue(script.endsWith("  local f = fail(m, 1, 2, 3, 4, 5)\nend\nreturn failures_now(1, 2, 3)\n"), script);
+        assertEquals(RedisLatchStore.prelude(helpers, "return ms(1)") + "return ms(1)",
+                RedisLatchStore.assemble(helpers, "return ms(1)"), "no markers: every helper on top");
+    }
+
+    @Test
+    void openScript_makesOnlyTheCommonPathsHelpersOnEveryCall() throws IOException {
+        String script = RedisLatchStore.assemble(RedisLatchStore.helpers(resource("common")), resource("open"));
+        int rare = script.indexOf("if match < 0 or failed > 0 or lu >= 0 or n > 1 then");
+        assertTrue(rare > 0, "the rare paths' block");
+        for (String top : new String[]{"local OPEN", "local HEAD", "local function cteq(", "local function failures_now("}) {
+            assertTrue(script.indexOf(top) >= 0 && script.indexOf(top) < rare, top);
+        }
+        for (String inRare : new String[]{"local SLOT", "local function slot_of(", "local function save(", "local function fail(",
+                "local function retain(", "local function succeed(", "local function lock_until("}) {
+            assertTrue(script.indexOf(inRare) > rare, inRare);
         }
         for (String unused : new String[]{"local function hgetall(", "local function fields(", "local function keep_with(",
                 "local STATE", "local function empty_slot(", "local function load("}) {
-            assertFalse(prelude.contains(unused), unused);
+            assertFalse(script.contains(unused), unused);
         }
     }
 }
