@@ -108,6 +108,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private final String description;
     /** Immutable once made; a stale read only costs formatting the numbers again. */
     private volatile LockoutArgs lockoutArgs = new LockoutArgs(LockoutPolicy.DEFAULT);
+    private volatile SlotKeys slotKeys = new SlotKeys(null, null);
     private final java.util.concurrent.atomic.LongAdder commandsSent = new java.util.concurrent.atomic.LongAdder();
 
     private RedisLatchStore(Builder b) {
@@ -293,12 +294,27 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     // ------------------------------------------------------------------ keys
 
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
     private static String b64(String s) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+        return B64.encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     String slotKey(String latchId, String subject) {
-        return prefix + ":{L:" + b64(latchId) + "}:c:" + b64(subject);
+        SlotKeys k = slotKeys;
+        if (!latchId.equals(k.latchId)) {
+            k = new SlotKeys(latchId, prefix + ":{L:" + b64(latchId) + "}:c:");
+            slotKeys = k;
+        }
+        return k.prefix + b64(subject);
+    }
+
+    /**
+     * The slot keys' start for the latch used last: every open needs it, and a service opens
+     * codes of a few latches. (Another latch replaces it; opens of several latches, interleaved,
+     * each compute theirs, as without it.)
+     */
+    private record SlotKeys(String latchId, String prefix) {
     }
 
     private String latchSet(String latchId) {
