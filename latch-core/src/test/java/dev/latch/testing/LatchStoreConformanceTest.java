@@ -386,6 +386,23 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void lockout_successBelowTheThreshold_resetsTheCount() {
+        Latches strict = latches(LockoutPolicy.of(3, Duration.ofMinutes(1), Duration.ofMinutes(10)),
+                RateLimit.of(1000, Duration.ofSeconds(1)));
+        LatchPolicy many = LatchPolicy.custom().maxAttempts(100).maxUses(5).ttl(Duration.ofHours(2)).build();
+        IssuedCode code = strict.issue(many, "latch-1", "alice");
+        String wrong = wrongFor(code);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 2; i++) {
+                assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), strict.open("latch-1", wrong, as("alice")));
+            }
+            assertTrue(strict.open("latch-1", code.code(), as("alice")).isOpen(),
+                    "two failures after each success: never the three that lock");
+        }
+        assertTrue(audit.ofType(AuditEvent.Type.LOCKED_OUT).isEmpty());
+    }
+
+    @Test
     void lockout_isPerSubjectAndLatch() {
         Latches strict = latches(LockoutPolicy.of(2, Duration.ofMinutes(5), Duration.ofMinutes(10)),
                 RateLimit.of(1000, Duration.ofSeconds(1)));
@@ -523,6 +540,16 @@ public abstract class LatchStoreConformanceTest {
         assertEquals(9, opened.code().usesLeft());
         assertEquals(OpenResult.Outcome.OPENED, open.apply(base.request(), true).outcome(), "no source this time");
 
+        CodeRecord requestOnly = new CodeRecord("c_request", "latch-r", "alice", "p", base.kind(), List.of(digest), 0,
+                CodeInfo.State.PENDING, now, now, now.plusSeconds(600), 5, 10, 0, false, "", base.request());
+        assertTrue(store.issue(requestOnly, null, now).issued());
+        java.util.function.Function<byte[], OpenResult> openBound = request -> store.open(
+                new OpenRequest("latch-r", "alice", digest, null, kinds, request, null, false, now,
+                        LockoutPolicy.DEFAULT));
+        assertEquals(OpenResult.Outcome.REQUEST_MISMATCH, openBound.apply(null).outcome(), "bound, no conditions, none given");
+        assertEquals(OpenResult.Outcome.REQUEST_MISMATCH, openBound.apply(other).outcome(), "bound, no conditions, another");
+        assertEquals(OpenResult.Outcome.OPENED, openBound.apply(base.request()).outcome(), "bound, no conditions, the one");
+
         CodeRecord plain = new CodeRecord("c_plain", "latch-p", "bob", "p", base.kind(), List.of(digest), 0,
                 CodeInfo.State.PENDING, now, now, now.plusSeconds(600), 5, 10, 0, false, "", null);
         assertTrue(store.issue(plain, null, now).issued());
@@ -538,6 +565,17 @@ public abstract class LatchStoreConformanceTest {
         assertEquals(OpenResult.SourceSighting.NEW, openPlain.apply(null, "198.51.100.2").sighting());
         assertEquals(4, store.open(new OpenRequest("latch-p", "bob", digest, null, kinds, null, null, false, now,
                 LockoutPolicy.DEFAULT)).code().usesLeft());
+    }
+
+    @Test
+    void open_pendingCodeWithNoUsesLeft_isUsed() {
+        Instant now = clock.instant();
+        byte[] digest = fullRecord(now).digests().get(0);
+        CodeRecord spent = new CodeRecord("c_spent", "latch-s", "alice", "p", CodeFormat.Kind.BASE32, List.of(digest), 0,
+                CodeInfo.State.PENDING, now, now, now.plusSeconds(600), 5, 0, 0, false, "", null);
+        assertTrue(store.issue(spent, null, now).issued());
+        assertEquals(OpenResult.Outcome.USED, store.open(new OpenRequest("latch-s", "alice", digest, null,
+                Set.of(CodeFormat.Kind.BASE32), null, null, false, now, LockoutPolicy.DEFAULT)).outcome());
     }
 
     @Test
