@@ -229,17 +229,20 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return definitions(helpers, needed(helpers, text, new boolean[helpers.size()]));
     }
 
+    /** Lua comments, which name helpers without using them. */
+    private static final Pattern COMMENT = Pattern.compile("--[^\\n]*");
+
     /** Which helpers a text needs, transitively, other than those already defined. */
     private static boolean[] needed(List<String[]> helpers, String text, boolean[] defined) {
         boolean[] used = new boolean[helpers.size()];
-        StringBuilder needed = new StringBuilder(text);
+        StringBuilder needed = new StringBuilder(COMMENT.matcher(text).replaceAll(""));
         for (boolean grew = true; grew; ) {
             grew = false;
             for (int i = 0; i < helpers.size(); i++) {
                 if (!used[i] && !defined[i]
                         && Pattern.compile("\\b" + helpers.get(i)[0] + "\\b").matcher(needed).find()) {
                     used[i] = true;
-                    needed.append(helpers.get(i)[1]);
+                    needed.append(COMMENT.matcher(helpers.get(i)[1]).replaceAll(""));
                     grew = true;
                 }
             }

@@ -75,20 +75,26 @@ class ScriptPreludeTest {
     }
 
     @Test
-    void openScript_makesOnlyTheCommonPathsHelpersOnEveryCall() throws IOException {
+    void openScript_makesNoClosureOnItsCommonPath() throws IOException {
         String script = RedisLatchStore.assemble(RedisLatchStore.helpers(resource("common")), resource("open"));
-        int rare = script.indexOf("if match < 0 or failed > 0 or lu >= 0 or n > 1 then");
-        assertTrue(rare > 0, "the rare paths' block");
-        for (String top : new String[]{"local OPEN", "local HEAD", "local function cteq(", "local function failures_now("}) {
-            assertTrue(script.indexOf(top) >= 0 && script.indexOf(top) < rare, top);
-        }
-        for (String inRare : new String[]{"local SLOT", "local function slot_of(", "local function save(", "local function fail(",
-                "local function retain(", "local function succeed(", "local function lock_until("}) {
-            assertTrue(script.indexOf(inRare) > rare, inRare);
+        int general = script.indexOf("\nelse\n");
+        assertTrue(general > 0, "the general path's block");
+        assertTrue(script.indexOf("local OPEN") < general && script.indexOf("local HEAD") < general);
+        assertFalse(script.substring(0, general).contains("function"), "no closure made before the general path");
+        for (String inGeneral : new String[]{"local SLOT", "local function slot_of(", "local function save(", "local function fail(",
+                "local function retain(", "local function succeed(", "local function lock_until(", "local function cteq(",
+                "local function failures_now(", "local function ms(", "local function reply("}) {
+            assertTrue(script.indexOf(inGeneral) > general, inGeneral);
         }
         for (String unused : new String[]{"local function hgetall(", "local function fields(", "local function keep_with(",
                 "local STATE", "local function empty_slot(", "local function load("}) {
             assertFalse(script.contains(unused), unused);
         }
+    }
+
+    @Test
+    void helpersNamedOnlyInComments_areNotDefined() throws IOException {
+        List<String[]> helpers = RedisLatchStore.helpers(resource("common"));
+        assertEquals("", RedisLatchStore.prelude(helpers, "-- ms, fail and retain are not called here\nreturn 1"));
     }
 }
