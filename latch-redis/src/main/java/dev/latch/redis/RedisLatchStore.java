@@ -434,10 +434,6 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OpenResult open(OpenRequest req) {
-        StringBuilder kinds = new StringBuilder(3); // first letters, as open.lua reads them: N, B, O
-        for (CodeFormat.Kind k : req.kinds()) {
-            kinds.append(k.name().charAt(0));
-        }
         // The subject's sources are a key of their own, declared only when there is a source to
         // record: each declared key is one more string for the server to make per call.
         String[] keys = req.source() == null ? new String[]{slotKey(req.latchId(), req.subject())}
@@ -449,21 +445,30 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         }
         // The optional arguments go last and are left off when empty: Redis makes a string of
         // every argument on every call, and an open usually has none of them.
-        int n = req.source() != null ? 8 : req.conditionsCleared() ? 7 : req.request() != null ? 6 : 5;
+        int n = req.source() != null ? 6 : req.conditionsCleared() ? 5 : req.request() != null ? 4
+                : req.exactDigest() != null ? 3 : 2;
         String[] args = new String[n];
-        args[0] = Long.toString(req.now().toEpochMilli());
-        args[1] = lockout.numbers;
-        args[2] = kinds.toString();
-        args[3] = req.foldedDigest() == null ? "" : digestCheck(req.foldedDigest());
-        args[4] = req.exactDigest() == null ? "" : digestCheck(req.exactDigest());
+        // <now>|<kinds>|<lockout>, as open.lua reads it: now in hex, with '-' after it when
+        // negative; kinds by their first letters (N, B, O).
+        long now = req.now().toEpochMilli();
+        StringBuilder meta = new StringBuilder(48).append(Long.toHexString(now < 0 ? -now : now))
+                .append(now < 0 ? "-|" : "|");
+        for (CodeFormat.Kind k : req.kinds()) {
+            meta.append(k.name().charAt(0));
+        }
+        args[0] = meta.append('|').append(lockout.numbers).toString();
+        args[1] = req.foldedDigest() == null ? "" : digestCheck(req.foldedDigest());
+        if (n > 2) {
+            args[2] = req.exactDigest() == null ? "" : digestCheck(req.exactDigest());
+        }
+        if (n > 3) {
+            args[3] = req.request() == null ? "" : HEX.formatHex(req.request());
+        }
+        if (n > 4) {
+            args[4] = req.conditionsCleared() ? "1" : "0";
+        }
         if (n > 5) {
-            args[5] = req.request() == null ? "" : HEX.formatHex(req.request());
-        }
-        if (n > 6) {
-            args[6] = req.conditionsCleared() ? "1" : "0";
-        }
-        if (n > 7) {
-            args[7] = req.source();
+            args[5] = req.source();
         }
         String r = eval("open", ScriptOutputType.VALUE, keys, args);
         // outcome|failures|locked until|locked now|burned now|sighting|uses|review|<id bytes>:<policy bytes>:<id><policy><conditions>

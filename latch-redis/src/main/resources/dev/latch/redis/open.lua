@@ -1,24 +1,29 @@
--- KEYS: slot, then the sources of the subject when there is a source (ARGV[8])
--- ARGV: now, lockout (threshold:base ms:max ms:memory ms, read only to count a failure), kinds
---       (letters N B O), folded check, exact check, then request hex, conditions cleared ('1'),
---       source, each left off with those after it when it and they are empty (the server makes
---       a string of every argument, on every call). A check is the SHA-1 (hex) of a presented
---       digest's hex: what the slot's dh holds for each stored digest (the client hashes it).
+-- KEYS: slot, then the sources of the subject when there is a source (ARGV[6])
+-- ARGV: <now>|<kinds>|<lockout>, folded check, exact check, request hex, conditions cleared
+--       ('1'), source. Each is left off with those after it when it and they are empty: the
+--       server makes a string of every argument on every call (about 1,400 instructions each).
+--       now is in milliseconds, in hex (strtoul, where a decimal takes glibc's strtod), with a
+--       '-' after it when negative; kinds are the letters N B O; lockout is threshold:base
+--       ms:max ms:memory ms, read only to count a failure. A check is the SHA-1 (hex) of a
+--       presented digest's hex: what the slot's dh holds for each stored digest (the client
+--       hashes it).
 -- Reply: one string, outcome|failures|locked until|locked now|burned now|sighting|uses left|
 -- review|<bytes of id>:<bytes of policy>:<id><policy><conditions>. It carries what the core
 -- needs of the code (its CodeSummary), never the digests. (One string because a table reply
 -- costs the server about 1.5 microseconds more. Numbers are formatted with '%d': Lua's own
 -- conversion, '%.14g', takes glibc's floating-point path, about 0.4 microseconds per number.)
 local key = KEYS[1]
-local now = tonumber(ARGV[1])
+local meta = ARGV[1]
+local bar = string.find(meta, '|', 1, true)
+local now = tonumber(string.sub(meta, 1, bar - 1), 16) or -tonumber(string.sub(meta, 1, bar - 2), 16)
 local s = redis.call('GET', key)
 if not s then return 'NO_CODE|0||0|0||0|0|0:0:' end
 -- Only what an open reads (OPEN); the rest of the slot stays packed.
 local st, kind, rev, att, uses, ren, failed, iss, nbf, exp, lf, lu, fa, dh, used, req, cond, tail =
   struct.unpack(OPEN, s)
 local presented = nil
-if string.find(ARGV[3], kind, 1, true) then
-  if kind == 'O' then presented = ARGV[5] else presented = ARGV[4] end
+if string.find(meta, kind, bar + 1, true) then
+  if kind == 'O' then presented = ARGV[3] else presented = ARGV[2] end
   if presented == '' then presented = nil end
 end
 -- The presented digest arrives hashed again (SHA-1 of its hex, by the client) and is compared
@@ -71,7 +76,7 @@ else
         burned = 1
       end
     end
-    local threshold, base, max, memory = string.match(ARGV[2], '^(%d+):(%d+):(%d+):(%d+)$')
+    local threshold, base, max, memory = string.match(meta, '|(%d+):(%d+):(%d+):(%d+)$')
     local f, until_ = fail(m, now, tonumber(threshold), tonumber(base), tonumber(max), tonumber(memory))
     save(key, m)
     retain(key, now, m)
@@ -86,8 +91,8 @@ else
   elseif st == 'C' or uses <= 0 or slot_used then refusal = 'USED'
   elseif now < nbf then refusal = 'NOT_YET_VALID'
   elseif now >= exp then refusal = 'EXPIRED'
-  elseif req ~= '' and not cteq(req, ARGV[6]) then refusal = 'REQUEST_MISMATCH'
-  elseif cond ~= '' and ARGV[7] ~= '1' then refusal = 'CONDITIONS_PENDING'
+  elseif req ~= '' and not cteq(req, ARGV[4]) then refusal = 'REQUEST_MISMATCH'
+  elseif cond ~= '' and ARGV[5] ~= '1' then refusal = 'CONDITIONS_PENDING'
   end
   if refusal then
     return reply(refusal, failures, -1, 0, 0, '')
@@ -116,7 +121,7 @@ else
   --@end
 end
 local sighting = ''
-local source = ARGV[8]
+local source = ARGV[6]
 if source ~= nil and source ~= '' then
   if redis.call('SCARD', KEYS[2]) == 0 then
     sighting = 'FIRST'
