@@ -22,7 +22,11 @@ import java.util.Objects;
  */
 public record Approval(Outcome outcome, String approver, Instant time, int approvals, int quorum,
                        ApprovalGate.Status status) {
-    /** What happened. */
+    /**
+     * What happened. For example {@code if (approval.outcome() == Approval.Outcome.OPENED) deploy();}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** The approval was recorded; the quorum is not reached yet. */
         APPROVED,

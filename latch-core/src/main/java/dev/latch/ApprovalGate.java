@@ -45,7 +45,11 @@ public final class ApprovalGate {
     public static final int MAX_APPROVERS = 16;
     private static final Duration RETENTION = Duration.ofDays(1);
 
-    /** Where a gate stands. */
+    /**
+     * Where a gate stands. For example {@code if (gate.status() == ApprovalGate.Status.OPEN) release();}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Status {
         /** Waiting for approvals. */
         PENDING,
@@ -58,7 +62,10 @@ public final class ApprovalGate {
     }
 
     /**
-     * One decision in the trail.
+     * One decision in the trail. For example
+     * {@code gate.trail().forEach(e -> log.info("{} {} at {}", e.approver(), e.outcome(), e.time()));}
+     *
+     * <p>Thread-safe: immutable.
      *
      * @param approver who
      * @param outcome  what

@@ -29,7 +29,11 @@ import java.util.Objects;
 public record AuditEvent(Type type, Instant time, String latchId, String codeId, String subject, String source,
                          Outcome outcome, String reason) {
 
-    /** What happened. */
+    /**
+     * What happened. For example {@code if (event.type() == AuditEvent.Type.LOCKED_OUT) page(event);}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Type {
         /** A dynamic code, a recovery code set or a static key was issued. */
         ISSUED,
@@ -65,7 +69,11 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
         ESCALATION
     }
 
-    /** The outcome. */
+    /**
+     * The outcome. For example {@code if (event.outcome() == AuditEvent.Outcome.ALERT) notifyOnCall(event);}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** It worked. */
         SUCCESS,

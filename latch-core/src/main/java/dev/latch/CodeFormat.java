@@ -22,7 +22,12 @@ package dev.latch;
  * <p>Thread-safe: immutable.
  */
 public final class CodeFormat {
-    /** The kinds of code; stored with each code so any instance can check presented input. */
+    /**
+     * The kinds of code; stored with each code so any instance can check presented input. For
+     * example {@code CodeFormat.numeric(6).kind() == CodeFormat.Kind.NUMERIC}.
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Kind {
         /** ASCII digits. */
         NUMERIC,

@@ -25,7 +25,12 @@ import java.time.Instant;
  */
 public record CodeInfo(String codeId, String latchId, String subject, String policy, State state, Instant issuedAt,
                        Instant notBefore, Instant expiresAt, int attemptsLeft, int usesLeft, int renewalsLeft) {
-    /** The state of a code. Expiry is not a state: compare {@link #expiresAt()} with the clock. */
+    /**
+     * The state of a code. Expiry is not a state: compare {@link #expiresAt()} with the clock.
+     * For example {@code latches.find(codeId).filter(c -> c.state() == CodeInfo.State.PENDING)}.
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum State {
         /** Can still open. */
         PENDING,

@@ -20,7 +20,12 @@ import java.util.Objects;
  * <p>Thread-safe: immutable.
  */
 public record EventResult(Outcome outcome, Instant time, List<Step> steps) {
-    /** What happened, from least to most significant. */
+    /**
+     * What happened, from least to most significant. For example
+     * {@code if (result.outcome() == EventResult.Outcome.CHALLENGED) showChallengePrompt();}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** No trigger matches the event's type and attributes: nothing was counted. */
         UNMATCHED,
@@ -38,7 +43,10 @@ public record EventResult(Outcome outcome, Instant time, List<Step> steps) {
     }
 
     /**
-     * One trigger's part.
+     * One trigger's part. For example
+     * {@code result.steps().forEach(s -> log.info("{}: {}", s.trigger(), s.outcome()));}
+     *
+     * <p>Thread-safe: immutable.
      *
      * @param trigger  the trigger's name
      * @param outcome  what it did

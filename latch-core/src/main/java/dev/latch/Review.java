@@ -26,7 +26,11 @@ import java.util.Objects;
  */
 public record Review(String codeId, String latchId, String subject, Instant usedAt, Instant deadline, State state,
                      String reviewer, Instant acknowledgedAt) {
-    /** Where a review stands. */
+    /**
+     * Where a review stands. For example {@code if (review.state() == Review.State.ESCALATED) page(review);}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum State {
         /** Due, deadline not reached (or not yet checked). */
         PENDING,

@@ -31,7 +31,11 @@ public record StaticKeyInfo(String keyId, String prefix, String subject, Set<Str
                             Instant createdAt, Optional<Instant> expiresAt, Optional<Instant> validUntil,
                             Optional<String> successorId, Optional<Instant> lastUsedAt,
                             Optional<String> lastUsedFrom) {
-    /** The state of a key. */
+    /**
+     * The state of a key. For example {@code if (info.state() == StaticKeyInfo.State.ROTATED) warnOwner(info);}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum State {
         /** In use. */
         ACTIVE,

@@ -18,7 +18,11 @@ import java.time.Instant;
  * <p>Thread-safe: immutable.
  */
 public record CounterResult(Outcome outcome, long counter, int failures, Instant lockedUntil, boolean lockedNow) {
-    /** The decision. */
+    /**
+     * The decision. For example {@code if (result.outcome() == CounterResult.Outcome.ACCEPTED) ...}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** A matching counter at or above the next acceptable one; it and all below are now used. */
         ACCEPTED,

@@ -20,7 +20,11 @@ import java.util.Objects;
  * <p>{@code toString} masks the code. Thread-safe: immutable.
  */
 public final class Delivery {
-    /** What is delivered. */
+    /**
+     * What is delivered. For example {@code if (delivery.kind() == Delivery.Kind.REMINDER) sendReminder(delivery);}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Kind {
         /** A freshly issued code. */
         CODE,

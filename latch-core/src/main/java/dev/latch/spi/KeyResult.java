@@ -13,7 +13,11 @@ package dev.latch.spi;
  * <p>Thread-safe: immutable.
  */
 public record KeyResult(Outcome outcome, KeyRecord record) {
-    /** The decision. */
+    /**
+     * The decision. For example {@code if (result.outcome() == KeyResult.Outcome.OK) ...}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** Matched and valid; last use recorded. */
         OK,

@@ -23,7 +23,11 @@ import java.time.Instant;
 public record OpenResult(Outcome outcome, CodeSummary code, int failures, Instant lockedUntil, boolean lockedNow,
                          boolean burnedNow, SourceSighting sighting) {
 
-    /** The decision. */
+    /**
+     * The decision. For example {@code if (result.outcome() == OpenResult.Outcome.OPENED) ...}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** Matched, valid, consumed one use. */
         OPENED,
@@ -51,7 +55,12 @@ public record OpenResult(Outcome outcome, CodeSummary code, int failures, Instan
         CONDITIONS_PENDING
     }
 
-    /** Whether a source address was seen before for a subject. */
+    /**
+     * Whether a source address was seen before for a subject. For example
+     * {@code if (result.sighting() == OpenResult.SourceSighting.NEW) alert();}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum SourceSighting {
         /** The subject's first recorded source. */
         FIRST,

@@ -13,7 +13,11 @@ package dev.latch.spi;
  * <p>Thread-safe: immutable.
  */
 public record RenewResult(Outcome outcome, CodeRecord record) {
-    /** The decision. */
+    /**
+     * The decision. For example {@code if (result.outcome() == RenewResult.Outcome.RENEWED) ...}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Outcome {
         /** Extended. */
         RENEWED,

@@ -48,7 +48,11 @@ import java.util.regex.Pattern;
 public final class JwtKey {
     private static final Pattern KID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    /** The status of a key. */
+    /**
+     * The status of a key. For example {@code if (key.status() == JwtKey.Status.DISABLED) ...}
+     *
+     * <p>Thread-safe: enum constants are immutable.
+     */
     public enum Status {
         /** Verifies; the primary also signs. */
         ENABLED,
