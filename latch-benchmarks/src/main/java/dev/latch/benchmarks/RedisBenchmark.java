@@ -26,6 +26,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,9 +63,10 @@ public class RedisBenchmark {
     static final String MINIMAL_DECISION = "local d = redis.call('HGET', KEYS[1], 'dig') "
             + "if d == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'uses', -1) return 1 end return 0";
 
-    static String redisServer() {
+    /** The path of an executable on PATH, or null. */
+    static String executable(String name) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File f = new File(d, "redis-server");
+            File f = new File(d, name);
             if (f.canExecute()) {
                 return f.getAbsolutePath();
             }
@@ -73,7 +76,17 @@ public class RedisBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        String exe = redisServer();
+        start(List.of());
+    }
+
+    /**
+     * Starts redis-server and prepares the codes and keys.
+     *
+     * @param launcher what runs redis-server (empty: itself; {@link RedisInstructions} runs it
+     *                 under valgrind)
+     */
+    void start(List<String> launcher) throws Exception {
+        String exe = executable("redis-server");
         if (exe == null) {
             throw new IllegalStateException("redis-server is not on PATH: apt-get install -y redis-server");
         }
@@ -82,10 +95,12 @@ public class RedisBenchmark {
             port = s.getLocalPort();
         }
         Path dir = Files.createTempDirectory("latch-bench-redis");
-        redis = new ProcessBuilder(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", dir.toString()));
+        redis = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 400; i++) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 break;
             } catch (java.io.IOException e) {

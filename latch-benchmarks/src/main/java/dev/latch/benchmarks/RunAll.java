@@ -62,7 +62,7 @@ public final class RunAll {
         Map<String, Score> two = everything
                 ? run("(DynamicCodeBenchmark|TokenBenchmark|StaticKeyBenchmark).*", null, 2) : Map.of();
         if (everything || include.contains("Redis")) {
-            if (RedisBenchmark.redisServer() == null) {
+            if (RedisBenchmark.executable("redis-server") == null) {
                 report.append("RedisBenchmark skipped: redis-server is not on PATH (apt-get install -y redis-server).\n\n");
             } else {
                 // A round trip takes ~60 µs here, so half a second is too few calls for the JIT to

@@ -4,6 +4,7 @@ import dev.latch.Verdict;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,15 @@ class BenchmarksTest {
             assertTrue(j.latchVerify().isOpen(), alg);
             assertTrue(j.nimbusMinimal(), alg);
         }
+    }
+
+    @Test
+    void redisInstructions_readsTheCountOfACallgrindDump() {
+        String dump = "# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: 16247\ncmd:  redis-server --port 7401\n"
+                + "part: 7\n\npositions: line\nevents: Ir\nsummary: 166223811\n\n\ntotals: 166223811\n";
+        assertEquals(166_223_811L, RedisInstructions.totalInstructions(dump));
+        assertEquals(42L, RedisInstructions.totalInstructions("events: Ir\ntotals: 42 7\n"), "older valgrind");
+        assertThrows(IllegalArgumentException.class, () -> RedisInstructions.totalInstructions("events: Ir\n"));
     }
 
     @Test
