@@ -30,14 +30,13 @@ end
 -- with the stored digests' hashes, so how long the comparison takes says nothing about how many
 -- characters of the digests agree ("double hashing" verification). Lua compares strings by
 -- reference (they are interned), and every stored hash is compared, matched or not.
-local n = math.floor(#dh / 40)
-if n == 1 and presented == dh and st == 'P' and uses > 0 and now >= nbf and now < exp and req == '' and cond == ''
+if #dh == 40 and presented == dh and st == 'P' and uses > 0 and now >= nbf and now < exp and req == '' and cond == ''
     and failed == 0 and lu < 0 then
   -- The common case, a pending code's only digest presented with nothing in its way (no lock,
   -- failures, bound request or conditions): what the general path below decides for it too,
   -- without the closures that path's helpers cost. Only the head changes, rewritten in place.
-  -- (n == 1 and lu < 0 follow from the rest, as a lock comes with failures and a longer dh is
-  -- never one hash; they are kept so that the test reads as the general path's.)
+  -- (#dh == 40 and lu < 0 follow from the rest, as a lock comes with failures and a longer dh
+  -- is never one hash; they are kept so that the test reads as the general path's.)
   uses = uses - 1
   if uses <= 0 then st = 'C' end
   redis.call('SETRANGE', key, '0', struct.pack(HEAD, st, kind, rev, att, uses))
@@ -49,6 +48,7 @@ else
     return string.format('%s|%d|%s|%d|%d|%s|%d|%s|', outcome, failures, ms(until_), locked, burned, sighting, uses,
       rev) .. tail
   end
+  local n = math.floor(#dh / 40)
   local failures = failures_now(failed, fa, now)
   if lu >= 0 and now < lu then
     return reply('LOCKED', failures, lu, 0, 0, '')
