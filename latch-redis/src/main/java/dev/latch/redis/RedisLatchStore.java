@@ -306,7 +306,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     String slotKey(String latchId, String subject) {
         SlotKeys k = slotKeys;
         if (!latchId.equals(k.latchId)) {
-            k = new SlotKeys(latchId, prefix + ":{L:" + b64(latchId) + "}:c:");
+            // "c2" names the slot layout (common.lua's SLOT): a layout change renames it, so that no
+            // slot is ever read with a layout other than the one it was written with.
+            k = new SlotKeys(latchId, prefix + ":{L:" + b64(latchId) + "}:c2:");
             slotKeys = k;
         }
         return k.prefix + b64(subject);

@@ -2,29 +2,34 @@
 -- expiry is always set relative to them (PEXPIRE), never as an absolute Redis time.
 local NEVER = 253402300799000
 local TOMBSTONE = 3600000
--- A slot (one latch, one subject) is one string packed with struct: a fixed head, then
--- length-prefixed strings, in this order:
+-- A slot (one latch, one subject) is one string packed with struct: a fixed head, then what an
+-- open reads, then the rest, in this order:
 --   st     state letter: P pending, C consumed, B burned, R revoked, '-' no code
 --   kind   code kind letter: N numeric, B base32, O opaque, '-' no code
 --   rev    '1' when opening leaves a review due
---   att, uses, ren, fail          attempts left, uses left, renewals left, failures (int32)
---   iss, nbf, exp, lf, lu, fa     issued, not before, expires, last failure, locked until,
---                                 failures forgotten at (ms as doubles, exact to 2^53; -1 none)
+--   att, uses                     attempts left, uses left (int32)
+--   fail                          failures (int32)
+--   nbf, exp, lu                  not before, expires, locked until
+--                                 (ms as doubles, exact to 2^53; -1 none)
 --   dh     SHA-1 (hex, 40 characters) of each hex digest: what an open compares against
---   used   one character per digest, '1' once that digest was used ('' none used)
 --   req    hex SHA-256 of the bound request, '' none
 --   cond   conditions
 --   tail   what an open replies about the code: <bytes of id>:<bytes of policy>:<id><policy><cond>
 --          ('' when the slot holds no code)
+--   ren                           renewals left (int32)
+--   iss, lf, fa                   issued, last failure, failures forgotten at (ms as doubles)
+--   used   one character per digest, '1' once that digest was used ('' none used)
 --   cid, latch, subj, pol         code id, latch, subject, policy
 --   dig    hex digests, 64 characters each
 --   nc     the next acceptable OTP counter, as a decimal string ('' none)
 -- dh and tail are derived (save computes them), so that an open unpacks only the values up to
--- tail (OPEN), compares the presented digest's hash (the client sends it) with dh, and builds
--- its reply without converting numbers. The head (st, kind, rev, att, uses: 11 bytes at
--- offset 0) is rewritten in place by an open.
-local SLOT = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0i4c0'
-local OPEN = '>c1c1c1i4i4i4i4ddddddi4c0i4c0i4c0i4c0i4c0'
+-- tail (OPEN: 13 of 24), compares the presented digest's hash (the client sends it) with dh,
+-- and builds its reply without converting numbers. The head (st, kind, rev, att, uses: 11 bytes
+-- at offset 0) is rewritten in place by an open. Each value unpacked costs the server about
+-- 350 instructions, so what the common open needs comes first. A layout change renames the slot
+-- keys (RedisLatchStore.slotKey), so that no slot is read with another layout.
+local SLOT = '>c1c1c1i4i4i4dddi4c0i4c0i4c0i4c0i4dddi4c0i4c0i4c0i4c0i4c0i4c0i4c0'
+local OPEN = '>c1c1c1i4i4i4dddi4c0i4c0i4c0i4c0'
 local HEAD = '>c1c1c1i4i4'
 local STATE = {P = 'PENDING', C = 'CONSUMED', B = 'BURNED', R = 'REVOKED'}
 local KIND = {N = 'NUMERIC', B = 'BASE32', O = 'OPAQUE'}
@@ -51,8 +56,8 @@ end
 -- A packed slot as a table.
 local function slot_of(s)
   local m = {}
-  m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp, m.lf, m.lu, m.fa, m.dh, m.used, m.req,
-    m.cond, m.tail, m.cid, m.latch, m.subj, m.pol, m.dig, m.nc = struct.unpack(SLOT, s)
+  m.st, m.kind, m.rev, m.att, m.uses, m.fail, m.nbf, m.exp, m.lu, m.dh, m.req, m.cond, m.tail, m.ren, m.iss, m.lf,
+    m.fa, m.used, m.cid, m.latch, m.subj, m.pol, m.dig, m.nc = struct.unpack(SLOT, s)
   m.dh_of = m.dig -- the digests dh was made from (strings are interned: == is a reference compare)
   return m
 end
@@ -72,8 +77,8 @@ local function save(key, m)
   end
   local tail = ''
   if m.cid ~= '' then tail = string.format('%d:%d:', #m.cid, #m.pol) .. m.cid .. m.pol .. m.cond end
-  redis.call('SET', key, struct.pack(SLOT, m.st, m.kind, m.rev, m.att, m.uses, m.ren, m.fail, m.iss, m.nbf, m.exp,
-    m.lf, m.lu, m.fa, #dh, dh, #m.used, m.used, #m.req, m.req, #m.cond, m.cond, #tail, tail, #m.cid, m.cid,
+  redis.call('SET', key, struct.pack(SLOT, m.st, m.kind, m.rev, m.att, m.uses, m.fail, m.nbf, m.exp, m.lu, #dh, dh,
+    #m.req, m.req, #m.cond, m.cond, #tail, tail, m.ren, m.iss, m.lf, m.fa, #m.used, m.used, #m.cid, m.cid,
     #m.latch, m.latch, #m.subj, m.subj, #m.pol, m.pol, #m.dig, m.dig, #m.nc, m.nc), 'KEEPTTL')
 end
 -- The code's fields as name/value pairs, in the form the client reads (RedisLatchStore.code).

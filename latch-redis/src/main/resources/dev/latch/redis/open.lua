@@ -19,8 +19,7 @@ local now = tonumber(string.sub(meta, 1, bar - 1), 16) or -tonumber(string.sub(m
 local s = redis.call('GET', key)
 if not s then return 'NO_CODE|0||0|0||0|0|0:0:' end
 -- Only what an open reads (OPEN); the rest of the slot stays packed.
-local st, kind, rev, att, uses, ren, failed, iss, nbf, exp, lf, lu, fa, dh, used, req, cond, tail =
-  struct.unpack(OPEN, s)
+local st, kind, rev, att, uses, failed, nbf, exp, lu, dh, req, cond, tail = struct.unpack(OPEN, s)
 local presented = nil
 if string.find(meta, kind, bar + 1, true) then
   if kind == 'O' then presented = ARGV[3] else presented = ARGV[2] end
@@ -49,7 +48,8 @@ else
       rev) .. tail
   end
   local n = math.floor(#dh / 40)
-  local failures = failures_now(failed, fa, now)
+  local m = slot_of(s) -- the string already read: no second GET
+  local failures = failures_now(failed, m.fa, now)
   if lu >= 0 and now < lu then
     return reply('LOCKED', failures, lu, 0, 0, '')
   end
@@ -67,7 +67,6 @@ else
   if match < 0 then
     local outcome = 'WRONG_CODE'
     if presented == nil then outcome = 'MALFORMED' end
-    local m = slot_of(s) -- the string already read: no second GET
     local burned = 0
     if m.st == 'P' and m.att < 2147483647 then
       m.att = m.att - 1
@@ -84,7 +83,7 @@ else
     if until_ then locked = 1 end
     return reply(outcome, f, until_ or -1, locked, burned, '')
   end
-  local slot_used = n > 1 and string.sub(used, match + 1, match + 1) == '1'
+  local slot_used = n > 1 and string.sub(m.used, match + 1, match + 1) == '1'
   local refusal = nil
   if st == 'B' then refusal = 'BURNED'
   elseif st == 'R' then refusal = 'REVOKED'
@@ -101,7 +100,6 @@ else
   if uses <= 0 then st = 'C' end
   if failed > 0 or lu >= 0 or n > 1 then
     -- Failures to forget or a digest to mark: the whole slot is written.
-    local m = slot_of(s) -- the string already read: no second GET
     m.uses, m.st = uses, st
     if n > 1 then
       local u = m.used

@@ -35,6 +35,24 @@ class ScriptPreludeTest {
         assertTrue(cteq.startsWith("-- Compares two hex digests"), cteq);
     }
 
+    /** The open reads OPEN and rewrites HEAD in a slot packed with SLOT: both must be its prefixes. */
+    @Test
+    void openAndHeadFormats_arePrefixesOfTheSlotFormat() throws IOException {
+        List<String[]> helpers = RedisLatchStore.helpers(resource("common"));
+        String slot = format(helpers, "SLOT");
+        String open = format(helpers, "OPEN");
+        String head = format(helpers, "HEAD");
+        assertTrue(slot.startsWith(open) && open.length() < slot.length(), open + " / " + slot);
+        assertTrue(open.startsWith(head) && head.length() < open.length(), head + " / " + open);
+        assertEquals(">c1c1c1i4i4", head, "the head an open rewrites: st, kind, rev, att, uses (11 bytes)");
+    }
+
+    static String format(List<String[]> helpers, String name) {
+        String text = helpers.get(names(helpers).indexOf(name))[1];
+        int q = text.indexOf("= '") + 3;
+        return text.substring(q, text.indexOf('\'', q));
+    }
+
     @Test
     void prelude_holdsWhatTheBodyUses_transitively_inCommonOrder() throws IOException {
         List<String[]> helpers = RedisLatchStore.helpers(resource("common"));
