@@ -48,7 +48,9 @@ else
       rev) .. tail
   end
   local n = math.floor(#dh / 40)
-  local m = slot_of(s) -- the string already read: no second GET
+  -- The whole slot, from the string already read (no second GET): fa and used lie past what
+  -- the common case unpacks. This path is rare: failures, refusals, several digests.
+  local m = slot_of(s)
   local failures = failures_now(failed, m.fa, now)
   if lu >= 0 and now < lu then
     return reply('LOCKED', failures, lu, 0, 0, '')
