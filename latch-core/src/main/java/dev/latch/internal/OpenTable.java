@@ -19,12 +19,6 @@ import java.util.function.Consumer;
  * quarters full) or shrink (below an eighth); a reader that loaded it before keeps reading the
  * old one, which is no longer changed and still holds every entry of that moment.
  *
- * <p>A table made with {@code keepHashes} also keeps each cell's hash in an array beside the
- * cells, read and written only under the monitor. Writers then probe and move entries by those
- * hashes, without loading the entries themselves: each entry is an object of its own, elsewhere
- * in memory, so every entry a writer passes would otherwise be a cache miss in a large table.
- * Readers are unchanged. It costs 4 bytes per cell (the array is 1.3 to 8 times the entries).
- *
  * <p>Iteration ({@link #forEach}, {@link #snapshot}) sees every entry held throughout it only
  * while nothing is removed meanwhile: callers that need that exclude removals themselves.
  *
@@ -40,25 +34,10 @@ abstract class OpenTable<E, K> {
     private static final int MAX_RETRIES = 64;
 
     private volatile Object[] cells = new Object[MIN_CAPACITY];
-    /** Each cell's hash (its entry's key's), when kept; under the monitor only. */
-    private int[] hashes;
     /** Entries, changed under the monitor (read without it for sizes). */
     private volatile int live;
     /** Odd while a removal moves entries; changed under the monitor. */
     private volatile int moves;
-
-    /** A table that loads an entry whenever a writer passes it. */
-    OpenTable() {
-        this(false);
-    }
-
-    /**
-     * @param keepHashes whether to keep each cell's hash beside it, so that writers pass entries
-     *                   without loading them (see the class comment)
-     */
-    OpenTable(boolean keepHashes) {
-        this.hashes = keepHashes ? new int[MIN_CAPACITY] : null;
-    }
 
     /** The hash of a key. */
     abstract int hash(K key);
@@ -122,7 +101,6 @@ abstract class OpenTable<E, K> {
     final E putIfAbsent(E entry, K key, int h) {
         synchronized (this) {
             Object[] t = cells;
-            int[] hs = hashes;
             int mask = t.length - 1;
             int i = start(h, t.length);
             for (;; i = (i + 1) & mask) {
@@ -130,12 +108,9 @@ abstract class OpenTable<E, K> {
                 if (c == null) {
                     break;
                 }
-                if ((hs == null || hs[i] == h) && hasKey((E) c, key)) {
+                if (hasKey((E) c, key)) {
                     return (E) c;
                 }
-            }
-            if (hs != null) {
-                hs[i] = h;
             }
             CELLS.setRelease(t, i, entry);
             live++;
@@ -199,7 +174,6 @@ abstract class OpenTable<E, K> {
      */
     @SuppressWarnings("unchecked")
     private void delete(Object[] t, int i) {
-        int[] hs = hashes;
         int mask = t.length - 1;
         moves = moves + 1; // odd: readers that find nothing look again
         int hole = i;
@@ -208,12 +182,9 @@ abstract class OpenTable<E, K> {
             if (c == null) {
                 break;
             }
-            int home = start(hs != null ? hs[j] : hashOf((E) c), t.length);
+            int home = start(hashOf((E) c), t.length);
             boolean staysBehind = hole <= j ? hole < home && home <= j : hole < home || home <= j;
             if (!staysBehind) { // its start is at or before the hole: move it back (it is held twice until overwritten)
-                if (hs != null) {
-                    hs[hole] = hs[j];
-                }
                 CELLS.setRelease(t, hole, c);
                 hole = j;
             }
@@ -261,24 +232,16 @@ abstract class OpenTable<E, K> {
             capacity <<= 1;
         }
         Object[] t = new Object[capacity];
-        int[] oldHashes = hashes;
-        int[] hs = oldHashes == null ? null : new int[capacity];
         int mask = capacity - 1;
-        for (int k = 0; k < old.length; k++) {
-            Object c = old[k];
+        for (Object c : old) {
             if (c != null) {
-                int h = oldHashes != null ? oldHashes[k] : hashOf((E) c);
-                int i = start(h, capacity);
+                int i = start(hashOf((E) c), capacity);
                 while (t[i] != null) {
                     i = (i + 1) & mask;
                 }
                 t[i] = c;
-                if (hs != null) {
-                    hs[i] = h;
-                }
             }
         }
-        hashes = hs;
         cells = t; // volatile write: publishes the filled array
     }
 }
