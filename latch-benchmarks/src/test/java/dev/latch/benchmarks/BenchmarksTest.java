@@ -94,6 +94,21 @@ class BenchmarksTest {
     }
 
     @Test
+    void redisInterleaved_measuresARatioPerRound() throws Exception {
+        RedisBenchmark r = new RedisBenchmark();
+        r.setUp();
+        try {
+            double[] ratios = RedisInterleaved.run(r, 0, 2, 150, false);
+            assertEquals(2, ratios.length);
+            for (double x : ratios) {
+                assertTrue(x > 0.05 && x < 20, "open / floor throughput: " + x);
+            }
+        } finally {
+            r.tearDown();
+        }
+    }
+
+    @Test
     void totp_everyCallIsAnAcceptedCode() throws Exception {
         TotpBenchmark t = new TotpBenchmark();
         t.setUp();
