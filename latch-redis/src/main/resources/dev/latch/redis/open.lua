@@ -29,19 +29,20 @@ end
 -- with the stored digests' hashes, so how long the comparison takes says nothing about how many
 -- characters of the digests agree ("double hashing" verification). Lua compares strings by
 -- reference (they are interned), and every stored hash is compared, matched or not.
-if #dh == 40 and presented == dh and st == 'P' and uses > 0 and now >= nbf and now < exp and req == '' and cond == ''
-    and failed == 0 and lu < 0 then
-  -- The common case, a pending code's only digest presented with nothing in its way (no lock,
-  -- failures, bound request or conditions): what the general path below decides for it too,
-  -- without the closures that path's helpers cost. Only the head changes, rewritten in place.
-  -- (#dh == 40 and lu < 0 follow from the rest, as a lock comes with failures and a longer dh
-  -- is never one hash; they are kept so that the test reads as the general path's.)
-  uses = uses - 1
-  if uses <= 0 then st = 'C' end
-  redis.call('SETRANGE', key, '0', struct.pack(HEAD, st, kind, rev, att, uses))
-else
-  -- Every case. The helpers it uses are defined between the two marker lines
-  -- (RedisLatchStore.assemble), so the common case above does not make them on every call.
+-- What an open consumes, on either path: a use, and the code with its last one.
+local left = uses - 1
+local after = st
+if left <= 0 then after = 'C' end
+local whole = false -- the general path wrote the whole slot
+-- The common case, a pending code's only digest presented with nothing in its way (no lock,
+-- failures, bound request or conditions), opens without the general path below, which decides
+-- it the same way but makes closures for its helpers. (#dh == 40 and lu < 0 follow from the
+-- rest, as a lock comes with failures and a longer dh is never one hash; they are kept so that
+-- the test reads as the general path's.)
+if not (#dh == 40 and presented == dh and st == 'P' and uses > 0 and now >= nbf and now < exp and req == ''
+    and cond == '' and failed == 0 and lu < 0) then
+  -- Every case. It returns unless the code opens. The helpers it uses are defined between the
+  -- two marker lines (RedisLatchStore.assemble), so the common case does not make them.
   --@helpers
   local function reply(outcome, failures, until_, locked, burned, sighting)
     return string.format('%s|%d|%s|%d|%d|%s|%d|%s|', outcome, failures, ms(until_), locked, burned, sighting, uses,
@@ -98,11 +99,9 @@ else
   if refusal then
     return reply(refusal, failures, -1, 0, 0, '')
   end
-  uses = uses - 1
-  if uses <= 0 then st = 'C' end
   if failed > 0 or lu >= 0 or n > 1 then
     -- Failures to forget or a digest to mark: the whole slot is written.
-    m.uses, m.st = uses, st
+    m.uses, m.st = left, after
     if n > 1 then
       local u = m.used
       if #u < n then u = u .. string.rep('0', n - #u) end
@@ -115,11 +114,14 @@ else
     else
       save(key, m)
     end
-  else
-    redis.call('SETRANGE', key, '0', struct.pack(HEAD, st, kind, rev, att, uses))
+    whole = true
   end
   --@end
 end
+if not whole then -- only the head changes, rewritten in place
+  redis.call('SETRANGE', key, '0', struct.pack(HEAD, after, kind, rev, att, left))
+end
+uses = left
 local sighting = ''
 local source = ARGV[6]
 if source ~= nil and source ~= '' then
