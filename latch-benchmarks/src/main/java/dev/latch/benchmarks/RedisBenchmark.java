@@ -44,6 +44,8 @@ public class RedisBenchmark {
     static final int CODES = 1000;
 
     Process redis;
+    /** redis-server's working directory (its log), deleted at tear-down. */
+    Path dir;
     RedisLatchStore store;
     Latches latches;
     String[] codes;
@@ -94,7 +96,7 @@ public class RedisBenchmark {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Path dir = Files.createTempDirectory("latch-bench-redis");
+        dir = Files.createTempDirectory("latch-bench-redis");
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", dir.toString()));
@@ -132,6 +134,14 @@ public class RedisBenchmark {
         store.close();
         redis.destroy();
         redis.waitFor();
+        deleteTree(dir);
+    }
+
+    /** Deletes a directory and everything in it. */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @State(Scope.Thread)

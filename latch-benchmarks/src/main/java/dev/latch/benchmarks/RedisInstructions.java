@@ -61,6 +61,7 @@ public final class RedisInstructions {
             System.out.printf("| `Latches.open` on `RedisLatchStore` | %,d | %.2f× |%n", open, (double) open / floor);
         } finally {
             r.tearDown();
+            RedisBenchmark.deleteTree(out); // callgrind's dumps
         }
     }
 

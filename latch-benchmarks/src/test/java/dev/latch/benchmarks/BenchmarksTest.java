@@ -3,6 +3,12 @@ package dev.latch.benchmarks;
 import dev.latch.Verdict;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,6 +83,7 @@ class BenchmarksTest {
 
     @Test
     void redis_opensAndRawEvalshaRuns() throws Exception {
+        Set<Path> before = tempDirs("latch-bench-redis");
         RedisBenchmark r = new RedisBenchmark();
         r.setUp();
         try {
@@ -90,6 +97,16 @@ class BenchmarksTest {
             }
         } finally {
             r.tearDown();
+        }
+        Set<Path> left = tempDirs("latch-bench-redis");
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "tear-down deletes redis-server's directory");
+    }
+
+    /** The temporary directories whose names start with {@code prefix}. */
+    static Set<Path> tempDirs(String prefix) throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).collect(Collectors.toSet());
         }
     }
 

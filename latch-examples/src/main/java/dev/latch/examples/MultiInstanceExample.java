@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import static dev.latch.examples.Scenario.result;
 import static dev.latch.examples.Scenario.step;
@@ -84,6 +86,13 @@ public final class MultiInstanceExample {
         } finally {
             redis.destroy();
             redis.waitFor();
+            deleteTree(dir); // redis-server's log and anything else it wrote there
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

@@ -5,7 +5,13 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,11 +113,22 @@ class ExamplesTest {
     }
 
     @Test
-    void multiInstance_oneTimeAcrossInstancesAndSharedLockout() {
+    void multiInstance_oneTimeAcrossInstancesAndSharedLockout() throws Exception {
+        Set<Path> before = tempDirs("latch-example-redis");
         String out = run(MultiInstanceExample::main);
         assertInOrder(out, "started redis-server", "instance B: Opened[", "instance A: Denied[reason=USED]",
                 "instance A: Denied[reason=WRONG_CODE]", "instance B: Denied[reason=WRONG_CODE]",
                 "instance B: Denied[reason=LOCKED]");
+        Set<Path> left = tempDirs("latch-example-redis");
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "the example deletes redis-server's directory");
+    }
+
+    /** The temporary directories whose names start with {@code prefix}. */
+    static Set<Path> tempDirs(String prefix) throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).collect(Collectors.toSet());
+        }
     }
 
     @Test
