@@ -142,8 +142,12 @@ public final class InMemoryLatchStore implements LatchStore {
             Instant lockedUntil;
             Instant forgetAt;
             long nextCounter = -1;
-            /** Issues in the rate window other than the newest (epoch ms), or null. */
+            /**
+             * Issues in the rate window other than the newest (epoch ms) in its first
+             * {@link #olderCount} cells, or null; rewritten in place, grown when full.
+             */
             long[] olderIssues;
+            int olderCount;
 
             boolean empty() {
                 return digests == null && request == null && failures == 0 && lockedUntil == null && forgetAt == null
@@ -392,42 +396,56 @@ public final class InMemoryLatchStore implements LatchStore {
          */
         boolean takeIssue(long nowMs, long windowMs, int limit) {
             long start = nowMs - windowMs;
+            boolean newestHeld = newestIssue > start && newestIssue <= nowMs;
             long[] older = rare == null ? null : rare.olderIssues;
             if (older == null) { // the common case: at most one issue held, no array
-                boolean held = newestIssue > start && newestIssue <= nowMs;
-                if (held && limit == 1) {
+                if (newestHeld && limit == 1) {
                     return false;
                 }
-                if (held) {
-                    rare().olderIssues = new long[] {newestIssue};
+                if (newestHeld) {
+                    Rare r = rare();
+                    r.olderIssues = new long[Math.min(4, limit - 1)]; // limit > 1 here
+                    r.olderIssues[0] = newestIssue;
+                    r.olderCount = 1;
                 }
                 newestIssue = nowMs;
                 windowUntil = nowMs + windowMs;
                 return true;
             }
-            long[] kept = new long[Math.min(older.length + 1, limit) + 1];
+            // Keep the older issues still in the window, in place (no array per issue). None is
+            // dropped for the limit: a store shared by callers with different limits holds what
+            // the largest allows, so a smaller limit cannot make it forget issues.
             int k = 0;
-            if (newestIssue > start && newestIssue <= nowMs) {
-                kept[k++] = newestIssue;
-            }
-            for (long t : older) {
-                if (t > start && t <= nowMs && k < limit) {
-                    kept[k++] = t;
+            for (int i = 0, n = rare.olderCount; i < n; i++) {
+                long t = older[i];
+                if (t > start && t <= nowMs) {
+                    older[k++] = t;
                 }
             }
-            boolean taken = k < limit;
-            if (taken) {
-                kept[k++] = nowMs;
+            boolean taken = k + (newestHeld ? 1 : 0) < limit;
+            if (taken) { // the new issue is the newest (every held time is at most now)
+                if (newestHeld) {
+                    if (k == older.length) { // k + 1 < limit here, so the copy has room
+                        older = Arrays.copyOf(older, (int) Math.min(2L * k, limit - 1L));
+                        rare.olderIssues = older;
+                    }
+                    older[k++] = newestIssue;
+                }
+                newestIssue = nowMs;
+            } else if (!newestHeld) { // full without the newest (it left the window or lies ahead of now): the newest held one takes its place
+                int newest = 0;
+                for (int i = 1; i < k; i++) {
+                    newest = older[i] > older[newest] ? i : newest;
+                }
+                newestIssue = older[newest];
+                older[newest] = older[--k];
             }
-            int newest = 0;
-            for (int i = 1; i < k; i++) {
-                newest = kept[i] > kept[newest] ? i : newest;
-            }
-            newestIssue = kept[newest];
             windowUntil = newestIssue + windowMs;
-            kept[newest] = kept[k - 1];
-            rare.olderIssues = k == 1 ? null : Arrays.copyOf(kept, k - 1);
-            tidy();
+            rare.olderCount = k;
+            if (k == 0) {
+                rare.olderIssues = null;
+                tidy();
+            }
             return taken;
         }
     }
