@@ -76,8 +76,8 @@ public final class InMemoryLatchStore implements LatchStore {
      *
      * <p>The slots of one subject form a chain (one per latch), whose first slot is the one the
      * subject table holds; that first slot also holds the subject's issue-rate window. What most
-     * slots never need (several digests, a bound request, failures and locks, an OTP counter, more
-     * than one issue in the window) lives in a {@link Rare} part, made when first needed: a live
+     * slots never need (several digests, a bound request, failures and locks, an OTP counter)
+     * lives in a {@link Rare} part, made when first needed: a live
      * code costs its slot (152 bytes), its id and about 17 bytes of table.
      */
     static final class Slot {
@@ -123,8 +123,18 @@ public final class InMemoryLatchStore implements LatchStore {
         int renewalsLeft;
         /** The newest issue in the subject's rate window (epoch ms; first slot of a subject only). */
         long newestIssue = Long.MIN_VALUE;
-        /** When the newest issue leaves the window (epoch ms): the window matters until then. */
-        long windowUntil = Long.MIN_VALUE;
+        /**
+         * The window's other issues (epoch ms) at the front, then {@link Long#MIN_VALUE} in the
+         * cells not in use; null while the window holds at most one. Rewritten in place, grown
+         * when full. Here rather than in {@link Rare}: an issue then follows one reference, not two.
+         */
+        long[] olderIssues;
+        /**
+         * When the newest issue leaves the window, in epoch seconds rounded up, as an unsigned
+         * int (0: no window; saturated in 2106): the window matters until then. Seconds suffice
+         * for the sweep, and with {@link #olderIssues} this takes the 16 bytes two longs did.
+         */
+        int windowEnd;
 
         Slot(String latchId, String subject, Instant now) {
             this.latchId = latchId;
@@ -142,16 +152,10 @@ public final class InMemoryLatchStore implements LatchStore {
             Instant lockedUntil;
             Instant forgetAt;
             long nextCounter = -1;
-            /**
-             * Issues in the rate window other than the newest (epoch ms) in its first
-             * {@link #olderCount} cells, or null; rewritten in place, grown when full.
-             */
-            long[] olderIssues;
-            int olderCount;
 
             boolean empty() {
                 return digests == null && request == null && failures == 0 && lockedUntil == null && forgetAt == null
-                        && nextCounter < 0 && olderIssues == null;
+                        && nextCounter < 0;
             }
         }
 
@@ -301,8 +305,8 @@ public final class InMemoryLatchStore implements LatchStore {
                 Instant expires = expiresAt();
                 keep = max(keep, expires.compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER : expires.plus(TOMBSTONE));
             }
-            if (windowUntil != Long.MIN_VALUE) {
-                keep = max(keep, Instant.ofEpochMilli(windowUntil));
+            if (windowEnd != 0) {
+                keep = max(keep, Instant.ofEpochSecond(Integer.toUnsignedLong(windowEnd)));
             }
             Rare r = rare;
             if (r != null) {
@@ -397,27 +401,28 @@ public final class InMemoryLatchStore implements LatchStore {
         boolean takeIssue(long nowMs, long windowMs, int limit) {
             long start = nowMs - windowMs;
             boolean newestHeld = newestIssue > start && newestIssue <= nowMs;
-            long[] older = rare == null ? null : rare.olderIssues;
+            long[] older = olderIssues;
             if (older == null) { // the common case: at most one issue held, no array
                 if (newestHeld && limit == 1) {
                     return false;
                 }
                 if (newestHeld) {
-                    Rare r = rare();
-                    r.olderIssues = new long[Math.min(4, limit - 1)]; // limit > 1 here
-                    r.olderIssues[0] = newestIssue;
-                    r.olderCount = 1;
+                    older = new long[Math.min(4, limit - 1)]; // limit > 1 here
+                    Arrays.fill(older, Long.MIN_VALUE);
+                    older[0] = newestIssue;
+                    olderIssues = older;
                 }
                 newestIssue = nowMs;
-                windowUntil = nowMs + windowMs;
+                windowEnd = windowEnd(nowMs, windowMs);
                 return true;
             }
             // Keep the older issues still in the window, in place (no array per issue). None is
             // dropped for the limit: a store shared by callers with different limits holds what
             // the largest allows, so a smaller limit cannot make it forget issues.
             int k = 0;
-            for (int i = 0, n = rare.olderCount; i < n; i++) {
-                long t = older[i];
+            int n = 0;
+            for (; n < older.length && older[n] != Long.MIN_VALUE; n++) {
+                long t = older[n];
                 if (t > start && t <= nowMs) {
                     older[k++] = t;
                 }
@@ -427,7 +432,8 @@ public final class InMemoryLatchStore implements LatchStore {
                 if (newestHeld) {
                     if (k == older.length) { // k + 1 < limit here, so the copy has room
                         older = Arrays.copyOf(older, (int) Math.min(2L * k, limit - 1L));
-                        rare.olderIssues = older;
+                        Arrays.fill(older, k, older.length, Long.MIN_VALUE);
+                        olderIssues = older;
                     }
                     older[k++] = newestIssue;
                 }
@@ -440,13 +446,23 @@ public final class InMemoryLatchStore implements LatchStore {
                 newestIssue = older[newest];
                 older[newest] = older[--k];
             }
-            windowUntil = newestIssue + windowMs;
-            rare.olderCount = k;
+            windowEnd = windowEnd(newestIssue, windowMs);
             if (k == 0) {
-                rare.olderIssues = null;
-                tidy();
+                olderIssues = null;
+            } else if (k < n) {
+                Arrays.fill(older, k, n, Long.MIN_VALUE);
             }
             return taken;
+        }
+
+        /** {@link #windowEnd} for a newest issue at {@code issueMs}: seconds rounded up, saturated. */
+        static int windowEnd(long issueMs, long windowMs) {
+            long endMs = issueMs + windowMs;
+            if (((issueMs ^ endMs) & (windowMs ^ endMs)) < 0) { // overflow: ends after any date an int holds
+                return -1;
+            }
+            long seconds = Math.floorDiv(endMs, 1000L) + (Math.floorMod(endMs, 1000L) > 0 ? 1 : 0);
+            return (int) Math.max(1L, Math.min(seconds, 0xFFFF_FFFFL));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.latch.internal;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -10,10 +11,10 @@ import net.jqwik.api.constraints.Size;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The in-memory store's issue-rate window against a plain model of its contract: an issue is
@@ -56,7 +57,7 @@ class IssueWindowProperties {
         for (long step : steps) {
             now += step;
             assertEquals(model.take(now, window, limit), slot.takeIssue(now, window, limit), "at " + now);
-            assertEquals(sorted(model.held), held(slot), "held after " + now);
+            assertEquals(sorted(model.held), held(slot, window), "held after " + now);
         }
     }
 
@@ -72,7 +73,7 @@ class IssueWindowProperties {
             now += steps.get(i);
             int limit = limits.get(i % limits.size());
             assertEquals(model.take(now, window, limit), slot.takeIssue(now, window, limit), "at " + now + ", limit " + limit);
-            assertEquals(sorted(model.held), held(slot), "held after " + now);
+            assertEquals(sorted(model.held), held(slot, window), "held after " + now);
         }
     }
 
@@ -85,19 +86,41 @@ class IssueWindowProperties {
             now += step;
             assertEquals(model.take(now, 1_000, 1_000), slot.takeIssue(now, 1_000, 1_000));
         }
-        assertEquals(sorted(model.held), held(slot));
+        assertEquals(sorted(model.held), held(slot, 1_000));
+    }
+
+    @Example
+    void windowEnd_isInSecondsRoundedUpAndSaturates() {
+        assertEquals(1_700_000_001, InMemoryLatchStore.Slot.windowEnd(1_700_000_000_000L, 1));
+        assertEquals(1_700_000_001, InMemoryLatchStore.Slot.windowEnd(1_700_000_000_000L, 1_000));
+        assertEquals(1_700_000_002, InMemoryLatchStore.Slot.windowEnd(1_700_000_000_000L, 1_001));
+        assertEquals(0xFFFF_FFFFL, Integer.toUnsignedLong(InMemoryLatchStore.Slot.windowEnd(1_700_000_000_000L, Long.MAX_VALUE)),
+                "overflow: the end of what an int holds");
+        assertEquals(0xFFFF_FFFFL, Integer.toUnsignedLong(InMemoryLatchStore.Slot.windowEnd(5_000_000_000_000L, 1_000)),
+                "after 2106: saturated");
+        assertEquals(1, InMemoryLatchStore.Slot.windowEnd(-5_000L, 1_000), "before 1970: never 0, which means none");
     }
 
     /** The times the slot holds: its newest (when it still lies in a window) and the older ones. */
-    private static List<Long> held(InMemoryLatchStore.Slot slot) {
+    private static List<Long> held(InMemoryLatchStore.Slot slot, long window) {
         List<Long> out = new ArrayList<>();
         if (slot.newestIssue != Long.MIN_VALUE) {
             out.add(slot.newestIssue);
         }
-        if (slot.rare != null && slot.rare.olderIssues != null) {
-            for (long t : Arrays.copyOf(slot.rare.olderIssues, slot.rare.olderCount)) {
-                out.add(t);
+        if (slot.olderIssues != null) {
+            boolean past = false; // the held times come first, then only unused cells
+            for (long t : slot.olderIssues) {
+                past |= t == Long.MIN_VALUE;
+                if (past) {
+                    assertEquals(Long.MIN_VALUE, t, "a held time after an unused cell");
+                } else {
+                    out.add(t);
+                }
             }
+            assertTrue(out.size() > 1, "an array only while the window holds more than one");
+        }
+        if (!out.isEmpty()) {
+            assertEquals(InMemoryLatchStore.Slot.windowEnd(slot.newestIssue, window), slot.windowEnd, "the window's end follows the newest");
         }
         return sorted(out);
     }
