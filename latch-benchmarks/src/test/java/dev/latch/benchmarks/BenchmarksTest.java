@@ -111,6 +111,25 @@ class BenchmarksTest {
     }
 
     @Test
+    void interleaved_measuresIssueAndOpenAgainstTheirFloorsPerRound() {
+        for (Interleaved.Pair pair : new Interleaved.Pair[]{Interleaved.issue(), Interleaved.open(1000)}) {
+            double[] ratios = Interleaved.run(pair, 0, 2, 3_000, false);
+            assertEquals(2, ratios.length);
+            for (double x : ratios) {
+                assertTrue(x > 0.05 && x < 50, pair.name() + " / floor time: " + x);
+            }
+        }
+    }
+
+    @Test
+    void interleaved_stopsWhenAnOpenIsDenied() {
+        Interleaved.Pair open = Interleaved.open(1000);
+        Interleaved.Pair noRefresh = new Interleaved.Pair(open.name(), open.operation(), open.floor(), () -> { });
+        // 1,000 codes of 1,000 uses: 1.2 million opens without issuing again must meet a used-up code
+        assertThrows(IllegalStateException.class, () -> Interleaved.run(noRefresh, 0, 2, 600_000, false));
+    }
+
+    @Test
     void redisInterleaved_measuresARatioPerRound() throws Exception {
         RedisBenchmark r = new RedisBenchmark();
         r.setUp();
