@@ -34,7 +34,11 @@ public final class IssuedCode {
         this.policy = policy;
     }
 
-    /** @return the non-secret code id, for revoke, renew and audit */
+    /**
+     * @return the non-secret code id, for revoke, renew and audit: {@code c_} and 20 base64url
+     *         characters, a tag shared by the codes of one latch and subject from this
+     *         {@code Latches} (8 characters), then 72 random bits
+     */
     public String codeId() {
         return codeId;
     }

@@ -1,6 +1,7 @@
 package dev.latch;
 
 import dev.latch.internal.Alphabets;
+import dev.latch.internal.CodeIds;
 import dev.latch.internal.ExecutorScheduler;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeRecord;
@@ -82,6 +83,9 @@ public final class Latches {
     private final Clock clock;
     private final Hasher hasher;
     private final SecureRandom random;
+    /** The key of code ids' latch-and-subject tags ({@link CodeIds}). */
+    private final long tagK0;
+    private final long tagK1;
     private final AuditSink audit;
     private final int sinkCount;
     private final RateLimit issueLimit;
@@ -94,6 +98,8 @@ public final class Latches {
         this.store = b.store == null ? LatchStore.inMemory() : b.store;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         this.random = b.random == null ? new SecureRandom() : b.random;
+        this.tagK0 = random.nextLong();
+        this.tagK1 = random.nextLong();
         this.hasher = new Hasher(b.pepper);
         List<AuditSink> sinks = b.sinks == null ? List.of(AuditSink.logging()) : b.sinks;
         this.audit = AuditSink.fanOut(sinks);
@@ -179,7 +185,7 @@ public final class Latches {
         // One draw for the id and the code (no time saved, measured; fewer arrays than two draws).
         byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
         random.nextBytes(draw);
-        String codeId = Alphabets.id("c_", draw, 0);
+        String codeId = CodeIds.id(CodeIds.tag(tagK0, tagK1, latchId, subject), draw); // see CodeIds: the store files it by the tag
         String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
         byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
         CodeRecord record = new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),

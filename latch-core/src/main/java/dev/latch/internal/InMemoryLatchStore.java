@@ -91,11 +91,16 @@ public final class InMemoryLatchStore implements LatchStore {
         /*
          * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
          * list or Instant objects to hold per live code, and an open reads no object but the slot.
-         * Times are epoch seconds and nanoseconds. While the slot is in the code-id table, codeId
-         * changes only under both the slot's monitor and the table's.
+         * Times are epoch seconds and nanoseconds. codeId changes under the slot's monitor; while
+         * the slot is in the code-id table, a change that moves it there (a new codeHash) holds
+         * the table's monitor too.
          */
         String codeId;
-        /** The code id's hash: table probes compare it without following the id (it fills alignment padding). */
+        /**
+         * Where the code id is filed, {@link CodeIds#tableHash}: the same for every code of this
+         * latch and subject from one {@code Latches}. Table probes compare it without following
+         * the id (it fills alignment padding).
+         */
         int codeHash;
         String policy;
         String conditions;
@@ -205,7 +210,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
         void load(CodeRecord r) {
             codeId = r.codeId();
-            codeHash = codeId.hashCode();
+            codeHash = CodeIds.tableHash(codeId);
             policy = r.policy();
             kind = (byte) r.kind().ordinal();
             List<byte[]> all = r.digests();
@@ -491,7 +496,7 @@ public final class InMemoryLatchStore implements LatchStore {
      */
     private final SlotsBySubject slots = new SlotsBySubject(new java.security.SecureRandom());
     /** The slot holding each code id (callers check {@code dead} and the id, under the slot's monitor). */
-    private final SlotsByCodeId slotByCodeId = new SlotsByCodeId();
+    final SlotsByCodeId slotByCodeId = new SlotsByCodeId(); // package-private: a test holds its monitor
     /** Slots held, changed under the subject table's monitor. */
     private volatile int slotCount;
     private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
@@ -527,11 +532,15 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    /** Slots by the id of the code they hold. */
+    /**
+     * Slots by the id of the code they hold, filed by {@link CodeIds#tableHash}: a slot stays in
+     * its place while new codes with the same tag replace each other in it, and a reader that
+     * meets it while its id changes compares either id and checks again under the slot's monitor.
+     */
     static final class SlotsByCodeId extends OpenTable<Slot, String> {
         @Override
         int hash(String codeId) {
-            return codeId.hashCode();
+            return CodeIds.tableHash(codeId);
         }
 
         @Override
@@ -541,7 +550,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
         @Override
         boolean hasKey(Slot slot, String codeId) {
-            return slot.codeHash == codeId.hashCode() && codeId.equals(slot.codeId);
+            return slot.codeHash == CodeIds.tableHash(codeId) && codeId.equals(slot.codeId);
         }
     }
     private final Cache<String, Set<String>> sources;
@@ -823,12 +832,16 @@ public final class InMemoryLatchStore implements LatchStore {
                 if (previous != null && slot.state() == CodeInfo.State.PENDING) {
                     replaced = previous;
                 }
-                synchronized (slotByCodeId) { // the id changes only while the table is held
-                    if (previous != null) {
-                        slotByCodeId.remove(slot, slot.codeHash);
+                if (previous != null && CodeIds.tableHash(code.codeId()) == slot.codeHash) {
+                    slot.load(code); // filed in the same place (same tag): the table is not touched
+                } else {
+                    synchronized (slotByCodeId) { // a slot moves in the table only while it is held
+                        if (previous != null) {
+                            slotByCodeId.remove(slot, slot.codeHash);
+                        }
+                        slot.load(code);
+                        slotByCodeId.put(slot, code.codeId());
                     }
-                    slot.load(code);
-                    slotByCodeId.put(slot, code.codeId());
                 }
                 slot.written(now);
                 return new IssueResult(true, replaced);

@@ -45,7 +45,11 @@ abstract class OpenTable<E, K> {
     /** The hash of an entry's key. */
     abstract int hashOf(E entry);
 
-    /** Whether an entry has this key (called without a lock: the entry's key must not change while it is in the table). */
+    /**
+     * Whether an entry has this key. Called without a lock: an entry's hash must not change while
+     * it is in the table. Its key may (a subclass that files entries by part of the key), if
+     * callers of {@link #get} check again under the entry's own lock.
+     */
     abstract boolean hasKey(E entry, K key);
 
     /** Spreads a hash over the table (Fibonacci hashing: the top bits of the product). */

@@ -50,6 +50,76 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
     }
 
     @Test
+    void reissue_doesNotWaitForTheCodeIdTable_aNewSubjectDoes() throws Exception {
+        InMemoryLatchStore s = new InMemoryLatchStore(100);
+        store = s;
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        l.issue(LatchPolicy.HIGH, "latch-1", "alice");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            synchronized (s.slotByCodeId) { // another thread now cannot file a slot
+                IssuedCode again = pool.submit(() -> l.issue(LatchPolicy.HIGH, "latch-1", "alice"))
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(l.find(again.codeId()).isPresent());
+                java.util.concurrent.Future<IssuedCode> first = pool.submit(() -> l.issue(LatchPolicy.HIGH, "latch-1", "bob"));
+                assertThrows(java.util.concurrent.TimeoutException.class, () -> first.get(300, java.util.concurrent.TimeUnit.MILLISECONDS),
+                        "a first code must be filed in the table");
+            }
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void findById_neverReturnsAnotherCode_whileIdsChangeInPlace() throws Exception {
+        Latches l = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        int subjects = 8;
+        java.util.concurrent.atomic.AtomicReferenceArray<String> ids = new java.util.concurrent.atomic.AtomicReferenceArray<>(subjects);
+        for (int i = 0; i < subjects; i++) {
+            ids.set(i, l.issue(LatchPolicy.HIGH, "latch-1", "s" + i).codeId());
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger found = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.concurrent.Future<?> reader = pool.submit(() -> {
+                java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+                while (!stop.get()) {
+                    String id = ids.get(r.nextInt(subjects));
+                    l.find(id).ifPresent(info -> {
+                        assertEquals(id, info.codeId(), "find returned another code");
+                        found.incrementAndGet();
+                    });
+                }
+                return null;
+            });
+            java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int half = w;
+                writers.add(pool.submit(() -> {
+                    for (int n = 0; n < 3_000; n++) { // 750 per subject, under the limit
+                        int i = 2 * ((n * 7) % (subjects / 2)) + half; // each writer its own subjects
+                        ids.set(i, l.issue(LatchPolicy.HIGH, "latch-1", "s" + i).codeId());
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : writers) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            stop.set(true);
+            reader.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(found.get() > 0, "the reader found current codes");
+        for (int i = 0; i < subjects; i++) {
+            assertEquals(ids.get(i), l.find(ids.get(i)).orElseThrow().codeId());
+        }
+    }
+
+    @Test
     void wrongGuessesForUnknownLatches_createNoState() {
         InMemoryLatchStore s = new InMemoryLatchStore(10);
         store = s;

@@ -338,6 +338,35 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void reissue_onlyTheNewestIdIsFound_alsoWhenTwoLatchesShareTheStore() {
+        // Two Latches on one store draw code ids with different tags for the same latch and
+        // subject; alternating them moves the slot in an id table where ids are filed by tag.
+        Latches a = latches;
+        Latches b = latches(LockoutPolicy.DEFAULT, RateLimit.of(1000, Duration.ofSeconds(1)));
+        java.util.List<String> old = new java.util.ArrayList<>();
+        String current = null;
+        for (int i = 0; i < 40; i++) {
+            Latches issuer = i % 10 < 7 ? a : b; // runs of the same issuer, then a switch
+            IssuedCode c = issuer.issue(LatchPolicy.HIGH, "latch-1", "alice");
+            latches.issue(LatchPolicy.HIGH, "latch-1", "bob-" + i); // others filed meanwhile
+            if (current != null) {
+                old.add(current);
+            }
+            current = c.codeId();
+            assertEquals(c.codeId(), a.find(current).orElseThrow().codeId());
+            assertEquals(c.codeId(), b.find(current).orElseThrow().codeId());
+            for (String gone : old) {
+                assertTrue(a.find(gone).isEmpty(), "a replaced id is not found");
+            }
+        }
+        for (String gone : old) {
+            assertFalse(latches.revoke(gone), "a replaced id cannot be revoked");
+        }
+        assertTrue(latches.revoke(current));
+        assertEquals(CodeInfo.State.REVOKED, latches.find(current).orElseThrow().state());
+    }
+
+    @Test
     void revoke_byIdLatchAndSubject() {
         IssuedCode a = latches.issue(LatchPolicy.HIGH, "latch-1", "alice");
         IssuedCode b = latches.issue(LatchPolicy.HIGH, "latch-1", "bob");
