@@ -1,7 +1,10 @@
 package dev.latch.benchmarks;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The in-memory rows measured a second way: an operation and its floor from
@@ -14,10 +17,15 @@ import java.util.function.IntSupplier;
  * <pre>{@code
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved issue [rounds] [calls]
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved open <live codes> [rounds] [calls]
+ * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved threads <open|token|key> [rounds] [phase ms]
  * }</pre>
  * Defaults: 30 rounds of 200,000 calls, after 6 rounds of warm-up. Every open must succeed (a
  * denial is cheaper, so it would flatter the ratio); small sets are issued again before each
  * phase, as the JMH benchmark does before each iteration, so their codes never run out of uses.
+ *
+ * <p>{@code threads} measures the scaling rows the same way: open at 10^3 live codes, token
+ * verify or static key authentication on 2 threads against 1, in alternating timed phases
+ * (default 40 rounds of 100 ms each, after 6 of warm-up), as the ratio of throughputs per round.
  *
  * <p>Not thread-safe: one run at a time.
  */
@@ -31,9 +39,21 @@ public final class Interleaved {
      * @param args {@code issue [rounds] [calls]} or {@code open <live codes> [rounds] [calls]}
      */
     public static void main(String[] args) {
-        if (args.length == 0 || !(args[0].equals("issue") || (args[0].equals("open") && args.length > 1))) {
-            System.err.println("usage: Interleaved issue [rounds] [calls] | Interleaved open <live codes> [rounds] [calls]");
+        if (args.length == 0 || !(args[0].equals("issue") || (args[0].equals("open") && args.length > 1)
+                || (args[0].equals("threads") && args.length > 1))) {
+            System.err.println("usage: Interleaved issue [rounds] [calls] | Interleaved open <live codes> [rounds] [calls]"
+                    + " | Interleaved threads <open|token|key> [rounds] [phase ms]");
             System.exit(2);
+        }
+        if (args[0].equals("threads")) {
+            int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+            long phaseMs = args.length > 3 ? Long.parseLong(args[3]) : 100;
+            Scaling op = scaling(args[1]);
+            double[] s = threads(op, 6, rounds, phaseMs, true);
+            Arrays.sort(s);
+            System.out.printf("%s: median 2-thread / 1-thread throughput %.3f (quartiles %.3f-%.3f, min %.3f, max %.3f) over %d rounds of %d ms%n",
+                    op.name, s[rounds / 2], s[rounds / 4], s[3 * rounds / 4], s[0], s[rounds - 1], rounds, phaseMs);
+            return;
         }
         int at = args[0].equals("open") ? 2 : 1;
         int rounds = args.length > at ? Integer.parseInt(args[at]) : 30;
@@ -70,6 +90,116 @@ public final class Interleaved {
             }
             return 1;
         }, () -> b.floor(c) ? 1 : 0, b::refresh);
+    }
+
+    /** An operation for the scaling rows: a new caller (its own cursor) per thread, and what to do before a phase. */
+    record Scaling(String name, Supplier<IntSupplier> caller, Runnable beforePhase) {
+    }
+
+    /** {@code open} (at 10^3 live codes), {@code token} or {@code key}, as in the JMH scaling rows. */
+    static Scaling scaling(String which) {
+        switch (which) {
+            case "open": {
+                DynamicCodeBenchmark b = new DynamicCodeBenchmark();
+                b.liveCodes = 1000;
+                b.setUp();
+                return new Scaling("open at 1000", () -> {
+                    DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor();
+                    return () -> open(b.open(c));
+                }, b::refresh);
+            }
+            case "token": {
+                TokenBenchmark t = new TokenBenchmark();
+                try {
+                    t.setUp();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return new Scaling("token verify", () -> () -> open(t.latchVerify()), () -> { });
+            }
+            case "key": {
+                StaticKeyBenchmark k = new StaticKeyBenchmark();
+                k.setUp();
+                return new Scaling("static key", () -> {
+                    StaticKeyBenchmark.Cursor c = new StaticKeyBenchmark.Cursor();
+                    return () -> open(k.authenticate(c));
+                }, () -> { });
+            }
+            default:
+                throw new IllegalArgumentException("threads takes open, token or key, not " + which);
+        }
+    }
+
+    /** 1 for an open verdict; a denial is cheaper, so it would flatter the ratio: it stops the run. */
+    private static int open(dev.latch.Verdict v) {
+        if (!v.isOpen()) {
+            throw new IllegalStateException("a call was denied (" + v + "): an open phase may have used a code up (use shorter phases)");
+        }
+        return 1;
+    }
+
+    /** 2-thread ÷ 1-thread throughput per measured round, after {@code warmup} rounds. */
+    static double[] threads(Scaling op, int warmup, int rounds, long phaseMs, boolean print) {
+        double[] ratios = new double[rounds];
+        for (int r = -warmup; r < rounds; r++) {
+            double[] rate = new double[3];
+            for (int i = 0; i < 2; i++) {
+                int n = (i == 0) == ((r & 1) == 0) ? 2 : 1; // the order alternates
+                op.beforePhase.run();
+                rate[n] = phase(op, n, phaseMs);
+            }
+            if (r >= 0) {
+                ratios[r] = rate[2] / rate[1];
+                if (print) {
+                    System.out.printf("round %d: 1 thread %.0f/s, 2 threads %.0f/s, ratio %.3f%n", r, rate[1], rate[2], ratios[r]);
+                }
+            }
+        }
+        return ratios;
+    }
+
+    /** Where the callers' results go, so that nothing is optimised away. */
+    private static volatile long sunk;
+
+    /** Calls per second of {@code threads} callers for {@code ms} milliseconds. */
+    private static double phase(Scaling op, int threads, long ms) {
+        AtomicLong calls = new AtomicLong();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        long end = start + ms * 1_000_000;
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            IntSupplier caller = op.caller.get();
+            ts[i] = new Thread(() -> {
+                long n = 0;
+                long sink = 0;
+                try {
+                    while (System.nanoTime() < end) {
+                        for (int j = 0; j < 64; j++) {
+                            sink += caller.getAsInt();
+                        }
+                        n += 64;
+                    }
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+                sunk = sink;
+                calls.addAndGet(n);
+            });
+            ts[i].start();
+        }
+        for (Thread t : ts) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return calls.get() / ((System.nanoTime() - start) / 1e9);
     }
 
     /** Operation ÷ floor time per call, per measured round, after {@code warmup} rounds. */

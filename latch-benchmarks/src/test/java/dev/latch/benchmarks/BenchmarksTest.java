@@ -122,6 +122,18 @@ class BenchmarksTest {
     }
 
     @Test
+    void interleavedThreads_measuresTwoThreadsAgainstOnePerRound() {
+        for (String which : new String[]{"open", "token", "key"}) {
+            double[] ratios = Interleaved.threads(Interleaved.scaling(which), 0, 2, 30, false);
+            assertEquals(2, ratios.length);
+            for (double x : ratios) {
+                assertTrue(x > 0.05 && x < 20, which + ": 2-thread / 1-thread throughput " + x);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Interleaved.scaling("issue"));
+    }
+
+    @Test
     void interleaved_stopsWhenAnOpenIsDenied() {
         Interleaved.Pair open = Interleaved.open(1000);
         Interleaved.Pair noRefresh = new Interleaved.Pair(open.name(), open.operation(), open.floor(), () -> { });
