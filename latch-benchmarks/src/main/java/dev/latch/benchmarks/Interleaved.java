@@ -36,7 +36,8 @@ public final class Interleaved {
     /**
      * Runs the rounds and prints each ratio and their median.
      *
-     * @param args {@code issue [rounds] [calls]} or {@code open <live codes> [rounds] [calls]}
+     * @param args {@code issue [rounds] [calls]}, {@code open <live codes> [rounds] [calls]} or
+     *             {@code threads <open|token|key> [rounds] [phase ms]}
      */
     public static void main(String[] args) {
         if (args.length == 0 || !(args[0].equals("issue") || (args[0].equals("open") && args.length > 1)
@@ -84,12 +85,7 @@ public final class Interleaved {
         b.liveCodes = liveCodes;
         b.setUp();
         DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor();
-        return new Pair("open at " + liveCodes, () -> {
-            if (!b.open(c).isOpen()) {
-                throw new IllegalStateException("an open was denied: a denial is cheaper, so the ratio would mean nothing");
-            }
-            return 1;
-        }, () -> b.floor(c) ? 1 : 0, b::refresh);
+        return new Pair("open at " + liveCodes, () -> open(b.open(c)), () -> b.floor(c) ? 1 : 0, b::refresh);
     }
 
     /** An operation for the scaling rows: a new caller (its own cursor) per thread, and what to do before a phase. */
@@ -131,7 +127,7 @@ public final class Interleaved {
     }
 
     /** 1 for an open verdict; a denial is cheaper, so it would flatter the ratio: it stops the run. */
-    private static int open(dev.latch.Verdict v) {
+    static int open(dev.latch.Verdict v) {
         if (!v.isOpen()) {
             throw new IllegalStateException("a call was denied (" + v + "): an open phase may have used a code up (use shorter phases)");
         }
@@ -146,7 +142,7 @@ public final class Interleaved {
             for (int i = 0; i < 2; i++) {
                 int n = (i == 0) == ((r & 1) == 0) ? 2 : 1; // the order alternates
                 op.beforePhase.run();
-                rate[n] = phase(op, n, phaseMs);
+                rate[n] = phase(op.caller, n, phaseMs);
             }
             if (r >= 0) {
                 ratios[r] = rate[2] / rate[1];
@@ -161,15 +157,18 @@ public final class Interleaved {
     /** Where the callers' results go, so that nothing is optimised away. */
     private static volatile long sunk;
 
-    /** Calls per second of {@code threads} callers for {@code ms} milliseconds. */
-    private static double phase(Scaling op, int threads, long ms) {
+    /**
+     * Calls per second of {@code threads} callers (each made by {@code callers}, on its own
+     * thread) for {@code ms} milliseconds; the first exception a caller throws stops the run.
+     */
+    static double phase(Supplier<IntSupplier> callers, int threads, long ms) {
         AtomicLong calls = new AtomicLong();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         long start = System.nanoTime();
         long end = start + ms * 1_000_000;
         Thread[] ts = new Thread[threads];
         for (int i = 0; i < threads; i++) {
-            IntSupplier caller = op.caller.get();
+            IntSupplier caller = callers.get();
             ts[i] = new Thread(() -> {
                 long n = 0;
                 long sink = 0;

@@ -1,8 +1,6 @@
 package dev.latch.benchmarks;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Redis ratio measured a second way: {@link RedisBenchmark}'s store open and its floor (a
@@ -47,7 +45,7 @@ public final class RedisInterleaved {
     }
 
     /** Open ÷ floor throughput per measured round, after {@code warmup} rounds. */
-    static double[] run(RedisBenchmark b, int warmup, int rounds, long phaseMs, boolean print) throws InterruptedException {
+    static double[] run(RedisBenchmark b, int warmup, int rounds, long phaseMs, boolean print) {
         double[] ratios = new double[rounds];
         for (int r = -warmup; r < rounds; r++) {
             double[] rate = new double[2];
@@ -66,37 +64,10 @@ public final class RedisInterleaved {
     }
 
     /** Calls per second of one operation on 2 threads for {@code ms} milliseconds. */
-    private static double phase(RedisBenchmark b, boolean open, long ms) throws InterruptedException {
-        AtomicLong calls = new AtomicLong();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        long start = System.nanoTime();
-        long end = start + ms * 1_000_000;
-        Thread[] threads = new Thread[2];
-        for (int i = 0; i < threads.length; i++) {
-            threads[i] = new Thread(() -> {
-                RedisBenchmark.Cursor c = new RedisBenchmark.Cursor();
-                long n = 0;
-                while (System.nanoTime() < end && failure.get() == null) {
-                    if (open) {
-                        if (!b.open(c).isOpen()) { // denials are cheaper: the ratio would mean nothing
-                            failure.compareAndSet(null, new IllegalStateException(
-                                    "an open was denied: the benchmark's codes ran out of uses (use fewer or shorter rounds)"));
-                        }
-                    } else {
-                        b.rawEvalsha();
-                    }
-                    n++;
-                }
-                calls.addAndGet(n);
-            });
-            threads[i].start();
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        return calls.get() / ((System.nanoTime() - start) / 1e9);
+    private static double phase(RedisBenchmark b, boolean open, long ms) {
+        return Interleaved.phase(() -> {
+            RedisBenchmark.Cursor c = new RedisBenchmark.Cursor();
+            return open ? () -> Interleaved.open(b.open(c)) : () -> ((Long) b.rawEvalsha()).intValue();
+        }, 2, ms);
     }
 }
