@@ -66,8 +66,9 @@ public final class Alphabets {
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * An id of 120 random bits already drawn: the prefix and 20 base64url characters of
-     * {@code bytes[offset .. offset + 15)}, in one string.
+     * An id of 120 bits already drawn: the prefix and 20 base64url characters of
+     * {@code bytes[offset .. offset + 15)}, in one string. The bits are random but where a
+     * caller puts something else in front ({@link CodeIds}: a tag of the latch and subject).
      *
      * @param prefix ASCII text before the random part, such as {@code "c_"}
      * @param bytes  drawn bytes
