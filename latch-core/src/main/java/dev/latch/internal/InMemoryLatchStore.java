@@ -209,8 +209,13 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         void load(CodeRecord r) {
+            load(r, CodeIds.tableHash(r.codeId()));
+        }
+
+        /** {@link #load(CodeRecord)} with the id's table hash already computed. */
+        void load(CodeRecord r, int idHash) {
             codeId = r.codeId();
-            codeHash = CodeIds.tableHash(codeId);
+            codeHash = idHash;
             policy = r.policy();
             kind = (byte) r.kind().ordinal();
             List<byte[]> all = r.digests();
@@ -526,7 +531,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         @Override
-        boolean hasKey(Slot slot, String subject) {
+        boolean hasKey(Slot slot, String subject, int hash) {
             String held = slot.subject;
             return held == subject || held.equals(subject); // no hashCode() filter: a new subject string has none cached
         }
@@ -549,8 +554,8 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         @Override
-        boolean hasKey(Slot slot, String codeId) {
-            return slot.codeHash == CodeIds.tableHash(codeId) && codeId.equals(slot.codeId);
+        boolean hasKey(Slot slot, String codeId, int hash) {
+            return slot.codeHash == hash && codeId.equals(slot.codeId);
         }
     }
     private final Cache<String, Set<String>> sources;
@@ -832,15 +837,16 @@ public final class InMemoryLatchStore implements LatchStore {
                 if (previous != null && slot.state() == CodeInfo.State.PENDING) {
                     replaced = previous;
                 }
-                if (previous != null && CodeIds.tableHash(code.codeId()) == slot.codeHash) {
-                    slot.load(code); // filed in the same place (same tag): the table is not touched
+                int idHash = CodeIds.tableHash(code.codeId()); // once, for the test, the slot and the table
+                if (previous != null && idHash == slot.codeHash) {
+                    slot.load(code, idHash); // filed in the same place (same tag): the table is not touched
                 } else {
                     synchronized (slotByCodeId) { // a slot moves in the table only while it is held
                         if (previous != null) {
                             slotByCodeId.remove(slot, slot.codeHash);
                         }
-                        slot.load(code);
-                        slotByCodeId.put(slot, code.codeId());
+                        slot.load(code, idHash);
+                        slotByCodeId.put(slot, code.codeId(), idHash);
                     }
                 }
                 slot.written(now);

@@ -49,8 +49,11 @@ abstract class OpenTable<E, K> {
      * Whether an entry has this key. Called without a lock: an entry's hash must not change while
      * it is in the table. Its key may (a subclass that files entries by part of the key), if
      * callers of {@link #get} check again under the entry's own lock.
+     *
+     * @param hash the key's hash ({@code hash(key)}, computed once per lookup), to compare with
+     *             one an entry keeps before following its key
      */
-    abstract boolean hasKey(E entry, K key);
+    abstract boolean hasKey(E entry, K key, int hash);
 
     /** Spreads a hash over the table (Fibonacci hashing: the top bits of the product). */
     private static int start(int hash, int length) {
@@ -85,7 +88,7 @@ abstract class OpenTable<E, K> {
             if (c == null) {
                 return null;
             }
-            if (hasKey((E) c, key)) {
+            if (hasKey((E) c, key, h)) {
                 return (E) c;
             }
         }
@@ -112,7 +115,7 @@ abstract class OpenTable<E, K> {
                 if (c == null) {
                     break;
                 }
-                if (hasKey((E) c, key)) {
+                if (hasKey((E) c, key, h)) {
                     return (E) c;
                 }
             }
@@ -127,10 +130,15 @@ abstract class OpenTable<E, K> {
 
     /** Adds an entry, in the place of the one with the same key if there is one. */
     final void put(E entry, K key) {
+        put(entry, key, hash(key));
+    }
+
+    /** {@link #put(Object, Object)} with the key's hash already computed ({@code h == hash(key)}). */
+    final void put(E entry, K key, int h) {
         synchronized (this) {
-            E held = putIfAbsent(entry, key);
+            E held = putIfAbsent(entry, key, h);
             if (held != entry) {
-                replace(held, hash(key), entry);
+                replace(held, h, entry);
             }
         }
     }

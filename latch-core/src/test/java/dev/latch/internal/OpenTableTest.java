@@ -43,7 +43,7 @@ class OpenTableTest {
         }
 
         @Override
-        boolean hasKey(Entry e, String key) {
+        boolean hasKey(Entry e, String key, int hash) {
             return e.key().equals(key);
         }
     }
