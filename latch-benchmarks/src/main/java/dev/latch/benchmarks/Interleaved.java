@@ -3,6 +3,7 @@ package dev.latch.benchmarks;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -136,18 +137,36 @@ public final class Interleaved {
 
     /** 2-thread ÷ 1-thread throughput per measured round, after {@code warmup} rounds. */
     static double[] threads(Scaling op, int warmup, int rounds, long phaseMs, boolean print) {
+        return alternate(warmup, rounds, print ? "2 threads" : null, () -> {
+            op.beforePhase.run();
+            return phase(op.caller, 2, phaseMs);
+        }, "1 thread", () -> {
+            op.beforePhase.run();
+            return phase(op.caller, 1, phaseMs);
+        });
+    }
+
+    /**
+     * Rounds of one phase of {@code a} and one of {@code b} (each returns calls per second),
+     * their order swapped every round; the ratio {@code a ÷ b} per measured round, after
+     * {@code warmup} rounds. Prints each round when {@code aName} is not null.
+     */
+    static double[] alternate(int warmup, int rounds, String aName, DoubleSupplier a, String bName, DoubleSupplier b) {
         double[] ratios = new double[rounds];
         for (int r = -warmup; r < rounds; r++) {
-            double[] rate = new double[3];
-            for (int i = 0; i < 2; i++) {
-                int n = (i == 0) == ((r & 1) == 0) ? 2 : 1; // the order alternates
-                op.beforePhase.run();
-                rate[n] = phase(op.caller, n, phaseMs);
+            double rateA;
+            double rateB;
+            if ((r & 1) == 0) {
+                rateA = a.getAsDouble();
+                rateB = b.getAsDouble();
+            } else {
+                rateB = b.getAsDouble();
+                rateA = a.getAsDouble();
             }
             if (r >= 0) {
-                ratios[r] = rate[2] / rate[1];
-                if (print) {
-                    System.out.printf("round %d: 1 thread %.0f/s, 2 threads %.0f/s, ratio %.3f%n", r, rate[1], rate[2], ratios[r]);
+                ratios[r] = rateA / rateB;
+                if (aName != null) {
+                    System.out.printf("round %d: %s %.0f/s, %s %.0f/s, ratio %.3f%n", r, aName, rateA, bName, rateB, ratios[r]);
                 }
             }
         }

@@ -46,21 +46,8 @@ public final class RedisInterleaved {
 
     /** Open ÷ floor throughput per measured round, after {@code warmup} rounds. */
     static double[] run(RedisBenchmark b, int warmup, int rounds, long phaseMs, boolean print) {
-        double[] ratios = new double[rounds];
-        for (int r = -warmup; r < rounds; r++) {
-            double[] rate = new double[2];
-            for (int i = 0; i < 2; i++) {
-                boolean open = (i == 0) == ((r & 1) == 0); // the order alternates
-                rate[open ? 0 : 1] = phase(b, open, phaseMs);
-            }
-            if (r >= 0) {
-                ratios[r] = rate[0] / rate[1];
-                if (print) {
-                    System.out.printf("round %d: open %.0f/s, floor %.0f/s, ratio %.3f%n", r, rate[0], rate[1], ratios[r]);
-                }
-            }
-        }
-        return ratios;
+        return Interleaved.alternate(warmup, rounds, print ? "open" : null, () -> phase(b, true, phaseMs),
+                "floor", () -> phase(b, false, phaseMs));
     }
 
     /** Calls per second of one operation on 2 threads for {@code ms} milliseconds. */
