@@ -85,7 +85,7 @@ import java.util.regex.Pattern;
  *
  * <p>Needs Redis 6.0 or newer ({@code SET ... KEEPTTL}). Each latch and subject has one slot, a
  * string packed with Lua's {@code struct}: an open reads it with one {@code GET} and usually
- * rewrites only its 11-byte head ({@code SETRANGE}).
+ * rewrites only its 7-byte head, the code's state and uses left ({@code SETRANGE}).
  *
  * <p>Thread-safe: one Lettuce connection, which is thread-safe, shared by all callers.
  */
@@ -306,9 +306,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     String slotKey(String latchId, String subject) {
         SlotKeys k = slotKeys;
         if (!latchId.equals(k.latchId)) {
-            // "c2" names the slot layout (common.lua's SLOT): a layout change renames it, so that no
+            // "c3" names the slot layout (common.lua's SLOT): a layout change renames it, so that no
             // slot is ever read with a layout other than the one it was written with.
-            k = new SlotKeys(latchId, prefix + ":{L:" + b64(latchId) + "}:c2:");
+            k = new SlotKeys(latchId, prefix + ":{L:" + b64(latchId) + "}:c3:");
             slotKeys = k;
         }
         return k.prefix + b64(subject);
@@ -450,11 +450,10 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         int n = req.source() != null ? 6 : req.conditionsCleared() ? 5 : req.request() != null ? 4
                 : req.exactDigest() != null ? 3 : 2;
         String[] args = new String[n];
-        // <now>|<kinds>|<lockout>, as open.lua reads it: now in hex, with '-' after it when
-        // negative; kinds by their first letters (N, B, O).
-        long now = req.now().toEpochMilli();
-        StringBuilder meta = new StringBuilder(48).append(Long.toHexString(now < 0 ? -now : now))
-                .append(now < 0 ? "-|" : "|");
+        // <now>|<kinds>|<lockout>, as open.lua reads it: now as 13 hex digits of the time plus
+        // 2^51, so that the script reads it at a fixed place; kinds by their first letters (N, B, O).
+        StringBuilder meta = new StringBuilder(48);
+        appendNow(meta, req.now().toEpochMilli()).append('|');
         for (CodeFormat.Kind k : req.kinds()) {
             meta.append(k.name().charAt(0));
         }
@@ -473,6 +472,13 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             args[5] = req.source();
         }
         String r = eval("open", ScriptOutputType.VALUE, keys, args);
+        if (r.startsWith("+")) {
+            OpenResult opened = fastOpened(r);
+            if (waitPolicies.contains(opened.code().policy())) {
+                waitForReplica();
+            }
+            return opened;
+        }
         // outcome|failures|locked until|locked now|burned now|sighting|uses|review|<id bytes>:<policy bytes>:<id><policy><conditions>
         // Read with indexOf: String.split's list and copies were a measurable part of an open's
         // time on the calling thread.
@@ -492,19 +498,84 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         boolean burnedNow = r.charAt(bar[3] + 1) == '1';
         OpenResult.SourceSighting sighting = bar[5] == bar[4] + 1 ? null
                 : OpenResult.SourceSighting.valueOf(r.substring(bar[4] + 1, bar[5]));
-        int tail = bar[7] + 1;
-        int colon = r.indexOf(':', tail);
-        int colon2 = r.indexOf(':', colon + 1);
-        int idEnd = afterUtf8Bytes(r, colon2 + 1, Integer.parseInt(r, tail, colon, 10));
-        int policyEnd = afterUtf8Bytes(r, idEnd, Integer.parseInt(r, colon + 1, colon2, 10));
-        CodeSummary code = idEnd == colon2 + 1 ? null
-                : CodeSummary.of(r.substring(colon2 + 1, idEnd), r.substring(idEnd, policyEnd),
-                        Integer.parseInt(r, bar[5] + 1, bar[6], 10), r.charAt(bar[6] + 1) == '1',
-                        r.substring(policyEnd));
+        CodeSummary code = summary(r, bar[7] + 1, Integer.parseInt(r, bar[5] + 1, bar[6], 10),
+                r.charAt(bar[6] + 1) == '1');
         if (outcome == OpenResult.Outcome.OPENED && code != null && waitPolicies.contains(code.policy())) {
             waitForReplica();
         }
         return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow, sighting);
+    }
+
+    /**
+     * The code a reply describes, from its tail ({@code <bytes of id>:<bytes of policy>:<id><policy><conditions>}
+     * at {@code from}), or null when the tail says the slot holds no code.
+     */
+    private static CodeSummary summary(String r, int from, int usesLeft, boolean reviewDue) {
+        int colon = r.indexOf(':', from);
+        int colon2 = r.indexOf(':', colon + 1);
+        if (colon < 0 || colon2 < 0) {
+            throw new LatchStoreException("Redis open: malformed reply");
+        }
+        try {
+            int idBytes = Integer.parseInt(r, from, colon, 10);
+            int policyBytes = Integer.parseInt(r, colon + 1, colon2, 10);
+            if (idBytes < 0 || policyBytes < 0) {
+                throw new LatchStoreException("Redis open: malformed reply");
+            }
+            int idEnd = afterUtf8Bytes(r, colon2 + 1, idBytes);
+            int policyEnd = afterUtf8Bytes(r, idEnd, policyBytes);
+            return idEnd == colon2 + 1 ? null
+                    : CodeSummary.of(r.substring(colon2 + 1, idEnd), r.substring(idEnd, policyEnd), usesLeft, reviewDue,
+                            r.substring(policyEnd));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new LatchStoreException("Redis open: malformed reply");
+        }
+    }
+
+    /** 2^51: open.lua's time argument is the time in milliseconds plus this, in 13 hex digits. */
+    static final long NOW_OFFSET = 1L << 51;
+
+    /**
+     * Appends a time as open.lua reads it: 13 hex digits of {@code ms + 2^51}, which covers
+     * about 71,000 years either side of 1970.
+     *
+     * @throws LatchStoreException for a time outside that range: the open fails closed
+     */
+    static StringBuilder appendNow(StringBuilder out, long ms) {
+        if (ms <= -NOW_OFFSET || ms >= NOW_OFFSET) {
+            throw new LatchStoreException("Redis open: the clock's time is out of range");
+        }
+        String hex = Long.toHexString(ms + NOW_OFFSET);
+        for (int i = hex.length(); i < 13; i++) {
+            out.append('0');
+        }
+        return out.append(hex);
+    }
+
+    /**
+     * The reply of open.lua's common case: '+', the head it wrote (a gate letter, then the uses
+     * left as six base-64 digits, each stored as '0' + digit), then {@code <rev>|<tail>}.
+     */
+    static OpenResult fastOpened(String r) {
+        if (r.length() < 10 || r.charAt(9) != '|' || (r.charAt(8) != '0' && r.charAt(8) != '1')) {
+            throw new LatchStoreException("Redis open: malformed reply");
+        }
+        long uses = 0;
+        for (int i = 2; i < 8; i++) {
+            int d = r.charAt(i) - '0';
+            if (d < 0 || d > 63) {
+                throw new LatchStoreException("Redis open: malformed reply");
+            }
+            uses = uses * 64 + d;
+        }
+        if (uses > Integer.MAX_VALUE) {
+            throw new LatchStoreException("Redis open: malformed reply");
+        }
+        CodeSummary code = summary(r, 10, (int) uses, r.charAt(8) == '1');
+        if (code == null) {
+            throw new LatchStoreException("Redis open: malformed reply");
+        }
+        return new OpenResult(OpenResult.Outcome.OPENED, code, 0, null, false, false, null);
     }
 
     private static MessageDigest newSha1() {

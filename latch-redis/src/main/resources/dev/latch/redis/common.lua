@@ -2,35 +2,61 @@
 -- expiry is always set relative to them (PEXPIRE), never as an absolute Redis time.
 local NEVER = 253402300799000
 local TOMBSTONE = 3600000
--- A slot (one latch, one subject) is one string packed with struct: a fixed head, then what an
--- open reads, then the rest, in this order:
---   st     state letter: P pending, C consumed, B burned, R revoked, '-' no code
+-- A slot (one latch, one subject) is one string packed with struct: a head that an open rewrites
+-- in place, then what an open reads, then the rest, in this order:
+--   gate   what an open may do without reading further: F when the code is pending and the
+--          fast open below applies (one digest; no failures, lock, bound request or
+--          conditions), else the state letter: P pending, C consumed, B burned, R revoked,
+--          '-' no code. save derives it; a revocation writes R over it in place.
+--   u1-u6  uses left, six base-64 digits, most significant first, each stored as 48 + digit
+--          (the characters '0' to 'o'): text, so that an open replies with the head it wrote
+--          and the client reads the count from it, without the server formatting a number.
 --   kind   code kind letter: N numeric, B base32, O opaque, '-' no code
---   rev    '1' when opening leaves a review due
---   att, uses                     attempts left, uses left (int32)
---   fail                          failures (int32)
---   nbf, exp, lu                  not before, expires, locked until
---                                 (ms as doubles, exact to 2^53; -1 none)
+--   nbf, exp                      not before, expires (ms as doubles, exact to 2^53; -1 none)
 --   dh     SHA-1 (hex, 40 characters) of each hex digest: what an open compares against
+--   rt     what an open replies about the code, after the head: <rev>|<tail>, where tail is
+--          <bytes of id>:<bytes of policy>:<id><policy><cond> ('' when the slot holds no code)
+--   rev    '1' when opening leaves a review due
+--   att, fail                     attempts left, failures (int32)
+--   lu                            locked until (ms as a double, -1 none)
 --   req    hex SHA-256 of the bound request, '' none
 --   cond   conditions
---   tail   what an open replies about the code: <bytes of id>:<bytes of policy>:<id><policy><cond>
---          ('' when the slot holds no code)
 --   ren                           renewals left (int32)
 --   iss, lf, fa                   issued, last failure, failures forgotten at (ms as doubles)
 --   used   one character per digest, '1' once that digest was used ('' none used)
 --   cid, latch, subj, pol         code id, latch, subject, policy
 --   dig    hex digests, 64 characters each
 --   nc     the next acceptable OTP counter, as a decimal string ('' none)
--- dh and tail are derived (save computes them), so that an open unpacks only the values up to
--- tail (OPEN: 13 of 24), compares the presented digest's hash (the client sends it) with dh,
--- and builds its reply without converting numbers. The head (st, kind, rev, att, uses: 11 bytes
--- at offset 0) is rewritten in place by an open. Each value unpacked costs the server about
--- 350 instructions, so what the common open needs comes first. A layout change renames the slot
--- keys (RedisLatchStore.slotKey), so that no slot is read with another layout.
-local SLOT = '>c1c1c1i4i4i4dddi4c0i4c0i4c0i4c0i4dddi4c0i4c0i4c0i4c0i4c0i4c0i4c0'
-local OPEN = '>c1c1c1i4i4i4dddi4c0i4c0i4c0i4c0'
-local HEAD = '>c1c1c1i4i4'
+-- gate, dh and rt are derived (save computes them), so that the common open unpacks only what
+-- comes before rev (FAST: 12 values, 6 of them small numbers), compares the presented digest's
+-- hash (the client sends it) with dh, rewrites the 7-byte head and replies with it and rt: no
+-- number is formatted and no reply is built but one concatenation. A layout change renames the
+-- slot keys (RedisLatchStore.slotKey), so that no slot is read with another layout.
+local SLOT = '>c1BBBBBBc1ddi4c0i4c0c1i4i4di4c0i4c0i4dddi4c0i4c0i4c0i4c0i4c0i4c0i4c0'
+local FAST = '>c1BBBBBBc1ddi4c0i4c0'
+-- SLOT without its head (gate and uses), which save writes as text (head below).
+local REST = '>c1ddi4c0i4c0c1i4i4di4c0i4c0i4dddi4c0i4c0i4c0i4c0i4c0i4c0i4c0'
+-- The six uses digits as a number, and back as the head's text (with its gate letter g; n is a
+-- whole number from 0 to 2^36 - 1). open.lua's common case does the same inline.
+local function uses_of(d1, d2, d3, d4, d5, d6)
+  return ((((d1 * 64 + d2) * 64 + d3) * 64 + d4) * 64 + d5) * 64 + d6 - 52357696560
+end
+local function head(g, n)
+  local d6 = n % 64
+  n = (n - d6) / 64
+  local d5 = n % 64
+  n = (n - d5) / 64
+  local d4 = n % 64
+  n = (n - d4) / 64
+  local d3 = n % 64
+  n = (n - d3) / 64
+  local d2 = n % 64
+  return g .. string.char(48 + (n - d2) / 64, 48 + d2, 48 + d3, 48 + d4, 48 + d5, 48 + d6)
+end
+-- Whether the common open applies to a slot with these values (see gate).
+local function fast(st, fail, lu, req, cond, dh)
+  return st == 'P' and fail == 0 and lu < 0 and req == '' and cond == '' and #dh == 40
+end
 local STATE = {P = 'PENDING', C = 'CONSUMED', B = 'BURNED', R = 'REVOKED'}
 local KIND = {N = 'NUMERIC', B = 'BASE32', O = 'OPAQUE'}
 local function hgetall(key)
@@ -56,8 +82,12 @@ end
 -- A packed slot as a table.
 local function slot_of(s)
   local m = {}
-  m.st, m.kind, m.rev, m.att, m.uses, m.fail, m.nbf, m.exp, m.lu, m.dh, m.req, m.cond, m.tail, m.ren, m.iss, m.lf,
-    m.fa, m.used, m.cid, m.latch, m.subj, m.pol, m.dig, m.nc = struct.unpack(SLOT, s)
+  local gate, d1, d2, d3, d4, d5, d6, rt
+  gate, d1, d2, d3, d4, d5, d6, m.kind, m.nbf, m.exp, m.dh, rt, m.rev, m.att, m.fail, m.lu, m.req, m.cond, m.ren,
+    m.iss, m.lf, m.fa, m.used, m.cid, m.latch, m.subj, m.pol, m.dig, m.nc = struct.unpack(SLOT, s)
+  if gate == 'F' then m.st = 'P' else m.st = gate end
+  m.uses = uses_of(d1, d2, d3, d4, d5, d6)
+  m.tail = string.sub(rt, 3)
   m.dh_of = m.dig -- the digests dh was made from (strings are interned: == is a reference compare)
   return m
 end
@@ -77,9 +107,12 @@ local function save(key, m)
   end
   local tail = ''
   if m.cid ~= '' then tail = string.format('%d:%d:', #m.cid, #m.pol) .. m.cid .. m.pol .. m.cond end
-  redis.call('SET', key, struct.pack(SLOT, m.st, m.kind, m.rev, m.att, m.uses, m.fail, m.nbf, m.exp, m.lu, #dh, dh,
-    #m.req, m.req, #m.cond, m.cond, #tail, tail, m.ren, m.iss, m.lf, m.fa, #m.used, m.used, #m.cid, m.cid,
-    #m.latch, m.latch, #m.subj, m.subj, #m.pol, m.pol, #m.dig, m.dig, #m.nc, m.nc), 'KEEPTTL')
+  local gate = m.st
+  if fast(m.st, m.fail, m.lu, m.req, m.cond, dh) then gate = 'F' end
+  local rt = m.rev .. '|' .. tail
+  redis.call('SET', key, head(gate, math.max(m.uses, 0)) .. struct.pack(REST, m.kind, m.nbf, m.exp, #dh, dh, #rt, rt,
+    m.rev, m.att, m.fail, m.lu, #m.req, m.req, #m.cond, m.cond, m.ren, m.iss, m.lf, m.fa, #m.used, m.used, #m.cid,
+    m.cid, #m.latch, m.latch, #m.subj, m.subj, #m.pol, m.pol, #m.dig, m.dig, #m.nc, m.nc), 'KEEPTTL')
 end
 -- The code's fields as name/value pairs, in the form the client reads (RedisLatchStore.code).
 local function fields(m)

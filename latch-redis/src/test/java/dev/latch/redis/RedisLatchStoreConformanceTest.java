@@ -48,8 +48,8 @@ class RedisLatchStoreConformanceTest extends LatchStoreConformanceTest {
     }
 
     /**
-     * open.lua reads the time in hex, with a '-' after it when negative: a time before 1970 must
-     * read as before the code's start, neither as a huge time (expired) nor as a script error.
+     * open.lua reads the time as 13 hex digits of the time plus 2^51: a time before 1970 must read
+     * as before the code's start, neither as a huge time (expired) nor as a script error.
      */
     @Test
     void open_atATimeBefore1970_readsItAsNegative() {
@@ -66,6 +66,42 @@ class RedisLatchStoreConformanceTest extends LatchStoreConformanceTest {
         }
         assertEquals(OpenResult.Outcome.OPENED, store.open(new OpenRequest("latch-e", "alice", digest, null,
                 Set.of(CodeFormat.Kind.NUMERIC), null, null, false, now, LockoutPolicy.DEFAULT)).outcome());
+    }
+
+    /**
+     * The common open writes the uses left as six base-64 digits in the slot's head and replies
+     * with them (open.lua inline; common.lua's head and uses_of for every other path). Counts that
+     * need the higher digits reach the store only through the SPI (a policy allows 1,000 uses):
+     * the count read back, by this client and by the general path (find), must be the one written.
+     */
+    @Test
+    void usesLeft_survivesEveryDigitOfTheHead() {
+        Instant now = clock.instant();
+        int i = 0;
+        for (int uses : new int[]{64, 4096, 4097, 262_144, 16_777_216, 1_073_741_825, Integer.MAX_VALUE}) {
+            byte[] digest = new byte[32];
+            digest[0] = (byte) ++i;
+            String id = "c_uses" + i;
+            CodeRecord code = new CodeRecord(id, "latch-u", "s" + i, "p", CodeFormat.Kind.NUMERIC, List.of(digest), 0,
+                    CodeInfo.State.PENDING, now, now, now.plusSeconds(600), 5, uses, 0, false, "", null);
+            assertTrue(store.issue(code, null, now).issued());
+            for (int k = 1; k <= 2; k++) {
+                OpenResult r = store.open(new OpenRequest("latch-u", "s" + i, digest, null, Set.of(CodeFormat.Kind.NUMERIC),
+                        null, null, false, now, LockoutPolicy.DEFAULT));
+                assertEquals(OpenResult.Outcome.OPENED, r.outcome(), "uses " + uses);
+                assertEquals(uses - k, r.code().usesLeft(), "uses " + uses + ", open " + k);
+            }
+            assertEquals(uses - 2, store.find(id).orElseThrow().usesLeft(), "read by the general path");
+            // A wrong digest takes the general path, which rewrites the whole slot from its table.
+            byte[] wrong = digest.clone();
+            wrong[31] ^= 1;
+            assertEquals(OpenResult.Outcome.WRONG_CODE, store.open(new OpenRequest("latch-u", "s" + i, wrong, null,
+                    Set.of(CodeFormat.Kind.NUMERIC), null, null, false, now, LockoutPolicy.DEFAULT)).outcome());
+            OpenResult after = store.open(new OpenRequest("latch-u", "s" + i, digest, null, Set.of(CodeFormat.Kind.NUMERIC),
+                    null, null, false, now, LockoutPolicy.DEFAULT));
+            assertEquals(uses - 3, after.code().usesLeft(), "after the whole slot was rewritten, uses " + uses);
+            assertEquals(uses - 3, store.find(id).orElseThrow().usesLeft());
+        }
     }
 
     @AfterEach

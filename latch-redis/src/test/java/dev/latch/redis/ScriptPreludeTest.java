@@ -27,7 +27,7 @@ class ScriptPreludeTest {
     void helpers_areEveryTopLevelDefinitionWithItsComment() throws IOException {
         String common = resource("common");
         List<String[]> helpers = RedisLatchStore.helpers(common);
-        assertEquals(List.of("NEVER", "TOMBSTONE", "SLOT", "OPEN", "HEAD", "STATE", "KIND", "hgetall", "num", "ms", "empty_slot",
+        assertEquals(List.of("NEVER", "TOMBSTONE", "SLOT", "FAST", "REST", "uses_of", "head", "fast", "STATE", "KIND", "hgetall", "num", "ms", "empty_slot",
                 "slot_of", "load", "save", "fields", "cteq", "retain", "lock_until", "failures_now", "fail", "succeed", "keep_with"),
                 names(helpers));
         assertEquals(common, String.join("", helpers.stream().map(h -> h[1]).toList()), "nothing lost or repeated");
@@ -35,16 +35,21 @@ class ScriptPreludeTest {
         assertTrue(cteq.startsWith("-- Compares two hex digests"), cteq);
     }
 
-    /** The open reads OPEN and rewrites HEAD in a slot packed with SLOT: both must be its prefixes. */
+    /**
+     * The common open reads FAST of a slot packed with SLOT, and save packs the head (gate and six
+     * uses digits, written as text) and then REST: FAST must be a prefix of SLOT, and REST SLOT
+     * without its head.
+     */
     @Test
-    void openAndHeadFormats_arePrefixesOfTheSlotFormat() throws IOException {
+    void fastAndRestFormats_fitTheSlotFormat() throws IOException {
         List<String[]> helpers = RedisLatchStore.helpers(resource("common"));
         String slot = format(helpers, "SLOT");
-        String open = format(helpers, "OPEN");
-        String head = format(helpers, "HEAD");
-        assertTrue(slot.startsWith(open) && open.length() < slot.length(), open + " / " + slot);
-        assertTrue(open.startsWith(head) && head.length() < open.length(), head + " / " + open);
-        assertEquals(">c1c1c1i4i4", head, "the head an open rewrites: st, kind, rev, att, uses (11 bytes)");
+        String fast = format(helpers, "FAST");
+        String rest = format(helpers, "REST");
+        assertTrue(slot.startsWith(fast) && fast.length() < slot.length(), fast + " / " + slot);
+        String head = ">c1BBBBBB";
+        assertTrue(slot.startsWith(head), "the head an open rewrites: gate, then six uses digits (7 bytes)");
+        assertEquals(slot, head + rest.substring(1), "REST is SLOT after the head");
     }
 
     static String format(List<String[]> helpers, String name) {
@@ -95,14 +100,16 @@ class ScriptPreludeTest {
     @Test
     void openScript_makesNoClosureOnItsCommonPath() throws IOException {
         String script = RedisLatchStore.assemble(RedisLatchStore.helpers(resource("common")), resource("open"));
-        int general = script.indexOf("\nif not (#dh == 40");
-        assertTrue(general > 0, "the general path's block");
-        assertTrue(script.indexOf("local OPEN") < general && script.indexOf("local HEAD") < general);
+        int common = script.indexOf("\nif gate == 'F' and presented == dh");
+        int general = script.indexOf("\n-- Every other case");
+        assertTrue(common > 0 && general > common, "the common case, then the general path");
+        assertTrue(script.indexOf("local FAST") < common);
         assertFalse(script.substring(0, general).contains("function"), "no closure made before the general path");
-        for (String inGeneral : new String[]{"local SLOT", "local function slot_of(", "local function save(", "local function fail(",
-                "local function retain(", "local function succeed(", "local function lock_until(", "local function cteq(",
-                "local function failures_now(", "local function ms(", "local function reply("}) {
-            assertTrue(script.indexOf(inGeneral) > general, inGeneral);
+        for (String inGeneral : new String[]{"local SLOT", "local REST", "local function slot_of(", "local function save(",
+                "local function fail(", "local function retain(", "local function succeed(", "local function lock_until(",
+                "local function cteq(", "local function failures_now(", "local function ms(", "local function reply(",
+                "local function uses_of(", "local function head(", "local function fast("}) {
+            assertTrue(script.indexOf(inGeneral) > common, inGeneral);
         }
         for (String unused : new String[]{"local function hgetall(", "local function fields(", "local function keep_with(",
                 "local STATE", "local function empty_slot(", "local function load("}) {
