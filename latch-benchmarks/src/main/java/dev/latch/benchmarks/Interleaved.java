@@ -152,25 +152,39 @@ public final class Interleaved {
      * {@code warmup} rounds. Prints each round when {@code aName} is not null.
      */
     static double[] alternate(int warmup, int rounds, String aName, DoubleSupplier a, String bName, DoubleSupplier b) {
+        double[][] rates = rotate(warmup, rounds, new DoubleSupplier[]{a, b});
         double[] ratios = new double[rounds];
-        for (int r = -warmup; r < rounds; r++) {
-            double rateA;
-            double rateB;
-            if ((r & 1) == 0) {
-                rateA = a.getAsDouble();
-                rateB = b.getAsDouble();
-            } else {
-                rateB = b.getAsDouble();
-                rateA = a.getAsDouble();
-            }
-            if (r >= 0) {
-                ratios[r] = rateA / rateB;
-                if (aName != null) {
-                    System.out.printf("round %d: %s %.0f/s, %s %.0f/s, ratio %.3f%n", r, aName, rateA, bName, rateB, ratios[r]);
-                }
+        for (int r = 0; r < rounds; r++) {
+            ratios[r] = rates[r][0] / rates[r][1];
+            if (aName != null) {
+                System.out.printf("round %d: %s %.0f/s, %s %.0f/s, ratio %.3f%n", r, aName, rates[r][0], bName,
+                        rates[r][1], ratios[r]);
             }
         }
         return ratios;
+    }
+
+    /**
+     * Rounds of one phase of each operation (each returns calls per second), the first of a
+     * round moving on by one every round, so that each operation runs first, second and so on
+     * equally often: the rates of each measured round, after {@code warmup} rounds, in the
+     * operations' order.
+     */
+    static double[][] rotate(int warmup, int rounds, DoubleSupplier[] ops) {
+        int n = ops.length;
+        double[][] rates = new double[rounds][];
+        for (int r = -warmup; r < rounds; r++) {
+            double[] rate = new double[n];
+            int first = Math.floorMod(r, n);
+            for (int k = 0; k < n; k++) {
+                int i = (first + k) % n;
+                rate[i] = ops[i].getAsDouble();
+            }
+            if (r >= 0) {
+                rates[r] = rate;
+            }
+        }
+        return rates;
     }
 
     /** Where the callers' results go, so that nothing is optimised away. */

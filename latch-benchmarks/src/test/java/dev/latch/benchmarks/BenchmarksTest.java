@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,6 +134,36 @@ class BenchmarksTest {
         assertThrows(IllegalArgumentException.class, () -> Interleaved.scaling("issue"));
     }
 
+    /** Each operation runs first equally often, warm-up rounds included, and rates keep their order. */
+    @Test
+    void rotate_movesTheFirstOperationOnEveryRound() {
+        StringBuilder order = new StringBuilder();
+        java.util.function.DoubleSupplier[] ops = new java.util.function.DoubleSupplier[3];
+        for (int i = 0; i < 3; i++) {
+            int op = i;
+            ops[i] = () -> {
+                order.append((char) ('a' + op));
+                return 10 * (op + 1);
+            };
+        }
+        double[][] rates = Interleaved.rotate(2, 3, ops);
+        assertEquals("bcacababcbcacab", order.toString(), "rounds -2, -1 (warm-up), then 0, 1, 2");
+        assertEquals(3, rates.length);
+        for (double[] round : rates) {
+            assertArrayEquals(new double[]{10, 20, 30}, round);
+        }
+        StringBuilder two = new StringBuilder();
+        double[] ratios = Interleaved.alternate(1, 2, null, () -> {
+            two.append('a');
+            return 6;
+        }, null, () -> {
+            two.append('b');
+            return 3;
+        });
+        assertEquals("baabba", two.toString(), "a then b on even rounds, b then a on odd ones");
+        assertArrayEquals(new double[]{2, 2}, ratios);
+    }
+
     @Test
     void interleaved_stopsWhenAnOpenIsDenied() {
         Interleaved.Pair open = Interleaved.open(1000);
@@ -146,11 +177,17 @@ class BenchmarksTest {
         RedisBenchmark r = new RedisBenchmark();
         r.setUp();
         try {
-            double[] ratios = RedisInterleaved.run(r, 0, 2, 150, false);
-            assertEquals(2, ratios.length);
-            for (double x : ratios) {
-                assertTrue(x > 0.05 && x < 20, "open / floor throughput: " + x);
+            double[][] rates = RedisInterleaved.run(r, 0, 2, 150);
+            assertEquals(2, rates.length);
+            for (double[] round : rates) {
+                assertEquals(RedisInterleaved.OPERATIONS.length, round.length);
+                for (int i = 0; i < round.length; i++) {
+                    assertTrue(round[i] > 100, RedisInterleaved.OPERATIONS[i] + " calls per second: " + round[i]);
+                }
+                double openFloor = round[0] / round[2];
+                assertTrue(openFloor > 0.05 && openFloor < 20, "open / floor throughput: " + openFloor);
             }
+            assertTrue(RedisInterleaved.summary("x", new double[]{0.5, 0.7, 0.6}).startsWith("x: median 0.600 "));
         } finally {
             r.tearDown();
         }
