@@ -116,14 +116,21 @@ public class RedisBenchmark {
         contexts = new AccessContext[CODES];
         for (int i = 0; i < CODES; i++) {
             contexts[i] = AccessContext.of("subject-" + i);
-            codes[i] = latches.issue(Fixtures.MULTI_USE, "bench", contexts[i].subject()).code();
         }
+        issueCodes();
         client = RedisClient.create(uri.toString());
         raw = client.connect();
         sha = raw.sync().scriptLoad("return 1");
         decisionSha = raw.sync().scriptLoad(MINIMAL_DECISION);
         for (int i = 0; i < CODES; i++) {
             raw.sync().hset("minimal:" + i, java.util.Map.of("dig", DIGEST, "uses", "1000000000"));
+        }
+    }
+
+    /** Issues the codes afresh, each with its 1,000 uses (a re-issue replaces each subject's code). */
+    void issueCodes() {
+        for (int i = 0; i < CODES; i++) {
+            codes[i] = latches.issue(Fixtures.MULTI_USE, "bench", contexts[i].subject()).code();
         }
     }
 

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -177,7 +178,9 @@ class BenchmarksTest {
         RedisBenchmark r = new RedisBenchmark();
         r.setUp();
         try {
+            String first = r.codes[0];
             double[][] rates = RedisInterleaved.run(r, 0, 2, 150);
+            assertNotEquals(first, r.codes[0], "the codes are issued afresh before an open phase");
             assertEquals(2, rates.length);
             for (double[] round : rates) {
                 assertEquals(RedisInterleaved.OPERATIONS.length, round.length);

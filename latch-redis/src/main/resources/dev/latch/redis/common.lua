@@ -4,8 +4,8 @@ local NEVER = 253402300799000
 local TOMBSTONE = 3600000
 -- A slot (one latch, one subject) is one string packed with struct: a head that an open rewrites
 -- in place, then what an open reads, then the rest, in this order:
---   gate   what an open may do without reading further: F when the code is pending and the
---          fast open below applies (one digest; no failures, lock, bound request or
+--   gate   what an open may do without reading further: F when the code is pending and
+--          open.lua's common case applies (one digest; no failures, lock, bound request or
 --          conditions), else the state letter: P pending, C consumed, B burned, R revoked,
 --          '-' no code. save derives it; a revocation writes R over it in place.
 --   u1-u6  uses left, six base-64 digits, most significant first, each stored as 48 + digit
