@@ -471,22 +471,40 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         if (n > 5) {
             args[5] = req.source();
         }
-        String r = eval("open", ScriptOutputType.VALUE, keys, args);
-        if (r.startsWith("+")) {
-            OpenResult opened = fastOpened(r);
-            if (waitPolicies.contains(opened.code().policy())) {
-                waitForReplica();
-            }
-            return opened;
+        OpenResult result = openResult(eval("open", ScriptOutputType.VALUE, keys, args));
+        if (result.outcome() == OpenResult.Outcome.OPENED && result.code() != null
+                && waitPolicies.contains(result.code().policy())) {
+            waitForReplica();
         }
-        // outcome|failures|locked until|locked now|burned now|sighting|uses|review|<id bytes>:<policy bytes>:<id><policy><conditions>
+        return result;
+    }
+
+    /**
+     * An open.lua reply as the core reads it: the common case's ({@link #fastOpened}) or the
+     * general form, outcome|failures|locked until|locked now|burned now|sighting|uses|review|tail.
+     *
+     * @throws LatchStoreException for a reply of neither form
+     */
+    static OpenResult openResult(String r) {
+        try {
+            return r.startsWith("+") ? fastOpened(r) : generalResult(r);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // a number or name that is not one
+            throw malformedReply();
+        }
+    }
+
+    private static LatchStoreException malformedReply() {
+        return new LatchStoreException("Redis open: malformed reply");
+    }
+
+    private static OpenResult generalResult(String r) {
         // Read with indexOf: String.split's list and copies were a measurable part of an open's
         // time on the calling thread.
         int[] bar = new int[8];
         for (int i = 0, from = 0; i < 8; i++) {
             bar[i] = r.indexOf('|', from);
             if (bar[i] < 0) {
-                throw new LatchStoreException("Redis open: malformed reply");
+                throw malformedReply();
             }
             from = bar[i] + 1;
         }
@@ -500,9 +518,6 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
                 : OpenResult.SourceSighting.valueOf(r.substring(bar[4] + 1, bar[5]));
         CodeSummary code = summary(r, bar[7] + 1, Integer.parseInt(r, bar[5] + 1, bar[6], 10),
                 r.charAt(bar[6] + 1) == '1');
-        if (outcome == OpenResult.Outcome.OPENED && code != null && waitPolicies.contains(code.policy())) {
-            waitForReplica();
-        }
         return new OpenResult(outcome, code, failures, lockedUntil, lockedNow, burnedNow, sighting);
     }
 
@@ -514,22 +529,18 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         int colon = r.indexOf(':', from);
         int colon2 = r.indexOf(':', colon + 1);
         if (colon < 0 || colon2 < 0) {
-            throw new LatchStoreException("Redis open: malformed reply");
+            throw malformedReply();
         }
-        try {
-            int idBytes = Integer.parseInt(r, from, colon, 10);
-            int policyBytes = Integer.parseInt(r, colon + 1, colon2, 10);
-            if (idBytes < 0 || policyBytes < 0) {
-                throw new LatchStoreException("Redis open: malformed reply");
-            }
-            int idEnd = afterUtf8Bytes(r, colon2 + 1, idBytes);
-            int policyEnd = afterUtf8Bytes(r, idEnd, policyBytes);
-            return idEnd == colon2 + 1 ? null
-                    : CodeSummary.of(r.substring(colon2 + 1, idEnd), r.substring(idEnd, policyEnd), usesLeft, reviewDue,
-                            r.substring(policyEnd));
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
-            throw new LatchStoreException("Redis open: malformed reply");
+        int idBytes = Integer.parseInt(r, from, colon, 10);
+        int policyBytes = Integer.parseInt(r, colon + 1, colon2, 10);
+        if (idBytes < 0 || policyBytes < 0) {
+            throw malformedReply();
         }
+        int idEnd = afterUtf8Bytes(r, colon2 + 1, idBytes);
+        int policyEnd = afterUtf8Bytes(r, idEnd, policyBytes);
+        return idEnd == colon2 + 1 ? null
+                : CodeSummary.of(r.substring(colon2 + 1, idEnd), r.substring(idEnd, policyEnd), usesLeft, reviewDue,
+                        r.substring(policyEnd));
     }
 
     /** 2^51: open.lua's time argument is the time in milliseconds plus this, in 13 hex digits. */
@@ -556,24 +567,24 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
      * The reply of open.lua's common case: '+', the head it wrote (a gate letter, then the uses
      * left as six base-64 digits, each stored as '0' + digit), then {@code <rev>|<tail>}.
      */
-    static OpenResult fastOpened(String r) {
+    private static OpenResult fastOpened(String r) {
         if (r.length() < 10 || r.charAt(9) != '|' || (r.charAt(8) != '0' && r.charAt(8) != '1')) {
-            throw new LatchStoreException("Redis open: malformed reply");
+            throw malformedReply();
         }
         long uses = 0;
         for (int i = 2; i < 8; i++) {
             int d = r.charAt(i) - '0';
             if (d < 0 || d > 63) {
-                throw new LatchStoreException("Redis open: malformed reply");
+                throw malformedReply();
             }
             uses = uses * 64 + d;
         }
         if (uses > Integer.MAX_VALUE) {
-            throw new LatchStoreException("Redis open: malformed reply");
+            throw malformedReply();
         }
         CodeSummary code = summary(r, 10, (int) uses, r.charAt(8) == '1');
         if (code == null) {
-            throw new LatchStoreException("Redis open: malformed reply");
+            throw malformedReply();
         }
         return new OpenResult(OpenResult.Outcome.OPENED, code, 0, null, false, false, null);
     }

@@ -46,7 +46,7 @@ class SlotHeadTest {
     @Test
     void fastReply_givesTheUsesLeftReviewAndCode() {
         for (long uses : new long[]{0, 1, 63, 64, 999, 4095, 4096, 262_143, 262_144, Integer.MAX_VALUE}) {
-            OpenResult r = RedisLatchStore.fastOpened("+" + head('F', uses) + "0|4:5:c_ab" + "daily");
+            OpenResult r = RedisLatchStore.openResult("+" + head('F', uses) + "0|4:5:c_ab" + "daily");
             assertEquals(OpenResult.Outcome.OPENED, r.outcome());
             assertEquals(uses, r.code().usesLeft(), "uses " + uses);
             assertEquals("c_ab", r.code().codeId());
@@ -56,7 +56,7 @@ class SlotHeadTest {
             assertNull(r.lockedUntil());
             assertNull(r.sighting());
         }
-        OpenResult review = RedisLatchStore.fastOpened("+" + head('C', 0) + "1|4:5:c_abdailyk=v");
+        OpenResult review = RedisLatchStore.openResult("+" + head('C', 0) + "1|4:5:c_abdailyk=v");
         assertTrue(review.code().reviewRequired());
         assertEquals("k=v", review.code().conditions());
     }
@@ -66,7 +66,25 @@ class SlotHeadTest {
         for (String bad : new String[]{"+", "+F00000", "+F0000010", "+F000001x|4:5:c_abdaily", "+F00000/0|4:5:c_abdaily",
                 "+F00000p0|4:5:c_abdaily", "+F0000010|", "+F0000010|4",
                 "+F0000010|9:5:c_abdaily", "+F0000010|x:5:c_abdaily", "+F0000010|4:-1:c_abdaily", "+" + head('F', 1L << 31) + "0|4:5:c_abdaily"}) {
-            assertThrows(LatchStoreException.class, () -> RedisLatchStore.fastOpened(bad), bad);
+            assertThrows(LatchStoreException.class, () -> RedisLatchStore.openResult(bad), bad);
+        }
+    }
+
+    /** The general form: outcome|failures|locked until|locked now|burned now|sighting|uses|review|tail. */
+    @Test
+    void generalReply_isRead_andAMalformedOneIsATypedError() {
+        OpenResult locked = RedisLatchStore.openResult("LOCKED|3|1700000000000|1|0||2|0|4:5:c_abdaily");
+        assertEquals(OpenResult.Outcome.LOCKED, locked.outcome());
+        assertEquals(3, locked.failures());
+        assertEquals(1_700_000_000_000L, locked.lockedUntil().toEpochMilli());
+        assertTrue(locked.lockedNow());
+        assertEquals(2, locked.code().usesLeft());
+        assertNull(RedisLatchStore.openResult("NO_CODE|0||0|0||0|0|0:0:").code());
+        for (String bad : new String[]{"", "OPENED", "OPENED|0||0|0||1|0|", "NOT_AN_OUTCOME|0||0|0||1|0|4:5:c_abdaily",
+                "OPENED|x||0|0||1|0|4:5:c_abdaily", "OPENED|0|soon|0|0||1|0|4:5:c_abdaily",
+                "OPENED|0||0|0|NOWHERE|1|0|4:5:c_abdaily", "OPENED|0||0|0||one|0|4:5:c_abdaily",
+                "OPENED|0||0|0||1|0|40:5:c_abdaily"}) {
+            assertThrows(LatchStoreException.class, () -> RedisLatchStore.openResult(bad), bad);
         }
     }
 }
