@@ -4,6 +4,7 @@ import dev.latch.AccessContext;
 import dev.latch.Latches;
 import dev.latch.Verdict;
 import dev.latch.redis.RedisLatchStore;
+import dev.latch.test.redis.LocalRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -18,15 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
-import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,9 +39,8 @@ public class RedisBenchmark {
     /** 1,000 codes of 1,000 uses: more opens than 2 threads make in a run, so every open opens. */
     static final int CODES = 1000;
 
-    Process redis;
-    /** redis-server's working directory (its log), deleted at tear-down. */
-    Path dir;
+    /** The server: from PATH or the embedded-redis artifact; its directory is deleted at tear-down. */
+    LocalRedis redis;
     RedisLatchStore store;
     Latches latches;
     String[] codes;
@@ -65,17 +60,6 @@ public class RedisBenchmark {
     static final String MINIMAL_DECISION = "local d = redis.call('HGET', KEYS[1], 'dig') "
             + "if d == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'uses', -1) return 1 end return 0";
 
-    /** The path of an executable on PATH, or null. */
-    static String executable(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File f = new File(d, name);
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        return null;
-    }
-
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         start(List.of());
@@ -88,28 +72,8 @@ public class RedisBenchmark {
      *                 under valgrind)
      */
     void start(List<String> launcher) throws Exception {
-        String exe = executable("redis-server");
-        if (exe == null) {
-            throw new IllegalStateException("redis-server is not on PATH: apt-get install -y redis-server");
-        }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        dir = Files.createTempDirectory("latch-bench-redis");
-        List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString()));
-        redis = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        for (int i = 0; i < 400; i++) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                break;
-            } catch (java.io.IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        URI uri = URI.create("redis://127.0.0.1:" + port);
+        redis = LocalRedis.start(launcher);
+        URI uri = redis.uri();
         store = RedisLatchStore.builder(uri).build();
         latches = Fixtures.latches(store, Clock.systemUTC());
         codes = new String[CODES];
@@ -139,9 +103,7 @@ public class RedisBenchmark {
         raw.close();
         client.shutdown();
         store.close();
-        redis.destroy();
-        redis.waitFor();
-        deleteTree(dir);
+        redis.close();
     }
 
     /** Deletes a directory and everything in it. */

@@ -1,5 +1,7 @@
 package dev.latch.benchmarks;
 
+import dev.latch.test.redis.LocalRedis;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ public final class RedisInstructions {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         for (String tool : new String[]{"valgrind", "callgrind_control"}) {
-            if (RedisBenchmark.executable(tool) == null) {
+            if (LocalRedis.onPath(tool).isEmpty()) {
                 System.err.println(tool + " is not on PATH: apt-get install -y valgrind");
                 System.exit(2);
             }

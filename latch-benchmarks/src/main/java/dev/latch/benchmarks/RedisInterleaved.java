@@ -14,7 +14,7 @@ import java.util.Arrays;
  * <pre>{@code
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.RedisInterleaved [rounds] [phase ms]
  * }</pre>
- * Needs {@code redis-server} on PATH. Four warm-up rounds come first. The benchmark's 1,000
+ * Starts its own redis-server (from PATH, else the embedded-redis artifact). Four warm-up rounds come first. The benchmark's 1,000
  * codes allow 1,000 uses each, so they are issued afresh before each open phase (untimed); a
  * phase that uses a code up (more than about 900,000 opens) stops with an error.
  *

@@ -1,5 +1,6 @@
 package dev.latch.redis;
 
+import dev.latch.test.redis.LocalRedis;
 import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
 import dev.latch.LockoutPolicy;
@@ -23,13 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The core store conformance suite, against a real redis-server. */
 class RedisLatchStoreConformanceTest extends LatchStoreConformanceTest {
-    static RedisServer server;
+    static LocalRedis server;
     static RedisAdmin admin;
     final List<RedisLatchStore> opened = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() throws Exception {
-        server = RedisServer.start();
+        server = LocalRedis.start();
         admin = new RedisAdmin(server.uri());
     }
 
