@@ -234,7 +234,7 @@ public final class ApprovalGate {
         if (!approve) {
             latches.gateDecide(decisionKey(id), "DENIED", keep);
             trail.add(new Entry(approver, Approval.Outcome.DENIED, now));
-            latches.auditApproval(latchId, codeId, approver, true, "DENIED GATE=" + id);
+            latches.auditApproval(latchId, codeId, approver, true, "DENIED", "GATE", id);
             return new Approval(Approval.Outcome.DENIED, approver, now, approvals(now), quorum, status(now));
         }
         latches.gatePut(approvalKey(approver), "APPROVED", keep);
@@ -246,13 +246,13 @@ public final class ApprovalGate {
         Approval.Outcome outcome = after == Status.OPEN ? Approval.Outcome.OPENED : Approval.Outcome.APPROVED;
         trail.add(new Entry(approver, outcome, now));
         latches.auditApproval(latchId, codeId, approver, true,
-                outcome.name() + " GATE=" + id + " APPROVALS=" + count + "/" + quorum);
+                outcome.name(), "GATE", id, "APPROVALS", count + "/" + quorum);
         return new Approval(outcome, approver, now, count, quorum, after);
     }
 
     private Approval refuse(String approver, Approval.Outcome outcome, Instant now) {
         trail.add(new Entry(approver, outcome, now));
-        latches.auditApproval(latchId, null, approver, false, outcome.name() + " GATE=" + id);
+        latches.auditApproval(latchId, null, approver, false, outcome.name(), "GATE", id);
         return new Approval(outcome, approver, now, approvals(now), quorum, status(now));
     }
 
@@ -381,8 +381,8 @@ public final class ApprovalGate {
             LatchPolicy p = policy == null ? LatchPolicy.HIGH : policy;
             latches.requireDelivery();
             String id = latches.newId("g_");
-            latches.auditApproval(latchId, id, requester, true, "REQUESTED GATE=" + id + " QUORUM=" + q + "/"
-                    + approvers.size());
+            latches.auditApproval(latchId, id, requester, true, "REQUESTED", "GATE", id, "QUORUM",
+                    q + "/" + approvers.size());
             Map<String, String> codeIds = new LinkedHashMap<>();
             List<DeliveryFailedException> failed = new ArrayList<>();
             Instant expires = null;

@@ -1,6 +1,9 @@
 package dev.latch;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,13 +24,23 @@ import java.util.Objects;
  * @param subject  who (may be null)
  * @param source   the source address (may be null)
  * @param outcome  success, failure or alert
- * @param reason   a short machine-readable reason, such as a {@link DenialReason} name or
- *                 {@code UNKNOWN_CODE}; never secret material (may be null)
+ * @param reason   one machine-readable token, such as a {@link DenialReason} name or
+ *                 {@code UNKNOWN_CODE}: no spaces and no {@code =}; never secret material (may be null)
+ * @param details  further facts as name/value pairs in a fixed order, for example
+ *                 {@code CHANNEL=sms}, {@code GATE=g_...}, {@code APPROVALS=1/2}; names are upper-case
+ *                 tokens; never secret material (empty when there are none)
+ *
+ * <p>Printing an event: {@code event.reason()} is one token that a dashboard can group by, and
+ * {@code event.details()} carries what varies per event:
+ * <pre>{@code
+ * AuditSink sink = e -> log.info("{} {} latch={} codeId={} reason={} {}", e.type(), e.outcome(),
+ *         e.latchId(), e.codeId(), e.reason(), e.details());
+ * }</pre>
  *
  * <p>Thread-safe: immutable.
  */
 public record AuditEvent(Type type, Instant time, String latchId, String codeId, String subject, String source,
-                         Outcome outcome, String reason) {
+                         Outcome outcome, String reason, Map<String, String> details) {
 
     /**
      * What happened. For example {@code if (event.type() == AuditEvent.Type.LOCKED_OUT) page(event);}
@@ -83,10 +96,123 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
         ALERT
     }
 
-    /** Validates. */
+    /**
+     * Validates, and copies the details in their order.
+     *
+     * @throws NullPointerException     when type, time or outcome is null
+     * @throws IllegalArgumentException when the reason is not one token, or a detail name is not
+     *                                  an upper-case token or a value is null
+     */
     public AuditEvent {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(outcome, "outcome");
+        if (reason != null && !isToken(reason, false)) {
+            throw new IllegalArgumentException("an audit reason is one token of at most 80 letters, digits and _.:/- characters");
+        }
+        if (details == null || details.isEmpty()) {
+            details = Map.of();
+        } else if (details.getClass() == ONE_ENTRY) {
+            // Map.of(name, value): immutable, non-null, one entry; only its name needs a look
+            if (!isToken(details.keySet().iterator().next(), true)) {
+                throw new IllegalArgumentException("an audit detail is an upper-case name with a non-null value");
+            }
+        } else {
+            Map<String, String> copy = new LinkedHashMap<>();
+            details.forEach((k, v) -> {
+                if (k == null || !isToken(k, true) || v == null) {
+                    throw new IllegalArgumentException("an audit detail is an upper-case name with a non-null value");
+                }
+                copy.put(k, v);
+            });
+            details = Collections.unmodifiableMap(copy);
+        }
+    }
+
+    /** The class of {@code Map.of(k, v)}, which the constructor keeps as it is. */
+    private static final Class<?> ONE_ENTRY = Map.of("K", "V").getClass();
+
+    /**
+     * An event with no details.
+     *
+     * @param type    what happened
+     * @param time    when
+     * @param latchId the latch (may be null)
+     * @param codeId  the code id (may be null)
+     * @param subject who (may be null)
+     * @param source  the source address (may be null)
+     * @param outcome the outcome
+     * @param reason  one token (may be null)
+     */
+    public AuditEvent(Type type, Instant time, String latchId, String codeId, String subject, String source,
+                      Outcome outcome, String reason) {
+        this(type, time, latchId, codeId, subject, source, outcome, reason, Map.of());
+    }
+
+    /**
+     * One line for a log or a console: the type and outcome, then each field that is present as
+     * {@code name=value} ({@code latch}, {@code codeId}, {@code subject}, {@code source},
+     * {@code reason}), then the details with lower-case names. Absent fields are left out; a
+     * value with a space, a quote or {@code =} is quoted. The time is not included.
+     *
+     * <pre>{@code
+     * DELIVERED SUCCESS latch=deploy:prod codeId=c_O5M17SejMOKCvK1vK-Nz subject=alice reason=CODE channel=chat
+     * }</pre>
+     *
+     * @return the event on one line
+     */
+    public String describe() {
+        StringBuilder b = new StringBuilder(96).append(type).append(' ').append(outcome);
+        field(b, "latch", latchId);
+        field(b, "codeId", codeId);
+        field(b, "subject", subject);
+        field(b, "source", source);
+        field(b, "reason", reason);
+        details.forEach((k, v) -> field(b, k.toLowerCase(java.util.Locale.ROOT), v));
+        return b.toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        b.append(' ').append(name).append('=');
+        boolean quote = value.isEmpty();
+        for (int i = 0; i < value.length() && !quote; i++) {
+            char c = value.charAt(i);
+            quote = c == ' ' || c == '"' || c == '=' || c == '\\' || Character.isISOControl(c);
+        }
+        if (!quote) {
+            b.append(value);
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (Character.isISOControl(c)) {
+                b.append(' ');
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
+    }
+
+    private static boolean isToken(String s, boolean name) {
+        if (s.isEmpty() || s.length() > 80) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = name ? (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == ':' || c == '/' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

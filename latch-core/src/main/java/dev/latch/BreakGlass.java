@@ -61,7 +61,7 @@ public final class BreakGlass {
         String id = latches.newId("bg_");
         RequestDigest digest = RequestDigest.of(String.join("\n", "break-glass", id, latchId, requester, reason)
                 .getBytes(StandardCharsets.UTF_8));
-        latches.auditApproval(latchId, id, requester, true, "BREAK_GLASS_REQUESTED REASON=" + reason);
+        latches.auditApproval(latchId, id, requester, true, "BREAK_GLASS_REQUESTED", "REASON", reason);
         ApprovalGate gate = null;
         if (approvers != null) {
             gate = latches.approvalGate(latchId, digest).requester(requester).approvers(approvers).quorum(quorum)

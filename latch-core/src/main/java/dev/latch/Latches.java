@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -207,7 +208,8 @@ public final class Latches {
             audit(AuditEvent.Type.REVOKED, now, latchId, result.replacedCodeId(), subject, null,
                     AuditEvent.Outcome.SUCCESS, "REPLACED");
         }
-        audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, policy.name());
+        audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, "CODE",
+                Map.of("POLICY", policy.name()));
         if (policy.reviewRequired()) {
             call("putMarker", latchId, codeId, subject, () -> {
                 store.putMarker(REVIEW_WITHIN + codeId, Long.toString(policy.reviewWithin().toSeconds()),
@@ -276,7 +278,7 @@ public final class Latches {
         String codeId = record == null ? null : record.codeId();
         if (result.outcome() == OpenResult.Outcome.OPENED) {
             audit(AuditEvent.Type.OPENED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS,
-                    record.reviewRequired() ? "REVIEW_DUE" : record.policy());
+                    record.reviewRequired() ? "REVIEW_DUE" : "CODE", Map.of("POLICY", record.policy()));
             if (result.sighting() == OpenResult.SourceSighting.NEW) {
                 audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT, "NEW_SOURCE");
             }
@@ -344,7 +346,8 @@ public final class Latches {
         }
         if (result.lockedNow()) {
             audit(AuditEvent.Type.LOCKED_OUT, now, latchId, codeId, subject, source, AuditEvent.Outcome.FAILURE,
-                    "FAILURES=" + result.failures() + " UNTIL=" + result.lockedUntil());
+                    "LOCKOUT", details("FAILURES", Integer.toString(result.failures()),
+                            "UNTIL", String.valueOf(result.lockedUntil())));
             audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT,
                     "FAILURE_THRESHOLD");
         }
@@ -379,7 +382,8 @@ public final class Latches {
         checkLatchId(latchId);
         Instant now = clock.instant();
         int n = call("revokeLatch", latchId, null, null, () -> store.revokeLatch(latchId, now));
-        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH COUNT=" + n);
+        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH",
+                Map.of("COUNT", Integer.toString(n)));
         return n;
     }
 
@@ -391,7 +395,8 @@ public final class Latches {
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
         int n = call("revokeSubject", null, null, subject, () -> store.revokeSubject(subject, now));
-        audit(AuditEvent.Type.REVOKED, now, null, null, subject, null, AuditEvent.Outcome.SUCCESS, "BY_SUBJECT COUNT=" + n);
+        audit(AuditEvent.Type.REVOKED, now, null, null, subject, null, AuditEvent.Outcome.SUCCESS, "BY_SUBJECT",
+                Map.of("COUNT", Integer.toString(n)));
         return n;
     }
 
@@ -490,7 +495,8 @@ public final class Latches {
                 "OTP_" + result.outcome().name());
         if (result.lockedNow()) {
             audit(AuditEvent.Type.LOCKED_OUT, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE,
-                    "FAILURES=" + result.failures() + " UNTIL=" + result.lockedUntil());
+                    "LOCKOUT", details("FAILURES", Integer.toString(result.failures()),
+                            "UNTIL", String.valueOf(result.lockedUntil())));
             audit(AuditEvent.Type.ALERT, now, latchId, null, subject, source, AuditEvent.Outcome.ALERT,
                     "FAILURE_THRESHOLD");
         }
@@ -618,7 +624,7 @@ public final class Latches {
             throw new IllegalArgumentException("no active key with id " + keyId);
         }
         audit(AuditEvent.Type.ROTATED, now, old.prefix(), keyId, old.subject(), null, AuditEvent.Outcome.SUCCESS,
-                "SUCCESSOR=" + fresh.keyId() + " OVERLAP=" + overlap);
+                "ROTATED", details("SUCCESSOR", fresh.keyId(), "OVERLAP", overlap.toString()));
         return fresh;
     }
 
@@ -682,7 +688,7 @@ public final class Latches {
                     AuditEvent.Outcome.SUCCESS, "REPLACED");
         }
         audit(AuditEvent.Type.ISSUED, now, RECOVERY_LATCH, setId, subject, null, AuditEvent.Outcome.SUCCESS,
-                "RECOVERY_CODES=" + n);
+                "RECOVERY_CODES", Map.of("COUNT", Integer.toString(n)));
         return new RecoveryCodes(setId, subject, codes);
     }
 
@@ -770,11 +776,12 @@ public final class Latches {
     }
 
     private void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt) {
-        String reason = (message.kind() == Delivery.Kind.REMINDER ? "REMINDER " : "") + "CHANNEL=" + attempt.channel()
-                + (attempt.failure() == null ? "" : " " + attempt.failure());
+        String reason = message.kind() == Delivery.Kind.REMINDER ? "REMINDER" : "CODE";
+        Map<String, String> details = attempt.failure() == null ? Map.of("CHANNEL", attempt.channel())
+                : details("CHANNEL", attempt.channel(), "FAILURE", attempt.failure());
         audit(attempt.failure() == null ? AuditEvent.Type.DELIVERED : AuditEvent.Type.DELIVERY_FAILED, clock.instant(),
                 message.latchId(), message.codeId(), subject, null,
-                attempt.failure() == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason);
+                attempt.failure() == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason, details);
     }
 
     private void scheduleReminder(String codeId, String recipient, Duration lead, Instant expiresAt) {
@@ -815,7 +822,7 @@ public final class Latches {
 
     void auditTriggered(Trigger t, String latchId, String subject, int inWindow, Instant now) {
         audit(AuditEvent.Type.TRIGGERED, now, latchId, null, subject, null, AuditEvent.Outcome.ALERT,
-                "TRIGGER=" + t.name() + " COUNT=" + inWindow);
+                "THRESHOLD", details("TRIGGER", t.name(), "COUNT", Integer.toString(inWindow)));
     }
 
     // ---------------------------------------------------------------- approval gates
@@ -864,9 +871,10 @@ public final class Latches {
         return call("getMarker", null, null, null, () -> store.getMarker(key, now));
     }
 
-    void auditApproval(String latchId, String codeId, String approver, boolean ok, String reason) {
+    void auditApproval(String latchId, String codeId, String approver, boolean ok, String reason,
+                       String... details) {
         audit(AuditEvent.Type.APPROVAL, clock.instant(), latchId, codeId, approver, null,
-                ok ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason);
+                ok ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason, details(details));
     }
 
     boolean releaseOnce(String requestId, Instant keepUntil) {
@@ -877,7 +885,8 @@ public final class Latches {
     void revokeReservedLatch(String latchId) {
         Instant now = clock.instant();
         int n = call("revokeLatch", latchId, null, null, () -> store.revokeLatch(latchId, now));
-        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH COUNT=" + n);
+        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH",
+                Map.of("COUNT", Integer.toString(n)));
     }
 
     // ---------------------------------------------------------------- holds and backup codes
@@ -969,7 +978,7 @@ public final class Latches {
         Review review = new Review(codeId, latchId, subject, now, deadline, Review.State.PENDING, null, null);
         putReview(review, now);
         audit(AuditEvent.Type.REVIEWED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS,
-                "REVIEW_DUE BY=" + deadline);
+                "REVIEW_DUE", Map.of("BY", deadline.toString()));
         scheduler.schedule(deadline, () -> {
             try {
                 checkReview(codeId);
@@ -1035,7 +1044,8 @@ public final class Latches {
         Review done = review.acknowledged(reviewer, now);
         putReview(done, now);
         audit(AuditEvent.Type.REVIEWED, now, review.latchId(), codeId, reviewer, null, AuditEvent.Outcome.SUCCESS,
-                "ACKNOWLEDGED" + (now.isBefore(review.deadline()) ? "" : " LATE") + " NOTE=" + note.replaceAll("\\p{Cntrl}", " "));
+                now.isBefore(review.deadline()) ? "ACKNOWLEDGED" : "ACKNOWLEDGED_LATE",
+                Map.of("NOTE", note.replaceAll("\\p{Cntrl}", " ")));
         return done;
     }
 
@@ -1061,7 +1071,7 @@ public final class Latches {
         Review escalated = review.escalated();
         putReview(escalated, now);
         audit(AuditEvent.Type.ESCALATION, now, review.latchId(), codeId, review.subject(), null, AuditEvent.Outcome.ALERT,
-                "REVIEW_OVERDUE DUE=" + review.deadline());
+                "REVIEW_OVERDUE", Map.of("DUE", review.deadline().toString()));
         return Optional.of(escalated);
     }
 
@@ -1165,6 +1175,23 @@ public final class Latches {
     private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
                        AuditEvent.Outcome outcome, String reason) {
         audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason));
+    }
+
+    private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
+                       AuditEvent.Outcome outcome, String reason, Map<String, String> details) {
+        audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason, details));
+    }
+
+    /** Name/value pairs in the order given. */
+    static Map<String, String> details(String... pairs) {
+        if (pairs.length == 0) {
+            return Map.of();
+        }
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return m;
     }
 
     @Override

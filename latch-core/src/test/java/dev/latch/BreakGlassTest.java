@@ -85,7 +85,7 @@ class BreakGlassTest {
         assertEquals(1, audit.ofType(AuditEvent.Type.ESCALATION).size(), "checking again does not escalate twice");
         Review late = latches.acknowledgeReview(opened.codeId(), "dave", "late but done");
         assertEquals(Review.State.ACKNOWLEDGED, late.state());
-        assertEquals(1, audit.count(AuditEvent.Type.REVIEWED, "ACKNOWLEDGED LATE NOTE=late but done"));
+        assertEquals(1, audit.count(AuditEvent.Type.REVIEWED, "ACKNOWLEDGED_LATE", "NOTE", "late but done"));
     }
 
     @Test

@@ -17,12 +17,12 @@ public final class LoggingAuditSink implements AuditSink {
     @Override
     public void accept(AuditEvent e) {
         boolean warn = e.outcome() != AuditEvent.Outcome.SUCCESS || e.type() == AuditEvent.Type.LOCKED_OUT;
-        String format = "{} outcome={} latch={} code={} subject={} source={} reason={}";
-        Object[] args = {e.type(), e.outcome(), e.latchId(), e.codeId(), e.subject(), e.source(), e.reason()};
         if (warn) {
-            LOG.warn(format, args);
-        } else {
-            LOG.info(format, args);
+            if (LOG.isWarnEnabled()) {
+                LOG.warn("{}", e.describe());
+            }
+        } else if (LOG.isInfoEnabled()) {
+            LOG.info("{}", e.describe());
         }
     }
 

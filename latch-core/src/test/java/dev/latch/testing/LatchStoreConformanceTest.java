@@ -166,7 +166,7 @@ public abstract class LatchStoreConformanceTest {
         IssuedCode multi = l.issue(twice, "latch-1", "bob");
         assertEquals(new Verdict.Opened(multi.codeId(), "latch-1", "bob", java.util.Set.of(), 1, false),
                 l.open("latch-1", multi.code(), as("bob")));
-        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "twice"));
+        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "CODE", "POLICY", "twice"));
 
         LatchPolicy office = LatchPolicy.custom().name("office").conditions(
                 dev.latch.Condition.sourceIn("10.0.0.0/8")).build();
@@ -189,7 +189,7 @@ public abstract class LatchStoreConformanceTest {
         AccessContext ctx = AccessContext.builder(subject).attribute("räum", "ü-\uD83C\uDF0D").build();
         assertEquals(new Verdict.Opened(code.codeId(), latch, subject, java.util.Set.of(), 1, false),
                 l.open(latch, code.code(), ctx));
-        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "büro-\uD83D\uDD12"));
+        assertEquals(1, audit.count(AuditEvent.Type.OPENED, "CODE", "POLICY", "büro-\uD83D\uDD12"));
         assertEquals(new Verdict.Denied(DenialReason.CONTEXT_REJECTED),
                 l.open(latch, code.code(), AccessContext.builder(subject).attribute("räum", "u").build()));
         assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), l.open(latch, code.code(), as("zoë-\u4e2d-?")),

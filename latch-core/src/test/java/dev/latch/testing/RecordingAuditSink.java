@@ -38,6 +38,18 @@ public final class RecordingAuditSink implements AuditSink {
         return events.stream().filter(e -> e.type() == type && reason.equals(e.reason())).count();
     }
 
+    /**
+     * @param type   a type
+     * @param reason a reason
+     * @param name   a detail's name
+     * @param value  that detail's value
+     * @return how many events have the type, the reason and the detail
+     */
+    public long count(AuditEvent.Type type, String reason, String name, String value) {
+        return events.stream().filter(e -> e.type() == type && reason.equals(e.reason())
+                && value.equals(e.details().get(name))).count();
+    }
+
     /** Forgets everything. */
     public void clear() {
         events.clear();

@@ -40,9 +40,12 @@ final class Scenario {
             this.now = start;
         }
 
+        /**
+         * Moves the clock forward by {@code d}, stopping at each scheduled task on the way so that
+         * the story prints the time at which it runs.
+         */
         void advance(Duration d) {
             Instant end = now.plus(d);
-            System.out.println("  … " + describe(d) + " later (" + end + ")");
             while (true) {
                 Map.Entry<Instant, Runnable> next;
                 synchronized (this) {
@@ -54,11 +57,18 @@ final class Scenario {
                     tasks.remove(next);
                 }
                 if (next.getKey().isAfter(now)) {
-                    now = next.getKey();
+                    moveTo(next.getKey());
                 }
                 next.getValue().run();
             }
-            now = end;
+            if (end.isAfter(now)) {
+                moveTo(end);
+            }
+        }
+
+        private void moveTo(Instant t) {
+            System.out.println("  … " + describe(Duration.between(now, t)) + " later (" + t + ")");
+            now = t;
         }
 
         @Override
@@ -73,7 +83,10 @@ final class Scenario {
         }
 
         private static String describe(Duration d) {
-            return d.toMinutes() > 0 ? d.toMinutes() + " minutes" : d.toSeconds() + " seconds";
+            long m = d.toMinutes();
+            long sec = d.toSeconds();
+            return m > 0 ? (m == 1 ? "1 minute" : m + " minutes") + (sec % 60 == 0 ? "" : " " + sec % 60 + " s")
+                    : sec == 1 ? "1 second" : sec + " seconds";
         }
 
         @Override
@@ -173,8 +186,7 @@ final class Scenario {
     }
 
     private static void print(AuditEvent e) {
-        System.out.printf("    audit: %-13s %-7s latch=%s code=%s subject=%s%s reason=%s%n", e.type(), e.outcome(),
-                e.latchId(), e.codeId(), e.subject(), e.source() == null ? "" : " source=" + e.source(), e.reason());
+        System.out.println("    audit: " + e.describe());
     }
 
     static void title(String text) {

@@ -19,6 +19,7 @@ public final class Tour {
         DownloadLinkExample.main(args);
         AuthenticatorAppExample.main(args);
         ServiceToServiceExample.main(args);
+        MultiInstanceExample.main(args);
         System.out.println();
         System.out.println("Tour complete.");
     }

@@ -58,13 +58,17 @@ class ExamplesTest {
         String firstGate = out.substring(0, out.indexOf("Next week release-44"));
         assertFalse(firstGate.contains("[chat to alice] reminder"), "no reminder for a code already used");
         assertTrue(firstGate.contains("[chat to bob] reminder") && firstGate.contains("[chat to carol] reminder"));
+        // The second gate's reminders go out at 10:20, visibly before its codes expire at 10:25.
+        assertInOrder(out.substring(out.indexOf("Next week release-44")), "expires 2026-03-02T10:25:00Z",
+                "later (2026-03-02T10:20:00Z)", "[chat to alice] reminder", "later (2026-03-02T10:25:00Z)",
+                "carol answers late: EXPIRED");
     }
 
     @Test
     void failedLoginChallenge_threeFailuresChallengeThroughTheFallbackChain() {
         String out = run(FailedLoginChallengeExample::main);
         assertInOrder(out, "guess 1: HTTP 401 wrong password (COUNTED)", "guess 2: HTTP 401 wrong password (COUNTED)",
-                "DELIVERY_FAILED", "reason=CHANNEL=sms IOException", "[email to alice] your code for login:alice",
+                "DELIVERY_FAILED", "reason=CODE channel=sms failure=IOException", "[email to alice] your code for login:alice",
                 "guess 3: HTTP 401 wrong password (CHALLENGED)", "guess 4: HTTP 401 held",
                 "HTTP 401 held: enter the code", "HTTP 403 challenge WRONG_CODE", "HTTP 200 welcome alice",
                 "HTTP 200 welcome alice");
@@ -113,13 +117,17 @@ class ExamplesTest {
     }
 
     @Test
-    void multiInstance_oneTimeAcrossInstancesAndSharedLockout() throws Exception {
-        Set<Path> before = tempDirs("latch-example-redis");
+    void multiInstance_twoProcessesOneTimeAcrossInstancesAndSharedLockout() throws Exception {
+        Set<Path> before = tempDirs("latch-redis-");
         String out = run(MultiInstanceExample::main);
-        assertInOrder(out, "started redis-server", "instance B: Opened[", "instance A: Denied[reason=USED]",
+        assertInOrder(out, "started redis-server on redis://127.0.0.1:", "instance B in pid",
+                "audit(B): OPENED SUCCESS latch=deploy:prod", "instance B: Opened[",
+                "instance A: Denied[reason=USED]", "instance B: Denied[reason=USED]",
                 "instance A: Denied[reason=WRONG_CODE]", "instance B: Denied[reason=WRONG_CODE]",
-                "instance B: Denied[reason=LOCKED]");
-        Set<Path> left = tempDirs("latch-example-redis");
+                "instance A: Denied[reason=WRONG_CODE]", "instance B: Denied[reason=WRONG_CODE]",
+                "audit(A): LOCKED_OUT", "instance B: Denied[reason=LOCKED]", "instance A: Denied[reason=LOCKED]",
+                "instance B stopped");
+        Set<Path> left = tempDirs("latch-redis-");
         left.removeAll(before);
         assertEquals(Set.of(), left, "the example deletes redis-server's directory");
     }
@@ -135,7 +143,10 @@ class ExamplesTest {
     void tour_runsEveryExample() {
         String out = run(Tour::main);
         assertInOrder(out, "Release approval gate", "API key lifecycle", "Break-glass access", "Failed-login challenge", "Time-limited download link",
-                "Authenticator app", "Service-to-service", "Tour complete.");
+                "Authenticator app", "Service-to-service", "Two instances, one Redis", "instance B: Denied[reason=LOCKED]",
+                "Tour complete.");
+        // Field names say what they hold, and absent fields are left out.
+        assertFalse(out.contains(" code=c_") || out.contains("=null"), out);
         // Audit reasons may name a failed channel's exception type; a stack trace never appears.
         assertFalse(out.contains("\tat ") || out.contains("Exception:") || out.contains("Exception in"), out);
     }

@@ -136,7 +136,7 @@ public final class SignedTokens implements CodeSigner {
         String payload = TokenFormat.payload(claims);
         String token = TokenFormat.token(payload, key.mac(payload.getBytes(StandardCharsets.US_ASCII)));
         event(AuditEvent.Type.ISSUED, now, grant.resource(), tokenId, grant.subject(), null, AuditEvent.Outcome.SUCCESS,
-                "SIGNED_TOKEN KEY=" + key.id());
+                "SIGNED_TOKEN", java.util.Map.of("KEY", key.id()));
         return token;
     }
 
@@ -256,7 +256,8 @@ public final class SignedTokens implements CodeSigner {
     public void revokePolicy(String policyId) {
         Instant now = clock.instant();
         putMarker(now, POLICY + requireId(policyId), "revoked");
-        event(AuditEvent.Type.REVOKED, now, null, null, null, null, AuditEvent.Outcome.SUCCESS, "POLICY=" + policyId);
+        event(AuditEvent.Type.REVOKED, now, null, null, null, null, AuditEvent.Outcome.SUCCESS, "POLICY",
+                java.util.Map.of("POLICY", policyId));
     }
 
     /**
@@ -270,7 +271,7 @@ public final class SignedTokens implements CodeSigner {
         Instant now = clock.instant();
         putMarker(now, POLICY + requireId(policyId), "expires=" + expiry.getEpochSecond());
         event(AuditEvent.Type.RENEWED, now, null, null, null, null, AuditEvent.Outcome.SUCCESS,
-                "POLICY=" + policyId + " EXPIRES=" + expiry);
+                "POLICY_SHORTENED", ordered("POLICY", policyId, "EXPIRES", expiry.toString()));
     }
 
     private static String requireId(String id) {
@@ -309,6 +310,18 @@ public final class SignedTokens implements CodeSigner {
     private void event(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
                        AuditEvent.Outcome outcome, String reason) {
         audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason));
+    }
+
+    private static java.util.Map<String, String> ordered(String k1, String v1, String k2, String v2) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
+    }
+
+    private void event(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
+                       AuditEvent.Outcome outcome, String reason, java.util.Map<String, String> details) {
+        audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason, details));
     }
 
     @Override
