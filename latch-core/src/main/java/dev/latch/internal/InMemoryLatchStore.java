@@ -156,11 +156,11 @@ public final class InMemoryLatchStore implements LatchStore {
             int failures;
             Instant lockedUntil;
             Instant forgetAt;
-            long nextCounter = -1;
+            long nextCounter = NO_COUNTER;
 
             boolean empty() {
                 return digests == null && request == null && failures == 0 && lockedUntil == null && forgetAt == null
-                        && nextCounter < 0;
+                        && nextCounter == NO_COUNTER;
             }
         }
 
@@ -201,7 +201,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         long nextCounter() {
-            return rare == null ? -1 : rare.nextCounter;
+            return rare == null ? NO_COUNTER : rare.nextCounter;
         }
 
         void written(Instant now) {
@@ -326,7 +326,7 @@ public final class InMemoryLatchStore implements LatchStore {
                 if (r.failures > 0 && r.forgetAt != null) {
                     keep = max(keep, r.forgetAt);
                 }
-                if (r.nextCounter >= 0) {
+                if (r.nextCounter != NO_COUNTER) {
                     keep = CodeRecord.NEVER; // a replay guard is kept for as long as the authenticator may be used
                 }
             }
@@ -1081,6 +1081,11 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
+    /** A slot's next OTP counter before any was accepted. */
+    static final long NO_COUNTER = -1;
+    /** A slot's next OTP counter once 2^63 - 1 was accepted: 2^63, which no long holds. */
+    static final long COUNTERS_USED_UP = Long.MIN_VALUE;
+
     /** The counter decision, under the slot's monitor. */
     private static CounterResult acceptInto(Slot slot, CounterRequest r, Instant now) {
         int failures = slot.failures(now);
@@ -1093,10 +1098,15 @@ public final class InMemoryLatchStore implements LatchStore {
             return new CounterResult(r.wellFormed() ? CounterResult.Outcome.WRONG_CODE
                     : CounterResult.Outcome.MALFORMED, -1, slot.rare.failures, lockUntil, lockUntil != null);
         }
-        long next = Math.max(slot.nextCounter(), 0);
+        long stored = slot.nextCounter();
+        if (stored == COUNTERS_USED_UP) {
+            return new CounterResult(CounterResult.Outcome.REPLAYED, -1, failures, null, false);
+        }
+        long next = stored == NO_COUNTER ? 0 : stored;
         for (long m : r.matches()) {
             if (m >= next) {
-                slot.rare().nextCounter = m + 1;
+                // after 2^63 - 1 no counter is left: the guard then refuses every counter as a replay
+                slot.rare().nextCounter = m == Long.MAX_VALUE ? COUNTERS_USED_UP : m + 1;
                 slot.succeed(now);
                 return new CounterResult(CounterResult.Outcome.ACCEPTED, m, 0, null, false);
             }
@@ -1111,7 +1121,11 @@ public final class InMemoryLatchStore implements LatchStore {
             return OptionalLong.empty();
         }
         synchronized (slot) {
-            return slot.dead || slot.nextCounter() < 0 ? OptionalLong.empty() : OptionalLong.of(slot.nextCounter());
+            long next = slot.nextCounter();
+            if (slot.dead || next == NO_COUNTER) {
+                return OptionalLong.empty();
+            }
+            return OptionalLong.of(next == COUNTERS_USED_UP ? Long.MAX_VALUE : next);
         }
     }
 

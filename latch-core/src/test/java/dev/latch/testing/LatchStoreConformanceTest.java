@@ -730,6 +730,47 @@ public abstract class LatchStoreConformanceTest {
                 "64-bit counters");
     }
 
+    /** Counters the edge tests walk: the start, 32-bit edges, and the top of the 64-bit range. */
+    protected static long[] edgeCounters() {
+        long[] top = new long[11];
+        for (int i = 0; i < top.length; i++) {
+            top[i] = Long.MAX_VALUE - 10 + i;
+        }
+        long[] low = {0, 1, (1L << 31) - 1, 1L << 31, (1L << 31) + 1, 1L << 32, 1L << 53, (1L << 53) + 1};
+        long[] all = java.util.Arrays.copyOf(low, low.length + top.length);
+        System.arraycopy(top, 0, all, low.length, top.length);
+        return all;
+    }
+
+    @Test
+    void counter_acrossTheWholeRange_acceptsOnceSaturatesAtTheTopAndNeverReplays() {
+        long[] edges = edgeCounters();
+        java.util.Random random = new java.util.Random(20261206L);
+        long[] counters = java.util.Arrays.copyOf(edges, edges.length + 40);
+        for (int i = edges.length; i < counters.length; i++) {
+            counters[i] = random.nextLong() >>> 1; // uniform over 0 .. 2^63 - 1
+        }
+        for (int i = 0; i < counters.length; i++) {
+            long c = counters[i];
+            String subject = "edge-" + i;
+            Verdict first = latches.openCounter("hotp", as(subject), new long[]{c}, true);
+            assertEquals(new Verdict.Opened("hotp#" + c, "hotp", subject, java.util.Set.of(), 0, false), first,
+                    "counter " + c);
+            long next = c == Long.MAX_VALUE ? Long.MAX_VALUE : c + 1;
+            assertEquals(next, latches.nextCounter("hotp", subject).getAsLong(), "next after " + c + " saturates");
+            assertEquals(new Verdict.Denied(DenialReason.REPLAYED),
+                    latches.openCounter("hotp", as(subject), new long[]{c}, true), "replay of " + c);
+            if (c < Long.MAX_VALUE) {
+                assertTrue(latches.openCounter("hotp", as(subject), new long[]{c + 1}, true).isOpen(), "after " + c);
+            } else {
+                // 2^63 - 1 was the last counter: every counter is a replay from now on, the top one included
+                assertEquals(new Verdict.Denied(DenialReason.REPLAYED),
+                        latches.openCounter("hotp", as(subject), new long[]{0, Long.MAX_VALUE - 1, Long.MAX_VALUE}, true));
+                assertEquals(Long.MAX_VALUE, latches.nextCounter("hotp", subject).getAsLong());
+            }
+        }
+    }
+
     @Test
     void counter_smallestAcceptableMatchWins() {
         assertTrue(latches.openCounter("hotp", as("alice"), new long[]{7, 5}, true).isOpen());

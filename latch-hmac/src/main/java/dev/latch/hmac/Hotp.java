@@ -18,7 +18,9 @@ import java.util.Objects;
  * Verdict r = hotp.resync(latches, "hotp", secret, first, second, AccessContext.of("alice"));
  * }</pre>
  *
- * <p>Counters are 64-bit. Thread-safe: immutable.
+ * <p>Counters are 64-bit: 0 to 2<sup>63</sup> − 1. The look-ahead and resync windows end at
+ * 2<sup>63</sup> − 1 rather than wrap, and once that last counter has been accepted every code
+ * is refused as {@code REPLAYED}: the token must be enrolled again. Thread-safe: immutable.
  */
 public final class Hotp {
     private final OtpEngine engine;
@@ -64,7 +66,8 @@ public final class Hotp {
             return latches.openCounter(latchId, context, new long[0], false);
         }
         long next = latches.nextCounter(latchId, context.subject()).orElse(0L);
-        return latches.openCounter(latchId, context, engine.matches(secret, input, next, next + lookAhead), true);
+        return latches.openCounter(latchId, context, engine.matches(secret, input, next, windowEnd(next, lookAhead)),
+                true);
     }
 
     /**
@@ -88,15 +91,21 @@ public final class Hotp {
             return latches.openCounter(latchId, context, new long[0], false);
         }
         long next = latches.nextCounter(latchId, context.subject()).orElse(0L);
-        long[] firsts = engine.matches(secret, a, next, next + resyncWindow);
+        long[] firsts = engine.matches(secret, a, next, windowEnd(next, resyncWindow));
         long[] pairs = new long[firsts.length];
         int n = 0;
         for (long c : firsts) {
-            if (engine.matches(secret, b, c + 1, c + 1).length == 1) {
+            // the last counter, 2^63 - 1, has no successor to pair with
+            if (c < Long.MAX_VALUE && engine.matches(secret, b, c + 1, c + 1).length == 1) {
                 pairs[n++] = c + 1;
             }
         }
         return latches.openCounter(latchId, context, java.util.Arrays.copyOf(pairs, n), true);
+    }
+
+    /** {@code next + width}, or {@code Long.MAX_VALUE} where that would pass the last counter. */
+    static long windowEnd(long next, int width) {
+        return next > Long.MAX_VALUE - width ? Long.MAX_VALUE : next + width;
     }
 
     @Override

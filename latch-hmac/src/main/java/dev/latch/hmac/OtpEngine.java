@@ -1,5 +1,7 @@
 package dev.latch.hmac;
 
+import dev.latch.spi.CodeText;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
@@ -68,8 +70,15 @@ final class OtpEngine {
         return "0".repeat(digits - s.length()) + s;
     }
 
-    /** @return the input as exactly {@code digits} ASCII digits, or null */
-    byte[] wellFormed(String input) {
+    /**
+     * @return the input as exactly {@code digits} ASCII digits, once grouping separators are
+     *         dropped by the rule every latch code follows ({@link CodeText}), or null
+     */
+    byte[] wellFormed(String typed) {
+        if (typed == null || typed.length() > 2 * digits) {
+            return null;
+        }
+        String input = CodeText.ungroup(typed);
         if (input == null || input.length() != digits) {
             return null;
         }
@@ -93,9 +102,12 @@ final class OtpEngine {
             typed = typed * 10 + (b - '0');
         }
         Mac mac = keyed(secret);
-        long[] found = new long[(int) (to - from + 1)];
+        // Counted rather than compared with 'to', so a window that ends at Long.MAX_VALUE ends.
+        int count = (int) (to - from + 1);
+        long[] found = new long[count];
         int n = 0;
-        for (long c = from; c <= to; c++) {
+        for (int i = 0; i < count; i++) {
+            long c = from + i;
             found[n] = c;
             n += (code(mac, c) ^ typed) == 0 ? 1 : 0;
         }

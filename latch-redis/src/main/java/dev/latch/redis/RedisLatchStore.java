@@ -713,7 +713,17 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
         String v = eval("next_counter", ScriptOutputType.VALUE, new String[]{slotKey(latchId, subject)});
-        return v == null || v.isEmpty() || v.equals("-1") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
+        if (v == null || v.isEmpty() || v.equals("-1")) {
+            return OptionalLong.empty();
+        }
+        long next;
+        try {
+            next = Long.parseUnsignedLong(v);
+        } catch (NumberFormatException e) {
+            throw malformedReply();
+        }
+        // 2^63 once the counter 2^63 - 1 was accepted: reported as 2^63 - 1, which acceptCounter refuses as a replay
+        return OptionalLong.of(next < 0 ? Long.MAX_VALUE : next);
     }
 
     private static long ttl(Instant expiresAt, Instant now) {
