@@ -14,6 +14,7 @@ import dev.latch.LatchStoreException;
 import dev.latch.Requirement;
 import dev.latch.SignerException;
 import dev.latch.Verdict;
+import dev.latch.VerifiedClaims;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeSigner;
 import dev.latch.spi.LatchStore;
@@ -273,7 +274,7 @@ public final class SignedJwts implements CodeSigner {
         }
         event(AuditEvent.Type.OPENED, now, resource, jti, sub, source, AuditEvent.Outcome.SUCCESS, "JWT");
         return new Verdict.Opened(jti == null ? "jwt" : jti, requirement.resource(), sub, scopes, store != null ? 0 : -1,
-                false);
+                false, VerifiedClaims.of(claims.toJSONObject()));
     }
 
     private static Set<String> scopes(Object claim) {
