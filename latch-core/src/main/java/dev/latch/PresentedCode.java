@@ -1,14 +1,16 @@
 package dev.latch;
 
 import dev.latch.internal.Alphabets;
+import dev.latch.spi.CodeText;
 
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * Canonical forms of presented input. Numeric and base32 codes share one case-folded form
- * (spaces and hyphens dropped, Crockford letters upper-cased, I/L read as 1 and O as 0); opaque
- * codes are compared exactly. Input that fits no kind is malformed.
+ * (grouping separators dropped by {@link CodeText}'s rule, Crockford letters upper-cased, I/L
+ * read as 1 and O as 0); opaque codes are compared exactly (a hyphen is part of base64url, so
+ * an opaque code is never ungrouped). Input that fits no kind is malformed.
  */
 final class PresentedCode {
     /** Longest input looked at; anything longer is malformed at once. */
@@ -46,14 +48,12 @@ final class PresentedCode {
             }
         }
         EnumSet<CodeFormat.Kind> kinds = EnumSet.noneOf(CodeFormat.Kind.class);
+        String ungrouped = CodeText.ungroup(input); // null: a separator that groups nothing
         StringBuilder folded = new StringBuilder(input.length());
-        boolean foldable = true;
+        boolean foldable = ungrouped != null;
         boolean onlyDigits = true;
-        for (int i = 0; i < input.length() && foldable; i++) {
-            char c = input.charAt(i);
-            if (c == ' ' || c == '-') {
-                continue;
-            }
+        for (int i = 0; foldable && i < ungrouped.length(); i++) {
+            char c = ungrouped.charAt(i);
             char m = c < 128 ? Alphabets.crockford(c) : 0;
             if (m == 0) {
                 foldable = false;

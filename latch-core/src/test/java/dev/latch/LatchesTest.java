@@ -79,6 +79,24 @@ class LatchesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"%s %s", "%s-%s"})
+    void open_groupedBetweenCharacters_opens(String pattern) {
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "l", "s");
+        String typed = String.format(pattern, code.code().substring(0, 3), code.code().substring(3));
+        assertTrue(latches.open("l", typed, AccessContext.of("s")).isOpen(), "grouping is ignored");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" %s%s", "%s%s ", "-%s%s", "%s%s-", "%s  %s", "%s--%s", "%s\t%s", "%s%s\n", "%s - %s"})
+    void open_separatorsThatGroupNothing_areMalformed(String pattern) {
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "l", "s");
+        String typed = String.format(pattern.replace("\\t", "\t").replace("\\n", "\n"),
+                code.code().substring(0, 3), code.code().substring(3));
+        assertEquals(MALFORMED, latches.open("l", typed, AccessContext.of("s")), "'" + typed + "'");
+        assertTrue(latches.open("l", code.code(), AccessContext.of("s")).isOpen(), "the code itself still opens");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", " ", "12345", "1234567890123456789012345678901234567890",
             "\u0661\u0662\u0663\u0664\u0665\u0666", // Arabic-Indic digits
             "\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16", // full-width digits

@@ -55,6 +55,30 @@ class OtpTest {
     }
 
     @Test
+    void otp_groupingFollowsTheRuleOfEveryLatchCode() {
+        Totp totp = Totp.builder().build();
+        String code = at(totp, 0);
+        String[] bad = {" " + code, code + " ", code + "\n", "-" + code,
+                code.substring(0, 3) + "  " + code.substring(3), code.substring(0, 3) + "\t" + code.substring(3)};
+        for (int i = 0; i < bad.length; i++) {
+            // each on its own subject: a malformed code counts as a failure, and six would lock one out
+            assertEquals(new Verdict.Denied(DenialReason.MALFORMED),
+                    totp.verify(latches, "totp", secret, bad[i], AccessContext.of("user-" + i)), "'" + bad[i] + "'");
+        }
+        assertTrue(totp.verify(latches, "totp", secret, code.substring(0, 3) + " " + code.substring(3), alice).isOpen());
+        clock.advance(Duration.ofSeconds(30));
+        assertTrue(totp.verify(latches, "totp", secret, code(at(totp, 0), "-"), alice).isOpen());
+        Hotp hotp = Hotp.builder().build();
+        assertTrue(hotp.verify(latches, "hotp", secret, code(hotp.generate(secret, 0), " "), alice).isOpen());
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED),
+                hotp.verify(latches, "hotp", secret, " " + hotp.generate(secret, 1), alice));
+    }
+
+    private static String code(String digits, String separator) {
+        return digits.substring(0, 3) + separator + digits.substring(3);
+    }
+
+    @Test
     void totp_windowOfTwoAndOfZero() {
         Totp wide = Totp.builder().window(2).build();
         assertTrue(wide.verify(latches, "totp", secret, at(wide, -2), alice).isOpen());
