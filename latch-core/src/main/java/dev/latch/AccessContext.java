@@ -146,7 +146,9 @@ public final class AccessContext {
 
     /** Checks a name by {@link dev.latch.spi.Names}: the message names its role, never its text. */
     static String checkText(String what, String value) {
-        Objects.requireNonNull(value, what);
+        if (value == null) {
+            throw new IllegalArgumentException(what + " is required, got null");
+        }
         String problem = dev.latch.spi.Names.problem(value);
         if (problem != null) {
             throw new IllegalArgumentException(what + " " + problem);

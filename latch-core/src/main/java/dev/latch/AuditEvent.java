@@ -180,7 +180,8 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
         boolean quote = value.isEmpty();
         for (int i = 0; i < value.length() && !quote; i++) {
             char c = value.charAt(i);
-            quote = c == ' ' || c == '"' || c == '=' || c == '\\' || Character.isISOControl(c);
+            quote = c == ' ' || c == '"' || c == '=' || c == '\\' || Character.isISOControl(c)
+                    || dev.latch.spi.Names.isLineOrDirectionControl(c);
         }
         if (!quote) {
             b.append(value);
@@ -191,7 +192,7 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 b.append('\\').append(c);
-            } else if (Character.isISOControl(c)) {
+            } else if (Character.isISOControl(c) || dev.latch.spi.Names.isLineOrDirectionControl(c)) {
                 b.append(' ');
             } else {
                 b.append(c);

@@ -149,7 +149,7 @@ public final class Grant {
         public Builder permissions(String... permissions) {
             for (String p : permissions) {
                 if (!PERMISSION.matcher(Objects.requireNonNull(p, "permission")).matches()) {
-                    throw new IllegalArgumentException("permission must match " + PERMISSION.pattern() + ", got " + p);
+                    throw new IllegalArgumentException("permission must match " + PERMISSION.pattern());
                 }
                 this.permissions.add(p);
             }

@@ -35,7 +35,7 @@ public final class IpRange {
      */
     public static IpRange parse(String spec) {
         if (spec == null || spec.isBlank() || spec.length() > 100) {
-            throw new IllegalArgumentException("invalid address range: " + spec);
+            throw new IllegalArgumentException("an address range is an IPv4 or IPv6 literal, a CIDR block or a from-to range");
         }
         try {
             int slash = spec.indexOf('/');
@@ -74,7 +74,7 @@ public final class IpRange {
             byte[] one = IpAddresses.parse(spec);
             return new IpRange(one, one, IpAddresses.format(one));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid address range: " + spec);
+            throw new IllegalArgumentException("an address range is an IPv4 or IPv6 literal, a CIDR block or a from-to range");
         }
     }
 

@@ -72,6 +72,11 @@ public final class Latches {
     public static final int MAX_RECOVERY_CODES = 20;
     /** Longest rotation overlap. */
     public static final Duration MAX_OVERLAP = Duration.ofDays(90);
+    /**
+     * The most counters one {@link #openCounter} call may present: more than any window latch's
+     * one-time passwords search (HOTP resync looks at 1,001). A longer array is {@code MALFORMED}.
+     */
+    public static final int MAX_COUNTERS = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(Latches.class);
     private static final int RECOVERY_LENGTH = 10;
@@ -179,7 +184,7 @@ public final class Latches {
 
     /** Issues on any latch id, including reserved ones ('~'), for gates. */
     IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
-        Objects.requireNonNull(policy, "policy");
+        required(policy, "policy");
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
@@ -257,6 +262,12 @@ public final class Latches {
             result = store.open(request);
         } catch (RuntimeException e) {
             throw storeFailure("open", latchId, null, subject, e);
+        }
+        if (result.outcome() == OpenResult.Outcome.NO_CODE && presented.malformed()) {
+            // Malformed input is MALFORMED whether or not a code is pending, so garbage cannot
+            // tell a pending code from none (a well-formed wrong code is WRONG_CODE either way).
+            audit(AuditEvent.Type.DENIED, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE, "MALFORMED");
+            return Verdict.denied(DenialReason.MALFORMED);
         }
         if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
             List<Condition> conditions = Condition.decodeAll(result.code().conditions());
@@ -456,14 +467,15 @@ public final class Latches {
      *
      * @param latchId    the latch of the authenticator
      * @param context    who presents it
-     * @param matches    counters (or time steps) whose code matched the input; empty when none did
+     * @param matches    counters (or time steps) whose code matched the input, 0 or more, at most
+     *                   {@link #MAX_COUNTERS}; empty when none did
      * @param wellFormed false when the input was not a code at all
      * @return {@link Verdict.Opened} with the accepted counter as code id suffix, or a denial
      *         ({@link DenialReason#REPLAYED} for a used counter)
      */
     public Verdict openCounter(String latchId, AccessContext context, long[] matches, boolean wellFormed) {
         Instant now = clock.instant();
-        if (context == null || !validLatchId(latchId) || matches == null) {
+        if (context == null || !validLatchId(latchId) || matches == null || !validCounters(matches)) {
             audit(AuditEvent.Type.DENIED, now, safeText(latchId), null, context == null ? null : context.subject(), null,
                     AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
             return Verdict.denied(DenialReason.MALFORMED);
@@ -509,7 +521,33 @@ public final class Latches {
      * @return the next acceptable counter (for HOTP look-ahead), or empty before the first accepted code
      */
     public OptionalLong nextCounter(String latchId, String subject) {
+        AccessContext.checkText("latch id", latchId);
+        AccessContext.checkText("subject", subject);
         return call("nextCounter", latchId, null, subject, () -> store.nextCounter(latchId, subject));
+    }
+
+    /**
+     * The API's rule for a required argument: null is an {@link IllegalArgumentException}, as
+     * an empty or invalid one is, and the message names the argument only.
+     */
+    static <T> T required(T value, String argument) {
+        if (value == null) {
+            throw new IllegalArgumentException(argument + " is required, got null");
+        }
+        return value;
+    }
+
+    /** At most {@link #MAX_COUNTERS} counters, none negative. */
+    private static boolean validCounters(long[] matches) {
+        if (matches.length > MAX_COUNTERS) {
+            return false;
+        }
+        for (long m : matches) {
+            if (m < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- static keys
@@ -521,7 +559,7 @@ public final class Latches {
      * @return the key, shown once
      */
     public IssuedStaticKey issueStaticKey(StaticKeySpec spec) {
-        Objects.requireNonNull(spec, "spec");
+        required(spec, "spec");
         Instant now = clock.instant();
         IssuedStaticKey key = newKey(spec.prefix(), spec.subject(), spec.scopes(),
                 spec.ttl() == null ? null : now.plus(spec.ttl()), now);
@@ -554,7 +592,12 @@ public final class Latches {
      */
     public Verdict authenticate(String key, AccessContext context) {
         Instant now = clock.instant();
-        String source = context == null ? null : context.sourceText();
+        if (context == null) {
+            // the same rule as open: every verdict needs a context, also for a key that would open
+            audit(AuditEvent.Type.DENIED, now, null, null, null, null, AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
+            return Verdict.denied(DenialReason.MALFORMED);
+        }
+        String source = context.sourceText();
         StaticKeys.Parsed parsed = StaticKeys.parse(key);
         if (parsed == null) {
             audit(AuditEvent.Type.DENIED, now, null, null, null, source, AuditEvent.Outcome.FAILURE, "MALFORMED_KEY");
@@ -604,7 +647,7 @@ public final class Latches {
      * @throws IllegalArgumentException when the key is unknown or not active, or the id malformed
      */
     public IssuedStaticKey rotate(String keyId, Duration overlap) {
-        Objects.requireNonNull(overlap, "overlap");
+        required(overlap, "overlap");
         if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
             throw new IllegalArgumentException("overlap must be between 0 and " + MAX_OVERLAP + ", got " + overlap);
         }
@@ -734,8 +777,11 @@ public final class Latches {
      */
     public DeliveryReceipt issueAndDeliver(LatchPolicy policy, String latchId, String subject, String recipient,
                                            RequestDigest request) {
-        requireDelivery();
+        required(policy, "policy");
+        checkLatchId(latchId);
+        AccessContext.checkText("subject", subject);
         AccessContext.checkText("recipient", recipient);
+        requireDelivery();
         IssuedCode issued = issue(policy, latchId, subject, request);
         return deliver(issued, policy, recipient);
     }
@@ -841,6 +887,7 @@ public final class Latches {
      */
     public ApprovalGate.Builder approvalGate(String latchId, RequestDigest request) {
         checkLatchId(latchId);
+        required(request, "request");
         return ApprovalGate.builder(this, latchId, request);
     }
 
@@ -947,9 +994,11 @@ public final class Latches {
         String key = BACKUP + slot(latchId, subject);
         Optional<String> pending = call("getMarker", latchId, null, subject, () -> store.getMarker(key, now));
         if (pending.isEmpty() || pending.get().isEmpty()) {
+            // malformed input is MALFORMED whether or not a backup answer is awaited, as for open
+            boolean malformed = PresentedCode.parse(code).malformed();
             audit(AuditEvent.Type.DENIED, now, latchId, null, subject, context.sourceText(), AuditEvent.Outcome.FAILURE,
-                    "NO_BACKUP_PENDING");
-            return Verdict.denied(DenialReason.WRONG_CODE);
+                    malformed ? "MALFORMED" : "NO_BACKUP_PENDING");
+            return Verdict.denied(malformed ? DenialReason.MALFORMED : DenialReason.WRONG_CODE);
         }
         Verdict v = redeemRecoveryCode(code, context);
         if (!v.isOpen()) {
@@ -1025,21 +1074,24 @@ public final class Latches {
      * @throws IllegalStateException    when the code has no open review
      */
     public Review acknowledgeReview(String codeId, String reviewer, String note) {
+        if (!validId(codeId)) {
+            throw new IllegalArgumentException("codeId is not a code id latch makes (1 to 64 of A-Z a-z 0-9 _ -)");
+        }
         AccessContext.checkText("reviewer", reviewer);
-        Objects.requireNonNull(note, "note");
+        required(note, "note");
         if (note.length() > 256) {
             throw new IllegalArgumentException("a review note has at most 256 characters, had " + note.length());
         }
         Instant now = clock.instant();
-        Review review = review(codeId).orElseThrow(() -> new IllegalStateException("no review for code " + codeId));
+        Review review = review(codeId).orElseThrow(() -> new IllegalStateException("that code has no review"));
         if (review.state() == Review.State.ACKNOWLEDGED) {
-            throw new IllegalStateException("the review of " + codeId + " was already acknowledged by " + review.reviewer());
+            throw new IllegalStateException("that review was already acknowledged");
         }
         if (review.subject().equals(reviewer)) {
             audit(AuditEvent.Type.REVIEWED, now, review.latchId(), codeId, reviewer, null, AuditEvent.Outcome.FAILURE,
                     "SELF_REVIEW");
-            throw new IllegalArgumentException("a post-use review must be acknowledged by someone other than "
-                    + review.subject());
+            throw new IllegalArgumentException("a post-use review must be acknowledged by someone other than the"
+                    + " subject who used the code");
         }
         Review done = review.acknowledged(reviewer, now);
         putReview(done, now);

@@ -123,7 +123,7 @@ public final class StaticKeySpec {
          */
         public Builder prefix(String prefix) {
             if (!validPrefix(prefix)) {
-                throw new IllegalArgumentException("key prefix must match " + PREFIX.pattern() + ", got " + prefix);
+                throw new IllegalArgumentException("key prefix must match " + PREFIX.pattern());
             }
             this.prefix = prefix;
             return this;
@@ -136,7 +136,7 @@ public final class StaticKeySpec {
         public Builder scopes(String... scopes) {
             for (String s : List.of(scopes)) {
                 if (!SCOPE.matcher(Objects.requireNonNull(s, "scope")).matches()) {
-                    throw new IllegalArgumentException("scope must match " + SCOPE.pattern() + ", got " + s);
+                    throw new IllegalArgumentException("scope must match " + SCOPE.pattern());
                 }
                 this.scopes.add(s);
             }

@@ -170,7 +170,7 @@ public final class Trigger {
             AccessContext.checkText("attribute name", attribute);
             AccessContext.checkText("attribute value", value);
             if (match.putIfAbsent(attribute, value) != null) {
-                throw new IllegalStateException("attribute " + attribute + " is already matched");
+                throw new IllegalStateException("that attribute is already matched");
             }
             return this;
         }

@@ -35,7 +35,7 @@ class LatchesProperties {
     @Provide
     Arbitrary<String> ids() {
         return Arbitraries.strings().withCharRange(' ', '\uD7FF').ofMinLength(1).ofMaxLength(64)
-                .filter(s -> !s.startsWith("~") && s.chars().noneMatch(Character::isISOControl));
+                .filter(s -> !s.startsWith("~") && dev.latch.spi.Names.isName(s));
     }
 
     private String unique(String base) {

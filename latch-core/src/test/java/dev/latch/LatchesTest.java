@@ -184,7 +184,7 @@ class LatchesTest {
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "", "s"));
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l", "x".repeat(257)));
         assertThrows(IllegalArgumentException.class, () -> latches.issue(LatchPolicy.HIGH, "l\n", "s"));
-        assertThrows(NullPointerException.class, () -> latches.issue(null, "l", "s"));
+        assertThrows(IllegalArgumentException.class, () -> latches.issue(null, "l", "s"));
     }
 
     @Test

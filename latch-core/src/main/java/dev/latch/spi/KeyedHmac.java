@@ -81,7 +81,7 @@ public final class KeyedHmac {
                 block = 128;
                 break;
             default:
-                throw new IllegalArgumentException("unsupported HMAC algorithm: " + algorithm);
+                throw new IllegalArgumentException("the HMAC algorithm must be HmacSHA1, HmacSHA256, HmacSHA384 or HmacSHA512");
         }
         try {
             MessageDigest inner = MessageDigest.getInstance(digestName);

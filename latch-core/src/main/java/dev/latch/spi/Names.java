@@ -3,8 +3,10 @@ package dev.latch.spi;
 /**
  * The one rule for names in latch: latch ids, subjects, policy, attribute and channel names,
  * approvers, and the subjects and ids that signers read from tokens. A name has 1 to
- * {@value #MAX_LENGTH} characters, no control character and no unpaired surrogate. Control
- * characters would let a name forge lines in a log. An unpaired surrogate has no UTF-8 form:
+ * {@value #MAX_LENGTH} characters, no control character, no line or paragraph separator
+ * (U+2028, U+2029), no bidirectional control (embeddings, overrides, isolates, direction
+ * marks) and no unpaired surrogate. Control characters and separators would let a name forge
+ * lines in a log; bidirectional controls would make it display as other text. An unpaired surrogate has no UTF-8 form:
  * encoders write {@code '?'} for it, so {@code "a?"} and "a" followed by a lone surrogate would
  * become the same bytes: one code digest and one Redis key for two subjects. Any script is fine, surrogate pairs
  * included.
@@ -49,6 +51,9 @@ public final class Names {
             if (Character.isISOControl(c)) {
                 return "must not contain control characters";
             }
+            if (isLineOrDirectionControl(c)) {
+                return "must not contain line separators or bidirectional controls";
+            }
             if (Character.isSurrogate(c)) {
                 if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
                     return "must be well-formed: it has an unpaired surrogate";
@@ -57,5 +62,19 @@ public final class Names {
             }
         }
         return null;
+    }
+
+    /**
+     * Characters that are not control characters to {@link Character#isISOControl} but forge
+     * lines or reorder text in log viewers and terminals: U+2028 LINE SEPARATOR, U+2029
+     * PARAGRAPH SEPARATOR, the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+     * U+2066–U+2069) and the direction marks (U+200E, U+200F, U+061C).
+     *
+     * @param c a character
+     * @return true when {@code c} is one of them
+     */
+    public static boolean isLineOrDirectionControl(char c) {
+        return c == '\u2028' || c == '\u2029' || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
+                || c == '\u200E' || c == '\u200F' || c == '\u061C';
     }
 }

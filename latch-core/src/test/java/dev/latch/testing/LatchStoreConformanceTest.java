@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -728,6 +729,180 @@ public abstract class LatchStoreConformanceTest {
         assertTrue(latches.openCounter("totp", as("bob"), new long[]{10}, true).isOpen(), "per subject");
         assertTrue(latches.openCounter("totp", as("alice"), new long[]{Long.MAX_VALUE / 2}, true).isOpen(),
                 "64-bit counters");
+    }
+
+    /** Arguments documented as optional: method/arity/index. */
+    private static final Set<String> NULLABLE = Set.of("issue/4/3", "issueAndDeliver/5/4");
+
+    /** A valid argument of each parameter type of {@link Latches}' public methods. */
+    private static Object valid(Class<?> type) {
+        if (type == String.class) {
+            return "s1";
+        }
+        if (type == LatchPolicy.class) {
+            return LatchPolicy.HIGH;
+        }
+        if (type == AccessContext.class) {
+            return AccessContext.of("s1");
+        }
+        if (type == dev.latch.RequestDigest.class) {
+            return dev.latch.RequestDigest.of("request");
+        }
+        if (type == StaticKeySpec.class) {
+            return StaticKeySpec.builder("s1").build();
+        }
+        if (type == Duration.class) {
+            return Duration.ofHours(1);
+        }
+        if (type == long[].class) {
+            return new long[]{1};
+        }
+        if (type == int.class) {
+            return 3;
+        }
+        if (type == boolean.class) {
+            return true;
+        }
+        throw new AssertionError("no valid value for " + type);
+    }
+
+    /**
+     * Every public method of Latches, with null for each of its reference arguments in turn, on
+     * every store: a method that answers with a verdict denies it as MALFORMED, a lookup or
+     * revocation by id finds nothing (false or empty), and every other method throws
+     * IllegalArgumentException naming the argument; none throws a bare NullPointerException.
+     */
+    @Test
+    void everyPublicMethod_nullArgument_isMalformedOrIllegalArgument() throws Exception {
+        int calls = 0;
+        List<String> wrong = new ArrayList<>();
+        for (java.lang.reflect.Method m : Latches.class.getMethods()) {
+            if (m.getDeclaringClass() != Latches.class || java.lang.reflect.Modifier.isStatic(m.getModifiers())
+                    || m.getParameterCount() == 0) {
+                continue;
+            }
+            Class<?>[] types = m.getParameterTypes();
+            for (int i = 0; i < types.length; i++) {
+                if (types[i].isPrimitive()) {
+                    continue;
+                }
+                String signature = m.getName() + "/" + types.length + "/" + i;
+                if (NULLABLE.contains(signature)) {
+                    continue; // documented as optional: null means "not bound to a request"
+                }
+                Object[] args = new Object[types.length];
+                for (int j = 0; j < types.length; j++) {
+                    args[j] = j == i ? null : valid(types[j]);
+                }
+                String call = m.getName() + java.util.Arrays.toString(types) + " with argument " + i + " null";
+                calls++;
+                try {
+                    try {
+                    Object result = m.invoke(latches, args);
+                    if (m.getReturnType() == Verdict.class) {
+                        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), result, call);
+                    } else if (m.getReturnType() == boolean.class) {
+                        assertEquals(false, result, call + ": an id that is not one finds nothing");
+                    } else if (m.getReturnType() == Optional.class) {
+                        assertEquals(Optional.empty(), result, call + ": an id that is not one finds nothing");
+                    } else {
+                        throw new AssertionError(call + " returned " + result + " instead of refusing");
+                    }
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    Throwable t = e.getCause();
+                    assertTrue(m.getReturnType() != Verdict.class, call + " threw instead of answering MALFORMED: " + t);
+                    assertEquals(IllegalArgumentException.class, t.getClass(), call + ": " + t);
+                    assertTrue(t.getMessage() != null && !t.getMessage().isBlank(), call + ": the message names the rule");
+                }
+                    } catch (AssertionError e) {
+                        wrong.add(e.getMessage());
+                    }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertTrue(calls > 30, "the public methods were found: " + calls);
+    }
+
+    /** Hostile text: a forged log line, ANSI escape, NUL, a right-to-left override, a line separator, 1 MB. */
+    private static final String[] HOSTILE = {"x\nFORGED", "\u001b[31mFORGED", "FORGED\u0000", "\u202EFORGED",
+            "FORGED\u2028x", "FORGED".repeat(200_000)};
+
+    /**
+     * Every public method of Latches, with hostile text for each string argument in turn, on
+     * every store: a typed answer (a denial, nothing found, IllegalArgumentException or
+     * IllegalStateException), and no exception message or audit field repeats the input or
+     * carries a control, line-separator or bidirectional character.
+     */
+    @Test
+    void everyPublicMethod_hostileText_typedAnswerAndNoEcho() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (java.lang.reflect.Method m : Latches.class.getMethods()) {
+            if (m.getDeclaringClass() != Latches.class || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            Class<?>[] types = m.getParameterTypes();
+            for (int i = 0; i < types.length; i++) {
+                if (types[i] != String.class) {
+                    continue;
+                }
+                for (String hostile : HOSTILE) {
+                    Object[] args = new Object[types.length];
+                    for (int j = 0; j < types.length; j++) {
+                        args[j] = j == i ? hostile : valid(types[j]);
+                    }
+                    String call = m.getName() + "/" + types.length + " argument " + i + " hostile #"
+                            + java.util.Arrays.asList(HOSTILE).indexOf(hostile);
+                    try {
+                        Object result = m.invoke(latches, args);
+                        if (result instanceof Verdict && ((Verdict) result).isOpen()) {
+                            wrong.add(call + " opened");
+                        }
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        Throwable t = e.getCause();
+                        if (!(t instanceof IllegalArgumentException || t instanceof IllegalStateException)) {
+                            wrong.add(call + " threw " + t.getClass().getName());
+                        } else if (t.getMessage() == null || t.getMessage().contains("FORGED")
+                                || t.getMessage().length() > 300) {
+                            wrong.add(call + " repeated the input in its message");
+                        }
+                    }
+                }
+            }
+        }
+        for (AuditEvent e : audit.events()) {
+            String line = e.describe();
+            if (line.contains("FORGED") || line.chars().anyMatch(c -> Character.isISOControl(c)
+                    || dev.latch.spi.Names.isLineOrDirectionControl((char) c))) {
+                wrong.add("an audit event repeated hostile input: " + line.substring(0, Math.min(200, line.length())));
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    @Test
+    void nullContext_isMalformedForEveryVerdict_evenWithTheRightCodeOrKey() {
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "latch-n", "alice");
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), latches.authenticate(key.key(), null));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), latches.open("latch-n", code.code(), null));
+        assertTrue(latches.authenticate(key.key(), as("svc")).isOpen(), "the key itself is untouched");
+        assertTrue(latches.open("latch-n", code.code(), as("alice")).isOpen(), "the code itself is untouched");
+    }
+
+    @Test
+    void counterArguments_badInput_sameTypedAnswerOnEveryStore() {
+        for (String bad : new String[]{null, "", "a\nb", "x".repeat(300), "a\u2028b", "a\u202Eb"}) {
+            assertThrows(IllegalArgumentException.class, () -> latches.nextCounter(bad, "alice"), "latch " + bad);
+            assertThrows(IllegalArgumentException.class, () -> latches.nextCounter("hotp", bad), "subject " + bad);
+        }
+        long[] huge = new long[1 << 20];
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), latches.openCounter("hotp", as("alice"), huge, true),
+                "a counter array past the bound");
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED),
+                latches.openCounter("hotp", as("alice"), new long[]{-1}, true), "a negative counter");
+        assertTrue(latches.nextCounter("hotp", "alice").isEmpty(), "nothing reached the store");
+        assertTrue(latches.openCounter("hotp", as("alice"), new long[Latches.MAX_COUNTERS], true).isOpen(),
+                "the bound itself is accepted (all zeros: counter 0 matched)");
     }
 
     /** Counters the edge tests walk: the start, 32-bit edges, and the top of the 64-bit range. */

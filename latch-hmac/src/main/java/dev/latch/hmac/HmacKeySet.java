@@ -135,7 +135,7 @@ public final class HmacKeySet {
     private HmacKeySet withStatus(String id, KeyStatus status) {
         HmacKey k = keys.get(id);
         if (k == null) {
-            throw new IllegalArgumentException("no key " + id + " in the set");
+            throw new IllegalArgumentException("no key of that id in the set");
         }
         if (id.equals(primaryId) && status != KeyStatus.ENABLED) {
             throw new IllegalArgumentException("the primary key " + id + " cannot be " + status + "; rotate first");

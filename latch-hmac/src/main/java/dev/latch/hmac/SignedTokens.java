@@ -119,7 +119,7 @@ public final class SignedTokens implements CodeSigner {
                     + " exceeds the maximum " + maxTtl);
         }
         if (TokenFormat.hasDotSegment(grant.resource())) {
-            throw new IllegalArgumentException("resource has a '.' or '..' segment: " + grant.resource());
+            throw new IllegalArgumentException("resource has a '.' or '..' segment");
         }
         if (grant.singleUse() && store == null) {
             throw new IllegalStateException("single-use tokens need a store: SignedTokens.builder(keys).store(...)");

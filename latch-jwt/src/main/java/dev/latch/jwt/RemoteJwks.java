@@ -51,7 +51,7 @@ public final class RemoteJwks {
                     .outageTolerant(false)
                     .build();
         } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("not a URL: " + b.uri);
+            throw new IllegalArgumentException("the JWKS URI is not a URL");
         }
         this.description = "RemoteJwks[" + uri + ", issuer=" + issuer + ", ttl=" + b.cacheTtl + "]";
     }
@@ -103,7 +103,7 @@ public final class RemoteJwks {
         private Builder(URI uri, String issuer) {
             this.uri = Objects.requireNonNull(uri, "uri");
             if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("JWKS URL must be http or https: " + uri);
+                throw new IllegalArgumentException("the JWKS URL must be http or https");
             }
             if (issuer == null || issuer.isBlank()) {
                 throw new IllegalArgumentException("remote keys are bound to an issuer");

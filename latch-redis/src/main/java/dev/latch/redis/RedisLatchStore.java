@@ -854,9 +854,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         private Duration waitTimeout = Duration.ofMillis(500);
 
         private Builder(URI uri) {
-            this.uri = Objects.requireNonNull(uri, "uri");
+            this.uri = required(uri, "uri");
             if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("Redis URI must be redis:// or rediss://, got " + uri.getScheme());
+                throw new IllegalArgumentException("the Redis URI must start with redis:// or rediss://");
             }
             this.tls = "rediss".equals(uri.getScheme());
         }
@@ -878,8 +878,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
          * @return this
          */
         public Builder timeout(Duration timeout) {
-            if (timeout.toMillis() < 10 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
-                throw new IllegalArgumentException("timeout must be 10 ms to 60 s, got " + timeout);
+            if (required(timeout, "timeout").compareTo(Duration.ofMillis(10)) < 0
+                    || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("timeout must be 10 ms to 60 s");
             }
             this.timeout = timeout;
             return this;
@@ -891,8 +892,11 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
          * @return this
          */
         public Builder credentials(String user, char[] password) {
-            this.user = Objects.requireNonNull(user, "user");
-            this.password = Objects.requireNonNull(password, "password").clone();
+            if (required(user, "user").isEmpty() || user.length() > 256) {
+                throw new IllegalArgumentException("user must have 1 to 256 characters");
+            }
+            this.user = user;
+            this.password = required(password, "password").clone();
             return this;
         }
 
@@ -914,9 +918,27 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
          * @return this
          */
         public Builder waitForReplica(Duration timeout, String... policies) {
-            this.waitTimeout = Objects.requireNonNull(timeout, "timeout");
+            if (required(timeout, "timeout").compareTo(Duration.ofMillis(1)) < 0
+                    || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("the replica wait must be 1 ms to 60 s");
+            }
+            required(policies, "policies");
+            for (String p : policies) {
+                if (!dev.latch.spi.Names.isName(p)) {
+                    throw new IllegalArgumentException("each policy must be a policy name");
+                }
+            }
+            this.waitTimeout = timeout;
             this.waitPolicies = Set.of(policies);
             return this;
+        }
+
+        /** Null is an {@link IllegalArgumentException}, as for every argument of latch's API. */
+        private static <T> T required(T value, String argument) {
+            if (value == null) {
+                throw new IllegalArgumentException(argument + " is required, got null");
+            }
+            return value;
         }
 
         /**
