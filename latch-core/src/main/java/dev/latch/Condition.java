@@ -47,10 +47,15 @@ public final class Condition {
         this.values = values;
     }
 
+    /** @return {@code SOURCE}, {@code TIME} or {@code ATTRIBUTE}: what an audit event says was not met */
+    String kindName() {
+        return kind.name();
+    }
+
     /**
      * @param cidrs IPv4 or IPv6 CIDR blocks, single addresses or {@code first-last} ranges
      * @return a condition that holds when the source address is in one of them
-     * @throws IllegalArgumentException naming the first invalid range
+     * @throws IllegalArgumentException when a range is not one (the message names the rule, not the text)
      */
     public static Condition sourceIn(String... cidrs) {
         if (cidrs.length == 0 || cidrs.length > MAX_ITEMS) {

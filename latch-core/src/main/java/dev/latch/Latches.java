@@ -526,6 +526,19 @@ public final class Latches {
         return call("nextCounter", latchId, null, subject, () -> store.nextCounter(latchId, subject));
     }
 
+    /** The kind of the first of a key's stored conditions the context does not meet, or null. */
+    private static String unmetCondition(String conditions, AccessContext context, Instant now) {
+        if (conditions.isEmpty()) {
+            return null;
+        }
+        for (Condition c : Condition.decodeAll(conditions)) {
+            if (!c.test(context, now)) {
+                return c.kindName();
+            }
+        }
+        return null;
+    }
+
     /**
      * The API's rule for a required argument: null is an {@link IllegalArgumentException}, as
      * an empty or invalid one is, and the message names the argument only.
@@ -562,19 +575,20 @@ public final class Latches {
         required(spec, "spec");
         Instant now = clock.instant();
         IssuedStaticKey key = newKey(spec.prefix(), spec.subject(), spec.scopes(),
-                spec.ttl() == null ? null : now.plus(spec.ttl()), now);
+                spec.ttl() == null ? null : now.plus(spec.ttl()), Condition.encodeAll(spec.conditions()), now);
         audit(AuditEvent.Type.ISSUED, now, spec.prefix(), key.keyId(), spec.subject(), null, AuditEvent.Outcome.SUCCESS,
                 "STATIC_KEY");
         return key;
     }
 
-    private IssuedStaticKey newKey(String prefix, String subject, Set<String> scopes, Instant expiresAt, Instant now) {
+    private IssuedStaticKey newKey(String prefix, String subject, Set<String> scopes, Instant expiresAt,
+                                   String conditions, Instant now) {
         String keyId = StaticKeys.newId(random);
         String formatted = StaticKeys.format(prefix, keyId, StaticKeys.newSecret(random));
         // Hashed from the key as authenticate reads it, by the same code: the two cannot drift.
         StaticKeys.Parsed parsed = Objects.requireNonNull(StaticKeys.parse(formatted), "a new key must parse");
         KeyRecord record = new KeyRecord(keyId, prefix, subject, scopes, hasher.key(parsed), now,
-                expiresAt, StaticKeyInfo.State.ACTIVE, null, null, null, null);
+                expiresAt, StaticKeyInfo.State.ACTIVE, null, null, null, null, conditions);
         call("putKey", prefix, keyId, subject, () -> {
             store.putKey(record);
             return null;
@@ -616,6 +630,12 @@ public final class Latches {
         switch (result.outcome()) {
             case OK:
                 if (parsed.prefixIs(record.prefix())) {
+                    String unmet = unmetCondition(record.conditions(), context, now);
+                    if (unmet != null) {
+                        audit(AuditEvent.Type.DENIED, now, record.prefix(), record.keyId(), subject, source,
+                                AuditEvent.Outcome.FAILURE, DenialReason.CONTEXT_REJECTED.name(), Map.of("CONDITION", unmet));
+                        return Verdict.denied(DenialReason.CONTEXT_REJECTED);
+                    }
                     audit(AuditEvent.Type.OPENED, now, record.prefix(), record.keyId(), subject, source,
                             AuditEvent.Outcome.SUCCESS, "STATIC_KEY");
                     return new Verdict.Opened(record.keyId(), record.prefix(), subject, record.scopes(), -1, false);
@@ -657,14 +677,14 @@ public final class Latches {
         Instant now = clock.instant();
         KeyRecord old = call("findKey", null, keyId, null, () -> store.findKey(keyId))
                 .filter(k -> k.state() == StaticKeyInfo.State.ACTIVE)
-                .orElseThrow(() -> new IllegalArgumentException("no active key with id " + keyId));
-        IssuedStaticKey fresh = newKey(old.prefix(), old.subject(), old.scopes(), old.expiresAt(), now);
+                .orElseThrow(() -> new IllegalArgumentException("no active key with that id"));
+        IssuedStaticKey fresh = newKey(old.prefix(), old.subject(), old.scopes(), old.expiresAt(), old.conditions(), now);
         Optional<KeyRecord> retired = call("retireKey", old.prefix(), keyId, old.subject(),
                 () -> store.retireKey(keyId, now.plus(overlap), fresh.keyId(), now));
         if (retired.isEmpty()) {
             // Someone revoked or rotated it meanwhile: do not leave a second live key behind.
             call("revokeKey", old.prefix(), fresh.keyId(), old.subject(), () -> store.revokeKey(fresh.keyId(), now));
-            throw new IllegalArgumentException("no active key with id " + keyId);
+            throw new IllegalArgumentException("no active key with that id");
         }
         audit(AuditEvent.Type.ROTATED, now, old.prefix(), keyId, old.subject(), null, AuditEvent.Outcome.SUCCESS,
                 "ROTATED", details("SUCCESSOR", fresh.keyId(), "OVERLAP", overlap.toString()));

@@ -31,12 +31,19 @@ public final class StaticKeySpec {
     private final String prefix;
     private final Set<String> scopes;
     private final Duration ttl;
+    private final List<Condition> conditions;
 
     private StaticKeySpec(Builder b) {
         this.subject = b.subject;
         this.prefix = b.prefix;
         this.scopes = Set.copyOf(b.scopes);
         this.ttl = b.ttl;
+        this.conditions = List.copyOf(b.conditions);
+    }
+
+    /** @return the conditions every use of the key must meet (empty: none) */
+    public List<Condition> conditions() {
+        return conditions;
     }
 
     /**
@@ -103,7 +110,8 @@ public final class StaticKeySpec {
 
     @Override
     public String toString() {
-        return "StaticKeySpec[subject=" + subject + ", prefix=" + prefix + ", scopes=" + scopes + ", ttl=" + ttl + "]";
+        return "StaticKeySpec[subject=" + subject + ", prefix=" + prefix + ", scopes=" + scopes + ", ttl=" + ttl
+                + ", conditions=" + conditions.size() + "]";
     }
 
     /** Builds a {@link StaticKeySpec}. Not thread-safe. */
@@ -112,6 +120,7 @@ public final class StaticKeySpec {
         private String prefix = DEFAULT_PREFIX;
         private final Set<String> scopes = new LinkedHashSet<>();
         private Duration ttl;
+        private final List<Condition> conditions = new java.util.ArrayList<>();
 
         private Builder(String subject) {
             this.subject = AccessContext.checkText("subject", subject);
@@ -156,6 +165,35 @@ public final class StaticKeySpec {
                 throw new IllegalArgumentException("key ttl must be positive, got " + ttl);
             }
             this.ttl = ttl;
+            return this;
+        }
+
+        /**
+         * Conditions every use of the key must meet, as for dynamic codes: source address ranges
+         * ({@link Condition#sourceIn}), a time window ({@link Condition#within}) and required
+         * attributes ({@link Condition#attribute}). A use that meets the secret but not a
+         * condition is {@link DenialReason#CONTEXT_REJECTED}; a rotated key's successor keeps them.
+         *
+         * <pre>{@code
+         * StaticKeySpec.builder("billing-service").conditions(Condition.sourceIn("10.20.0.0/16", "2001:db8::/32"))
+         * }</pre>
+         *
+         * @param conditions at most 16 in all
+         * @return this
+         */
+        public Builder conditions(Condition... conditions) {
+            if (conditions == null) {
+                throw new IllegalArgumentException("conditions is required, got null");
+            }
+            for (Condition c : conditions) {
+                if (c == null) {
+                    throw new IllegalArgumentException("a condition is required, got null");
+                }
+                this.conditions.add(c);
+            }
+            if (this.conditions.size() > 16) {
+                throw new IllegalArgumentException("at most 16 conditions");
+            }
             return this;
         }
 

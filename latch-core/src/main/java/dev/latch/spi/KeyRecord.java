@@ -27,14 +27,17 @@ import java.util.Set;
  * @param successorId  for a rotated key, the key that replaced it, or null
  * @param lastUsedAt   when it last authenticated, or null
  * @param lastUsedFrom the source of that use, or null
+ * @param conditions   the key's conditions in their stored text form ({@code ""} for none), as
+ *                     the store received them; the core checks them after a successful use
  *
  * <p>{@code toString} leaves out the digest. Thread-safe: immutable.
  */
 public record KeyRecord(String keyId, String prefix, String subject, Set<String> scopes, byte[] digest,
                         Instant createdAt, Instant expiresAt, StaticKeyInfo.State state, Instant validUntil,
-                        String successorId, Instant lastUsedAt, String lastUsedFrom) {
+                        String successorId, Instant lastUsedAt, String lastUsedFrom, String conditions) {
     /** Validates. */
     public KeyRecord {
+        conditions = conditions == null ? "" : conditions;
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(subject, "subject");
@@ -53,7 +56,7 @@ public record KeyRecord(String keyId, String prefix, String subject, Set<String>
      */
     public KeyRecord used(Instant at, String from) {
         return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt, state, validUntil,
-                successorId, at, from);
+                successorId, at, from, conditions);
     }
 
     /**
@@ -63,13 +66,13 @@ public record KeyRecord(String keyId, String prefix, String subject, Set<String>
      */
     public KeyRecord rotated(Instant until, String successor) {
         return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt,
-                StaticKeyInfo.State.ROTATED, until, successor, lastUsedAt, lastUsedFrom);
+                StaticKeyInfo.State.ROTATED, until, successor, lastUsedAt, lastUsedFrom, conditions);
     }
 
     /** @return a revoked copy */
     public KeyRecord revoked() {
         return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt,
-                StaticKeyInfo.State.REVOKED, validUntil, successorId, lastUsedAt, lastUsedFrom);
+                StaticKeyInfo.State.REVOKED, validUntil, successorId, lastUsedAt, lastUsedFrom, conditions);
     }
 
     /** @return the public view */

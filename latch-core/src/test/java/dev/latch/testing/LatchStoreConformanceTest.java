@@ -880,6 +880,40 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void staticKeyConditions_areStoredWithTheKeyCheckedOnEveryUseAndKeptOnRotation() {
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("billing").scopes("invoices:read")
+                .conditions(dev.latch.Condition.sourceIn("10.20.0.0/16", "2001:db8::/32"),
+                        dev.latch.Condition.within(dev.latch.TimeWindow.businessHours(java.time.ZoneOffset.UTC)),
+                        dev.latch.Condition.attribute("env", "prod"))
+                .build());
+        AccessContext ok = AccessContext.builder("billing").source("10.20.3.4").attribute("env", "prod").build();
+        AccessContext ok6 = AccessContext.builder("billing").source("2001:db8::7").attribute("env", "prod").build();
+        assertTrue(latches.authenticate(key.key(), ok).isOpen());
+        assertTrue(latches.authenticate(key.key(), ok6).isOpen(), "IPv6 range");
+        Verdict.Denied rejected = new Verdict.Denied(DenialReason.CONTEXT_REJECTED);
+        assertEquals(rejected, latches.authenticate(key.key(),
+                AccessContext.builder("billing").source("192.0.2.1").attribute("env", "prod").build()), "other source");
+        assertEquals(rejected, latches.authenticate(key.key(),
+                AccessContext.builder("billing").attribute("env", "prod").build()), "no source");
+        assertEquals(rejected, latches.authenticate(key.key(),
+                AccessContext.builder("billing").source("10.20.3.4").attribute("env", "dev").build()), "attribute");
+        assertEquals(1, audit.count(AuditEvent.Type.DENIED, "CONTEXT_REJECTED", "CONDITION", "ATTRIBUTE"));
+        assertEquals(2, audit.count(AuditEvent.Type.DENIED, "CONTEXT_REJECTED", "CONDITION", "SOURCE"));
+        clock.advance(Duration.ofHours(9)); // 19:00 UTC on Monday: outside business hours
+        assertEquals(rejected, latches.authenticate(key.key(), ok), "time window");
+        assertEquals(1, audit.count(AuditEvent.Type.DENIED, "CONTEXT_REJECTED", "CONDITION", "TIME"));
+        clock.advance(Duration.ofHours(14)); // Tuesday 09:00
+        IssuedStaticKey next = latches.rotate(key.keyId(), Duration.ofHours(1));
+        assertEquals(rejected, latches.authenticate(next.key(),
+                AccessContext.builder("billing").source("192.0.2.1").attribute("env", "prod").build()),
+                "the successor keeps the conditions");
+        assertTrue(latches.authenticate(next.key(), ok).isOpen());
+        IssuedStaticKey free = latches.issueStaticKey(StaticKeySpec.builder("other").build());
+        assertTrue(latches.authenticate(free.key(), AccessContext.of("other")).isOpen(), "no conditions, no checks");
+        assertThrows(IllegalArgumentException.class, () -> StaticKeySpec.builder("x").conditions((dev.latch.Condition) null));
+    }
+
+    @Test
     void nullContext_isMalformedForEveryVerdict_evenWithTheRightCodeOrKey() {
         IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
         IssuedCode code = latches.issue(LatchPolicy.HIGH, "latch-n", "alice");

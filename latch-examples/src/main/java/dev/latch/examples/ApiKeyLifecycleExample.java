@@ -1,6 +1,7 @@
 package dev.latch.examples;
 
 import dev.latch.AccessContext;
+import dev.latch.Condition;
 import dev.latch.IssuedStaticKey;
 import dev.latch.Latches;
 import dev.latch.RecoveryCodes;
@@ -44,6 +45,14 @@ public final class ApiKeyLifecycleExample {
         step("A key with one wrong character is rejected offline by its checksum, without a store lookup");
         String typo = key.key().substring(0, key.key().length() - 1) + (key.key().endsWith("A") ? "B" : "A");
         result(latches.authenticate(typo, AccessContext.of("billing-service")).toString());
+
+        step("A second key works only from the billing network (10.20.0.0/16), stored with the key");
+        IssuedStaticKey fenced = latches.issueStaticKey(StaticKeySpec.builder("billing-service").prefix("lk_live")
+                .scopes("invoices:read").conditions(Condition.sourceIn("10.20.0.0/16")).build());
+        result("from 10.20.0.5: " + latches.authenticate(fenced.key(),
+                AccessContext.builder("billing-service").source("10.20.0.5").build()));
+        result("from 203.0.113.9: " + latches.authenticate(fenced.key(),
+                AccessContext.builder("billing-service").source("203.0.113.9").build()));
 
         step("Rotate the key with a 24-hour overlap");
         IssuedStaticKey next = latches.rotate(key.keyId(), Duration.ofHours(24));

@@ -78,7 +78,8 @@ class ExamplesTest {
     @Test
     void apiKeyLifecycle_rotatesWithOverlapRevokesAndRedeemsRecoveryCodes() {
         String out = run(ApiKeyLifecycleExample::main);
-        assertInOrder(out, "lk_live_", "Opened[", "last used", "Denied[reason=MALFORMED]",
+        assertInOrder(out, "lk_live_", "Opened[", "last used", "Denied[reason=MALFORMED]", "from 10.20.0.5: Opened[",
+                "reason=CONTEXT_REJECTED condition=SOURCE", "from 203.0.113.9: Denied[reason=CONTEXT_REJECTED]",
                 "old key during overlap: Opened[", "new key: Opened[", "old key after overlap: Denied[reason=EXPIRED]",
                 "leaked key now: Denied[reason=REVOKED]", "redeem one (typed in lower case): Opened[",
                 "redeem it again: Denied[reason=USED]", "an old code: Denied[reason=WRONG_CODE]", "and a new one: Opened[");

@@ -772,7 +772,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
                 "dig", HEX.formatHex(k.digest()), "created", ms(k.createdAt()),
                 "exp", k.expiresAt() == null ? "" : ms(k.expiresAt()), "st", k.state().name(),
                 "vu", k.validUntil() == null ? "" : ms(k.validUntil()), "succ", k.successorId() == null ? "" : k.successorId(),
-                "lu", k.lastUsedAt() == null ? "" : ms(k.lastUsedAt()), "lfrom", k.lastUsedFrom() == null ? "" : k.lastUsedFrom());
+                "lu", k.lastUsedAt() == null ? "" : ms(k.lastUsedAt()), "lfrom", k.lastUsedFrom() == null ? "" : k.lastUsedFrom(),
+                "cond", k.conditions());
     }
 
     private static KeyRecord key(Map<String, String> m) {
@@ -785,14 +786,15 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         String from = m.get("lfrom");
         return new KeyRecord(m.get("id"), m.get("prefix"), m.get("subj"), set, HEX.parseHex(m.get("dig")),
                 instant(m.get("created")), instant(m.get("exp")), StaticKeyInfo.State.valueOf(m.get("st")), instant(m.get("vu")),
-                succ == null || succ.isEmpty() ? null : succ, instant(m.get("lu")), from == null || from.isEmpty() ? null : from);
+                succ == null || succ.isEmpty() ? null : succ, instant(m.get("lu")), from == null || from.isEmpty() ? null : from,
+                m.getOrDefault("cond", ""));
     }
 
     @Override
     public void putKey(KeyRecord key) {
         Long r = eval("put_key", ScriptOutputType.INTEGER, new String[]{keyKey(key.keyId())}, args(keyFields(key)));
         if (r == null || r != 1) {
-            throw new LatchStoreException("a key with id " + key.keyId() + " already exists");
+            throw new LatchStoreException("a key with that id already exists");
         }
     }
 
