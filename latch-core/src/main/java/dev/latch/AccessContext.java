@@ -1,9 +1,9 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import dev.latch.internal.IpAddresses;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -111,7 +111,7 @@ public final class AccessContext {
          * @throws IllegalArgumentException when the text is not an address literal
          */
         public Builder source(String address) {
-            Objects.requireNonNull(address, "address");
+            Names.required(address, "address");
             this.source = IpAddresses.parse(address);
             return this;
         }
@@ -134,7 +134,7 @@ public final class AccessContext {
          * @return this
          */
         public Builder request(RequestDigest digest) {
-            this.request = Objects.requireNonNull(digest, "digest");
+            this.request = Names.required(digest, "digest");
             return this;
         }
 

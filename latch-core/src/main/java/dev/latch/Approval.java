@@ -1,7 +1,7 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * The answer to one approver's decision on an {@link ApprovalGate}.
@@ -56,9 +56,9 @@ public record Approval(Outcome outcome, String approver, Instant time, int appro
 
     /** Validates. */
     public Approval {
-        Objects.requireNonNull(outcome, "outcome");
-        Objects.requireNonNull(time, "time");
-        Objects.requireNonNull(status, "status");
+        Names.required(outcome, "outcome");
+        Names.required(time, "time");
+        Names.required(status, "status");
     }
 
     /** @return true when the decision was recorded ({@link Outcome#APPROVED}, {@link Outcome#OPENED} or {@link Outcome#DENIED}) */

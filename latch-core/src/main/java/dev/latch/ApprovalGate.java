@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -309,7 +309,7 @@ public final class ApprovalGate {
         private Builder(Latches latches, String latchId, RequestDigest digest) {
             this.latches = latches;
             this.latchId = latchId;
-            this.digest = Objects.requireNonNull(digest, "digest");
+            this.digest = Names.required(digest, "digest");
         }
 
         /**
@@ -353,7 +353,7 @@ public final class ApprovalGate {
          * @return this
          */
         public Builder policy(LatchPolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            this.policy = Names.required(policy, "policy");
             return this;
         }
 

@@ -1,10 +1,10 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Something latch did: who, when, from where, which latch and code id, the outcome and why.
@@ -104,9 +104,9 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
      *                                  an upper-case token or a value is null
      */
     public AuditEvent {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(time, "time");
-        Objects.requireNonNull(outcome, "outcome");
+        Names.required(type, "type");
+        Names.required(time, "time");
+        Names.required(outcome, "outcome");
         if (reason != null && !isToken(reason, false)) {
             throw new IllegalArgumentException("an audit reason is one token of at most 80 letters, digits and _.:/- characters");
         }

@@ -1,8 +1,8 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -142,7 +142,7 @@ public final class BreakGlass {
         private LatchPolicy approvalPolicy;
 
         private Builder(Latches latches) {
-            this.latches = Objects.requireNonNull(latches, "latches");
+            this.latches = Names.required(latches, "latches");
         }
 
         /**
@@ -150,7 +150,7 @@ public final class BreakGlass {
          * @return this
          */
         public Builder policy(LatchPolicy policy) {
-            Objects.requireNonNull(policy, "policy");
+            Names.required(policy, "policy");
             if (policy.maxUses() != 1 || !policy.reviewRequired()) {
                 throw new IllegalArgumentException("a break-glass policy must be single use and require a review");
             }
@@ -179,7 +179,7 @@ public final class BreakGlass {
          * @return this
          */
         public Builder approvalPolicy(LatchPolicy policy) {
-            this.approvalPolicy = Objects.requireNonNull(policy, "policy");
+            this.approvalPolicy = Names.required(policy, "policy");
             return this;
         }
 

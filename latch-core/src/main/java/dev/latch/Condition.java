@@ -1,13 +1,13 @@
 package dev.latch;
 
 
+import dev.latch.spi.Names;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -73,7 +73,7 @@ public final class Condition {
      * @return a condition that holds when the code is presented inside the window (by the injected clock)
      */
     public static Condition within(TimeWindow window) {
-        return new Condition(Kind.TIME, null, Objects.requireNonNull(window, "window"), null, null);
+        return new Condition(Kind.TIME, null, Names.required(window, "window"), null, null);
     }
 
     /**

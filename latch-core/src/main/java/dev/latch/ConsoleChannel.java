@@ -1,10 +1,10 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;
 
 import java.io.PrintStream;
-import java.util.Objects;
 
 /**
  * <b>Development only:</b> prints codes to a console stream so examples and local runs need no
@@ -35,7 +35,7 @@ public final class ConsoleChannel implements DeliveryChannel {
      * @return a channel printing to {@code out}
      */
     public static ConsoleChannel to(PrintStream out) {
-        return new ConsoleChannel(Objects.requireNonNull(out, "out"));
+        return new ConsoleChannel(Names.required(out, "out"));
     }
 
     @Override

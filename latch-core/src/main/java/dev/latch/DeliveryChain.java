@@ -1,12 +1,12 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -166,8 +166,8 @@ public final class DeliveryChain {
          * @return this
          */
         public Builder then(DeliveryChannel channel, Duration timeout) {
-            Objects.requireNonNull(channel, "channel");
-            Objects.requireNonNull(timeout, "timeout");
+            Names.required(channel, "channel");
+            Names.required(timeout, "timeout");
             if (timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
                 throw new IllegalArgumentException("a channel timeout must be 1 ms to 5 minutes, got " + timeout);
             }
@@ -187,7 +187,7 @@ public final class DeliveryChain {
             if (this.executor != null) {
                 throw new IllegalStateException("executor was already set");
             }
-            this.executor = Objects.requireNonNull(executor, "executor");
+            this.executor = Names.required(executor, "executor");
             return this;
         }
 

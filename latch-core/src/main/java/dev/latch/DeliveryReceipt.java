@@ -1,10 +1,10 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a {@link DeliveryChain} did with one message: the channel that delivered it, and the
@@ -28,10 +28,10 @@ public record DeliveryReceipt(String codeId, Delivery.Kind kind, String channel,
                               Instant expiresAt) {
     /** Validates and copies. */
     public DeliveryReceipt {
-        Objects.requireNonNull(codeId, "codeId");
-        Objects.requireNonNull(kind, "kind");
+        Names.required(codeId, "codeId");
+        Names.required(kind, "kind");
         failures = List.copyOf(failures);
-        Objects.requireNonNull(expiresAt, "expiresAt");
+        Names.required(expiresAt, "expiresAt");
     }
 
     /** @return true when a channel delivered the message */

@@ -1,8 +1,8 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What {@link Triggers#publish(LatchEvent)} did with an event: for each trigger it matched, whether
@@ -60,15 +60,15 @@ public record EventResult(Outcome outcome, Instant time, List<Step> steps) {
                        String failure) {
         /** Validates. */
         public Step {
-            Objects.requireNonNull(trigger, "trigger");
-            Objects.requireNonNull(outcome, "outcome");
+            Names.required(trigger, "trigger");
+            Names.required(outcome, "outcome");
         }
     }
 
     /** Validates and copies. */
     public EventResult {
-        Objects.requireNonNull(outcome, "outcome");
-        Objects.requireNonNull(time, "time");
+        Names.required(outcome, "outcome");
+        Names.required(time, "time");
         steps = List.copyOf(steps);
     }
 }

@@ -1,11 +1,11 @@
 package dev.latch;
 
 
+import dev.latch.spi.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -148,7 +148,7 @@ public final class Grant {
          */
         public Builder permissions(String... permissions) {
             for (String p : permissions) {
-                if (!PERMISSION.matcher(Objects.requireNonNull(p, "permission")).matches()) {
+                if (!PERMISSION.matcher(Names.required(p, "permission")).matches()) {
                     throw new IllegalArgumentException("permission must match " + PERMISSION.pattern());
                 }
                 this.permissions.add(p);
@@ -164,7 +164,7 @@ public final class Grant {
          * @return this
          */
         public Builder notBefore(Instant start) {
-            this.notBefore = Objects.requireNonNull(start, "start");
+            this.notBefore = Names.required(start, "start");
             return this;
         }
 
@@ -173,7 +173,7 @@ public final class Grant {
          * @return this
          */
         public Builder expiresAt(Instant expiry) {
-            this.expiresAt = Objects.requireNonNull(expiry, "expiry");
+            this.expiresAt = Names.required(expiry, "expiry");
             this.ttl = null;
             return this;
         }
@@ -183,7 +183,7 @@ public final class Grant {
          * @return this
          */
         public Builder ttl(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
+            Names.required(ttl, "ttl");
             if (ttl.isNegative() || ttl.isZero()) {
                 throw new IllegalArgumentException("ttl must be positive, got " + ttl);
             }

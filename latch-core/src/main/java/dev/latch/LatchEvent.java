@@ -1,8 +1,8 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Something that happened, published to {@link Triggers#publish(LatchEvent)}: a type such as
@@ -31,7 +31,7 @@ public record LatchEvent(String type, String subject, Map<String, String> attrib
     public LatchEvent {
         checkType(type);
         AccessContext.checkText("subject", subject);
-        Objects.requireNonNull(attributes, "attributes");
+        Names.required(attributes, "attributes");
         if (attributes.size() > MAX_ATTRIBUTES) {
             throw new IllegalArgumentException("at most " + MAX_ATTRIBUTES + " attributes, got " + attributes.size());
         }
@@ -43,7 +43,7 @@ public record LatchEvent(String type, String subject, Map<String, String> attrib
     }
 
     static String checkType(String type) {
-        Objects.requireNonNull(type, "type");
+        Names.required(type, "type");
         if (type.isEmpty() || type.length() > 64) {
             throw new IllegalArgumentException("an event type has 1 to 64 characters, had " + type.length());
         }

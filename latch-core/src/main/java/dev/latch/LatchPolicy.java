@@ -1,8 +1,8 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * How a dynamic code behaves: lifetime, format, attempts, uses, renewals, not-before delay,
@@ -84,7 +84,7 @@ public final class LatchPolicy {
      * @return a builder whose unset values come from {@code base}
      */
     public static Builder from(LatchPolicy base) {
-        Objects.requireNonNull(base, "base");
+        Names.required(base, "base");
         Builder b = new Builder();
         b.base = base;
         return b;
@@ -207,7 +207,7 @@ public final class LatchPolicy {
          */
         public Builder ttl(Duration ttl) {
             once(this.ttl != null, "ttl");
-            Objects.requireNonNull(ttl, "ttl");
+            Names.required(ttl, "ttl");
             if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_TTL) > 0) {
                 throw new IllegalArgumentException("ttl must be between 1s and " + MAX_TTL + ", got " + ttl);
             }
@@ -221,7 +221,7 @@ public final class LatchPolicy {
          */
         public Builder format(CodeFormat format) {
             once(this.format != null, "format");
-            this.format = Objects.requireNonNull(format, "format");
+            this.format = Names.required(format, "format");
             return this;
         }
 
@@ -270,7 +270,7 @@ public final class LatchPolicy {
          */
         public Builder notBefore(Duration delay) {
             once(this.notBefore != null, "notBefore");
-            Objects.requireNonNull(delay, "delay");
+            Names.required(delay, "delay");
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("notBefore must not be negative, got " + delay);
             }
@@ -308,7 +308,7 @@ public final class LatchPolicy {
          */
         public Builder reviewWithin(Duration within) {
             once(this.reviewWithin != null, "reviewWithin");
-            Objects.requireNonNull(within, "within");
+            Names.required(within, "within");
             if (within.compareTo(Duration.ofMinutes(1)) < 0 || within.compareTo(Duration.ofDays(30)) > 0) {
                 throw new IllegalArgumentException("reviewWithin must be between 1 minute and 30 days, got " + within);
             }
@@ -323,7 +323,7 @@ public final class LatchPolicy {
          */
         public Builder remindBefore(Duration before) {
             once(this.remindBefore != null, "remindBefore");
-            Objects.requireNonNull(before, "before");
+            Names.required(before, "before");
             if (before.isNegative() || before.isZero()) {
                 throw new IllegalArgumentException("remindBefore must be positive, got " + before);
             }

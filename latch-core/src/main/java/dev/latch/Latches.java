@@ -6,6 +6,7 @@ import dev.latch.internal.ExecutorScheduler;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CodeSummary;
+import dev.latch.spi.Names;
 import dev.latch.spi.CounterRequest;
 import dev.latch.spi.CounterResult;
 import dev.latch.spi.Delivery;
@@ -544,10 +545,7 @@ public final class Latches {
      * an empty or invalid one is, and the message names the argument only.
      */
     static <T> T required(T value, String argument) {
-        if (value == null) {
-            throw new IllegalArgumentException(argument + " is required, got null");
-        }
-        return value;
+        return Names.required(value, argument);
     }
 
     /** At most {@link #MAX_COUNTERS} counters, none negative. */
@@ -1303,7 +1301,7 @@ public final class Latches {
          */
         public Builder store(LatchStore store) {
             once(this.store, "store");
-            this.store = Objects.requireNonNull(store, "store");
+            this.store = Names.required(store, "store");
             return this;
         }
 
@@ -1313,7 +1311,7 @@ public final class Latches {
          */
         public Builder clock(Clock clock) {
             once(this.clock, "clock");
-            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clock = Names.required(clock, "clock");
             return this;
         }
 
@@ -1323,7 +1321,7 @@ public final class Latches {
          */
         public Builder pepper(Pepper pepper) {
             once(this.pepper, "pepper");
-            this.pepper = Objects.requireNonNull(pepper, "pepper");
+            this.pepper = Names.required(pepper, "pepper");
             return this;
         }
 
@@ -1334,7 +1332,7 @@ public final class Latches {
         public Builder auditSink(AuditSink... sinks) {
             once(this.sinks, "auditSink");
             for (AuditSink s : sinks) {
-                Objects.requireNonNull(s, "audit sink");
+                Names.required(s, "audit sink");
             }
             this.sinks = List.of(sinks);
             return this;
@@ -1346,7 +1344,7 @@ public final class Latches {
          */
         public Builder random(SecureRandom random) {
             once(this.random, "random");
-            this.random = Objects.requireNonNull(random, "random");
+            this.random = Names.required(random, "random");
             return this;
         }
 
@@ -1356,7 +1354,7 @@ public final class Latches {
          */
         public Builder issueRateLimit(RateLimit limit) {
             once(this.issueLimit, "issueRateLimit");
-            this.issueLimit = Objects.requireNonNull(limit, "limit");
+            this.issueLimit = Names.required(limit, "limit");
             return this;
         }
 
@@ -1366,7 +1364,7 @@ public final class Latches {
          */
         public Builder lockout(LockoutPolicy lockout) {
             once(this.lockout, "lockout");
-            this.lockout = Objects.requireNonNull(lockout, "lockout");
+            this.lockout = Names.required(lockout, "lockout");
             return this;
         }
 
@@ -1376,7 +1374,7 @@ public final class Latches {
          */
         public Builder businessHours(TimeWindow hours) {
             once(this.businessHours, "businessHours");
-            this.businessHours = Objects.requireNonNull(hours, "hours");
+            this.businessHours = Names.required(hours, "hours");
             return this;
         }
 
@@ -1386,7 +1384,7 @@ public final class Latches {
          */
         public Builder delivery(DeliveryChain chain) {
             once(this.delivery, "delivery");
-            this.delivery = Objects.requireNonNull(chain, "chain");
+            this.delivery = Names.required(chain, "chain");
             return this;
         }
 
@@ -1397,7 +1395,7 @@ public final class Latches {
          */
         public Builder scheduler(Scheduler scheduler) {
             once(this.scheduler, "scheduler");
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            this.scheduler = Names.required(scheduler, "scheduler");
             return this;
         }
 

@@ -1,8 +1,8 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * When consecutive failures lock a latch for a subject, and for how long.
@@ -51,8 +51,8 @@ public final class LockoutPolicy {
      * @return the policy, with a failure memory of 24 hours (or maxBackoff, if longer)
      */
     public static LockoutPolicy of(int threshold, Duration baseBackoff, Duration maxBackoff) {
-        Objects.requireNonNull(baseBackoff, "baseBackoff");
-        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        Names.required(baseBackoff, "baseBackoff");
+        Names.required(maxBackoff, "maxBackoff");
         Duration memory = maxBackoff.compareTo(Duration.ofHours(24)) > 0 ? maxBackoff : Duration.ofHours(24);
         return of(threshold, baseBackoff, maxBackoff, memory);
     }

@@ -1,8 +1,8 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Objects;
 
 /**
  * The secret key latch uses to hash codes at rest (HMAC-SHA256). Without it, a copy of the
@@ -30,7 +30,7 @@ public final class Pepper {
      * @return the pepper
      */
     public static Pepper of(byte[] key) {
-        Objects.requireNonNull(key, "key");
+        Names.required(key, "key");
         if (key.length < MIN_BYTES) {
             throw new IllegalArgumentException("a pepper needs at least " + MIN_BYTES + " bytes, got " + key.length);
         }

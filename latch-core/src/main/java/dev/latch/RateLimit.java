@@ -1,7 +1,7 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * At most {@code count} codes issued per subject within a sliding {@code window}, so that
@@ -32,7 +32,7 @@ public final class RateLimit {
      * @return the limit
      */
     public static RateLimit of(int count, Duration window) {
-        Objects.requireNonNull(window, "window");
+        Names.required(window, "window");
         if (count < 1 || count > 1000) {
             throw new IllegalArgumentException("rate limit count must be 1 to 1000, got " + count);
         }

@@ -1,10 +1,10 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Objects;
 
 /**
  * The SHA-256 digest of the exact request a code approves. A code issued with a digest opens
@@ -32,7 +32,7 @@ public final class RequestDigest {
      * @return its digest
      */
     public static RequestDigest of(byte[] request) {
-        Objects.requireNonNull(request, "request");
+        Names.required(request, "request");
         try {
             return new RequestDigest(MessageDigest.getInstance("SHA-256").digest(request));
         } catch (NoSuchAlgorithmException e) {
@@ -45,7 +45,7 @@ public final class RequestDigest {
      * @return its digest
      */
     public static RequestDigest of(String request) {
-        return of(Objects.requireNonNull(request, "request").getBytes(StandardCharsets.UTF_8));
+        return of(Names.required(request, "request").getBytes(StandardCharsets.UTF_8));
     }
 
     /**

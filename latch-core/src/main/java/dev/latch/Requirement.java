@@ -1,7 +1,7 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -22,7 +22,7 @@ public record Requirement(String resource, Set<String> permissions) {
     /** Validates and copies. */
     public Requirement {
         AccessContext.checkText("resource", resource);
-        permissions = Set.copyOf(Objects.requireNonNull(permissions, "permissions"));
+        permissions = Set.copyOf(Names.required(permissions, "permissions"));
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * The post-use review of a code whose policy requires one (break-glass): opened when the code
@@ -42,12 +42,12 @@ public record Review(String codeId, String latchId, String subject, Instant used
 
     /** Validates. */
     public Review {
-        Objects.requireNonNull(codeId, "codeId");
-        Objects.requireNonNull(latchId, "latchId");
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(usedAt, "usedAt");
-        Objects.requireNonNull(deadline, "deadline");
-        Objects.requireNonNull(state, "state");
+        Names.required(codeId, "codeId");
+        Names.required(latchId, "latchId");
+        Names.required(subject, "subject");
+        Names.required(usedAt, "usedAt");
+        Names.required(deadline, "deadline");
+        Names.required(state, "state");
     }
 
     Review acknowledged(String by, Instant at) {

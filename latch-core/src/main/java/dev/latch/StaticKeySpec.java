@@ -1,9 +1,9 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -144,7 +144,7 @@ public final class StaticKeySpec {
          */
         public Builder scopes(String... scopes) {
             for (String s : List.of(scopes)) {
-                if (!SCOPE.matcher(Objects.requireNonNull(s, "scope")).matches()) {
+                if (!SCOPE.matcher(Names.required(s, "scope")).matches()) {
                     throw new IllegalArgumentException("scope must match " + SCOPE.pattern());
                 }
                 this.scopes.add(s);
@@ -160,7 +160,7 @@ public final class StaticKeySpec {
          * @return this
          */
         public Builder expiresAfter(Duration ttl) {
-            Objects.requireNonNull(ttl, "ttl");
+            Names.required(ttl, "ttl");
             if (ttl.isNegative() || ttl.isZero()) {
                 throw new IllegalArgumentException("key ttl must be positive, got " + ttl);
             }

@@ -1,12 +1,12 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -30,9 +30,9 @@ public final class TimeWindow {
     private final Set<DayOfWeek> days;
 
     private TimeWindow(LocalTime from, LocalTime to, ZoneId zone, Set<DayOfWeek> days) {
-        this.from = Objects.requireNonNull(from, "from");
-        this.to = Objects.requireNonNull(to, "to");
-        this.zone = Objects.requireNonNull(zone, "zone");
+        this.from = Names.required(from, "from");
+        this.to = Names.required(to, "to");
+        this.zone = Names.required(zone, "zone");
         if (from.equals(to)) {
             throw new IllegalArgumentException("time window is empty: from == to == " + from);
         }
@@ -50,7 +50,7 @@ public final class TimeWindow {
      * @return the window
      */
     public static TimeWindow of(LocalTime from, LocalTime to, ZoneId zone, Set<DayOfWeek> days) {
-        return new TimeWindow(from, to, zone, EnumSet.copyOf(Objects.requireNonNull(days, "days")));
+        return new TimeWindow(from, to, zone, EnumSet.copyOf(Names.required(days, "days")));
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -182,7 +182,7 @@ public final class Trigger {
          */
         public Builder threshold(int count, Duration window) {
             once(this.window, "threshold");
-            Objects.requireNonNull(window, "window");
+            Names.required(window, "window");
             if (count < 1 || count > dev.latch.spi.LatchStore.MAX_EVENT_THRESHOLD) {
                 throw new IllegalArgumentException("threshold must be 1 to "
                         + dev.latch.spi.LatchStore.MAX_EVENT_THRESHOLD + ", got " + count);
@@ -201,7 +201,7 @@ public final class Trigger {
          */
         public Builder cooldown(Duration cooldown) {
             once(this.cooldown, "cooldown");
-            Objects.requireNonNull(cooldown, "cooldown");
+            Names.required(cooldown, "cooldown");
             if (cooldown.isNegative() || cooldown.compareTo(Duration.ofDays(30)) > 0) {
                 throw new IllegalArgumentException("cooldown must be 0 to 30 days, got " + cooldown);
             }
@@ -215,7 +215,7 @@ public final class Trigger {
          */
         public Builder per(Function<LatchEvent, String> key) {
             once(this.key, "per");
-            this.key = Objects.requireNonNull(key, "key");
+            this.key = Names.required(key, "key");
             return this;
         }
 
@@ -226,8 +226,8 @@ public final class Trigger {
          */
         public Builder challenge(LatchPolicy policy, Function<LatchEvent, String> latch) {
             once(this.policy, "challenge");
-            this.policy = Objects.requireNonNull(policy, "policy");
-            this.latch = Objects.requireNonNull(latch, "latch");
+            this.policy = Names.required(policy, "policy");
+            this.latch = Names.required(latch, "latch");
             return this;
         }
 
@@ -237,7 +237,7 @@ public final class Trigger {
          */
         public Builder recipient(Function<LatchEvent, String> recipient) {
             once(this.recipient, "recipient");
-            this.recipient = Objects.requireNonNull(recipient, "recipient");
+            this.recipient = Names.required(recipient, "recipient");
             return this;
         }
 
@@ -251,7 +251,7 @@ public final class Trigger {
          */
         public Builder holdLatch(Duration atMost) {
             once(this.hold, "holdLatch");
-            Objects.requireNonNull(atMost, "atMost");
+            Names.required(atMost, "atMost");
             if (atMost.compareTo(Duration.ofSeconds(1)) < 0 || atMost.compareTo(Duration.ofDays(30)) > 0) {
                 throw new IllegalArgumentException("a hold lasts 1 second to 30 days, got " + atMost);
             }

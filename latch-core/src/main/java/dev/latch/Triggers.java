@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import dev.latch.spi.EventCount;
 
 import java.time.Instant;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Event-triggered latches: events come in through {@link #publish(LatchEvent)}, each trigger that
@@ -63,7 +63,7 @@ public final class Triggers {
      * @throws NullPointerException when the event is null
      */
     public EventResult publish(LatchEvent event) {
-        Objects.requireNonNull(event, "event");
+        Names.required(event, "event");
         Instant now = latches.clock().instant();
         List<EventResult.Step> steps = new ArrayList<>();
         EventResult.Outcome overall = EventResult.Outcome.UNMATCHED;
@@ -141,7 +141,7 @@ public final class Triggers {
         private final Map<String, Trigger> triggers = new LinkedHashMap<>();
 
         private Builder(Latches latches) {
-            this.latches = Objects.requireNonNull(latches, "latches");
+            this.latches = Names.required(latches, "latches");
         }
 
         /**
@@ -149,7 +149,7 @@ public final class Triggers {
          * @return this
          */
         public Builder add(Trigger trigger) {
-            Objects.requireNonNull(trigger, "trigger");
+            Names.required(trigger, "trigger");
             if (triggers.putIfAbsent(trigger.name(), trigger) != null) {
                 throw new IllegalArgumentException("a trigger named " + trigger.name() + " was already added");
             }

@@ -1,6 +1,6 @@
 package dev.latch;
 
-import java.util.Objects;
+import dev.latch.spi.Names;
 import java.util.Set;
 
 /**
@@ -44,9 +44,9 @@ public sealed interface Verdict permits Verdict.Opened, Verdict.Denied {
                   boolean reviewDue, VerifiedClaims claims) implements Verdict {
         /** Validates and copies. */
         public Opened {
-            Objects.requireNonNull(codeId, "codeId");
-            Objects.requireNonNull(latchId, "latchId");
-            Objects.requireNonNull(subject, "subject");
+            Names.required(codeId, "codeId");
+            Names.required(latchId, "latchId");
+            Names.required(subject, "subject");
             scopes = Set.copyOf(scopes);
             if (claims == null) {
                 claims = VerifiedClaims.NONE;
@@ -89,7 +89,7 @@ public sealed interface Verdict permits Verdict.Opened, Verdict.Denied {
     record Denied(DenialReason reason) implements Verdict {
         /** Validates. */
         public Denied {
-            Objects.requireNonNull(reason, "reason");
+            Names.required(reason, "reason");
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.spi.Names;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,7 +50,7 @@ public final class VerifiedClaims {
      * @throws IllegalArgumentException when a value is not a JSON value
      */
     public static VerifiedClaims of(Map<String, ?> claims) {
-        Objects.requireNonNull(claims, "claims");
+        Names.required(claims, "claims");
         if (claims.isEmpty()) {
             return NONE;
         }

@@ -148,7 +148,7 @@ class TriggersTest {
 
     @Test
     void badEventsAreTypedErrors() {
-        assertThrows(NullPointerException.class, () -> LatchEvent.of(null, "a"));
+        assertThrows(IllegalArgumentException.class, () -> LatchEvent.of(null, "a"));
         assertThrows(IllegalArgumentException.class, () -> LatchEvent.of("", "a"));
         assertThrows(IllegalArgumentException.class, () -> LatchEvent.of("login failed", "a"));
         assertThrows(IllegalArgumentException.class, () -> LatchEvent.of("x".repeat(65), "a"));
@@ -156,7 +156,7 @@ class TriggersTest {
         assertThrows(IllegalArgumentException.class, () -> LatchEvent.of("login.failed", "a".repeat(257)));
         assertThrows(IllegalArgumentException.class, () -> new LatchEvent("t", "s", Map.of("k", "v\n")));
         Latches latches = latches(store, DeliveryChain.builder().then(outbox).build());
-        assertThrows(NullPointerException.class, () -> triggers(latches).publish(null));
+        assertThrows(IllegalArgumentException.class, () -> triggers(latches).publish(null));
         assertFalse(triggers(latches).isHeld(null, "a"));
         assertThrows(IllegalStateException.class, () -> Trigger.on("x").build());
         assertThrows(IllegalArgumentException.class, () -> Trigger.on("x").threshold(0, Duration.ofMinutes(1)));

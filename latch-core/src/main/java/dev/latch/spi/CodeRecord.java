@@ -5,7 +5,6 @@ import dev.latch.CodeInfo;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A dynamic code (or a set of recovery codes) as a store keeps it: keyed digests, never the
@@ -47,14 +46,14 @@ public record CodeRecord(String codeId, String latchId, String subject, String p
 
     /** Validates. */
     public CodeRecord {
-        Objects.requireNonNull(codeId, "codeId");
-        Objects.requireNonNull(latchId, "latchId");
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(issuedAt, "issuedAt");
-        Objects.requireNonNull(notBefore, "notBefore");
-        Objects.requireNonNull(expiresAt, "expiresAt");
+        Names.required(codeId, "codeId");
+        Names.required(latchId, "latchId");
+        Names.required(subject, "subject");
+        Names.required(kind, "kind");
+        Names.required(state, "state");
+        Names.required(issuedAt, "issuedAt");
+        Names.required(notBefore, "notBefore");
+        Names.required(expiresAt, "expiresAt");
         digests = List.copyOf(digests);
         if (digests.isEmpty() || digests.size() > 64) {
             throw new IllegalArgumentException("a code record has 1 to 64 digests");

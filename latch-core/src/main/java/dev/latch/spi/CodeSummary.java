@@ -67,8 +67,8 @@ public interface CodeSummary {
             implements CodeSummary {
         /** Validates. */
         public Parts {
-            java.util.Objects.requireNonNull(codeId, "codeId");
-            java.util.Objects.requireNonNull(conditions, "conditions");
+            Names.required(codeId, "codeId");
+            Names.required(conditions, "conditions");
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.latch.LockoutPolicy;
 
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * One presentation of a counter-based one-time password (HOTP or TOTP), as a module hands it to
@@ -29,10 +28,10 @@ public record CounterRequest(String latchId, String subject, long[] matches, boo
                              LockoutPolicy lockout) {
     /** Validates and copies. */
     public CounterRequest {
-        Objects.requireNonNull(latchId, "latchId");
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(lockout, "lockout");
+        Names.required(latchId, "latchId");
+        Names.required(subject, "subject");
+        Names.required(now, "now");
+        Names.required(lockout, "lockout");
         matches = matches.clone();
         Arrays.sort(matches);
         for (long m : matches) {

@@ -1,7 +1,6 @@
 package dev.latch.spi;
 
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * One message for a {@link DeliveryChannel}: a code for its recipient, or a reminder that a
@@ -51,16 +50,16 @@ public final class Delivery {
      */
     public Delivery(Kind kind, String recipient, String latchId, String codeId, String code, Instant expiresAt,
                     String policy) {
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.recipient = Objects.requireNonNull(recipient, "recipient");
-        this.latchId = Objects.requireNonNull(latchId, "latchId");
-        this.codeId = Objects.requireNonNull(codeId, "codeId");
+        this.kind = Names.required(kind, "kind");
+        this.recipient = Names.required(recipient, "recipient");
+        this.latchId = Names.required(latchId, "latchId");
+        this.codeId = Names.required(codeId, "codeId");
         if ((kind == Kind.CODE) != (code != null)) {
             throw new IllegalArgumentException("a CODE delivery carries the code and a REMINDER never does");
         }
         this.code = code;
-        this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
-        this.policy = Objects.requireNonNull(policy, "policy");
+        this.expiresAt = Names.required(expiresAt, "expiresAt");
+        this.policy = Names.required(policy, "policy");
     }
 
     /** @return what is delivered */

@@ -27,7 +27,7 @@ public record EventCount(int inWindow, boolean fired, boolean coolingDown) {
      */
     public static void checkArguments(String key, int threshold, java.time.Duration window,
                                       java.time.Duration cooldown) {
-        java.util.Objects.requireNonNull(key, "key");
+        Names.required(key, "key");
         if (threshold < 1 || threshold > LatchStore.MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
                 || cooldown.isNegative()) {
             throw new IllegalArgumentException("threshold must be 1 to " + LatchStore.MAX_EVENT_THRESHOLD

@@ -3,7 +3,6 @@ package dev.latch.spi;
 import dev.latch.StaticKeyInfo;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,11 +37,11 @@ public record KeyRecord(String keyId, String prefix, String subject, Set<String>
     /** Validates. */
     public KeyRecord {
         conditions = conditions == null ? "" : conditions;
-        Objects.requireNonNull(keyId, "keyId");
-        Objects.requireNonNull(prefix, "prefix");
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(createdAt, "createdAt");
-        Objects.requireNonNull(state, "state");
+        Names.required(keyId, "keyId");
+        Names.required(prefix, "prefix");
+        Names.required(subject, "subject");
+        Names.required(createdAt, "createdAt");
+        Names.required(state, "state");
         scopes = Set.copyOf(scopes);
         if (digest == null || digest.length != 32) {
             throw new IllegalArgumentException("key digests are 32 bytes");

@@ -56,8 +56,8 @@ public final class KeyedHmac {
 
     /** @param clone false to take the fallback (one Mac per thread) even where digests clone, for tests */
     static KeyedHmac of(String algorithm, byte[] key, boolean clone) {
-        Objects.requireNonNull(algorithm, "algorithm");
-        Objects.requireNonNull(key, "key");
+        Names.required(algorithm, "algorithm");
+        Names.required(key, "key");
         if (key.length == 0) {
             throw new IllegalArgumentException("an HMAC key has at least one byte");
         }

@@ -65,6 +65,28 @@ public final class Names {
     }
 
     /**
+     * The API's rule for a required argument, for latch's modules and plug-ins alike: null is an
+     * {@link IllegalArgumentException}, as an empty or invalid argument is, never a bare
+     * {@link NullPointerException}; the message names the argument only.
+     *
+     * <pre>{@code
+     * this.secret = Names.required(secret, "secret");
+     * }</pre>
+     *
+     * @param value    the argument
+     * @param argument its name, for the message
+     * @param <T>      its type
+     * @return the argument
+     * @throws IllegalArgumentException when it is null
+     */
+    public static <T> T required(T value, String argument) {
+        if (value == null) {
+            throw new IllegalArgumentException(argument + " is required, got null");
+        }
+        return value;
+    }
+
+    /**
      * Characters that are not control characters to {@link Character#isISOControl} but forge
      * lines or reorder text in log viewers and terminals: U+2028 LINE SEPARATOR, U+2029
      * PARAGRAPH SEPARATOR, the bidirectional embeddings, overrides and isolates (U+202A–U+202E,

@@ -4,7 +4,6 @@ import dev.latch.CodeFormat;
 import dev.latch.LockoutPolicy;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -36,10 +35,10 @@ public record OpenRequest(String latchId, String subject, byte[] foldedDigest, b
                           Instant now, LockoutPolicy lockout) {
     /** Validates. */
     public OpenRequest {
-        Objects.requireNonNull(latchId, "latchId");
-        Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(lockout, "lockout");
+        Names.required(latchId, "latchId");
+        Names.required(subject, "subject");
+        Names.required(now, "now");
+        Names.required(lockout, "lockout");
         kinds = Set.copyOf(kinds);
     }
 

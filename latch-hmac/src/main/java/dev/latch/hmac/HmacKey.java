@@ -1,10 +1,10 @@
 package dev.latch.hmac;
 
+import dev.latch.spi.Names;
 import dev.latch.spi.KeyedHmac;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -46,8 +46,8 @@ public final class HmacKey {
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("key id must match " + ID.pattern());
         }
-        Objects.requireNonNull(algorithm, "algorithm");
-        Objects.requireNonNull(secret, "secret");
+        Names.required(algorithm, "algorithm");
+        Names.required(secret, "secret");
         if (secret.length < MIN_BYTES) {
             throw new IllegalArgumentException("HMAC keys need at least " + MIN_BYTES + " bytes, got " + secret.length);
         }
@@ -91,7 +91,7 @@ public final class HmacKey {
      * @return a copy with that status
      */
     public HmacKey withStatus(KeyStatus newStatus) {
-        Objects.requireNonNull(newStatus, "status");
+        Names.required(newStatus, "status");
         if (status == KeyStatus.DESTROYED && newStatus != KeyStatus.DESTROYED) {
             throw new IllegalStateException("key " + id + " was destroyed");
         }

@@ -1,10 +1,10 @@
 package dev.latch.hmac;
 
+import dev.latch.spi.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -49,7 +49,7 @@ public final class HmacKeySet {
         Map<String, HmacKey> m = new LinkedHashMap<>();
         m.put(primary.id(), primary);
         for (HmacKey k : others) {
-            if (m.putIfAbsent(k.id(), Objects.requireNonNull(k, "key")) != null) {
+            if (m.putIfAbsent(k.id(), Names.required(k, "key")) != null) {
                 throw new IllegalArgumentException("duplicate key id " + k.id());
             }
         }

@@ -4,7 +4,8 @@ import dev.latch.AccessContext;
 import dev.latch.Latches;
 import dev.latch.Verdict;
 
-import java.util.Objects;
+import dev.latch.spi.Names;
+
 
 /**
  * Counter-based one-time passwords (<a href="https://www.rfc-editor.org/rfc/rfc4226">RFC 4226</a>)
@@ -44,6 +45,7 @@ public final class Hotp {
      * @return its code
      */
     public String generate(OtpSecret secret, long counter) {
+        Names.required(secret, "secret");
         if (counter < 0) {
             throw new IllegalArgumentException("HOTP counters are not negative");
         }
@@ -59,8 +61,8 @@ public final class Hotp {
      * @return the verdict
      */
     public Verdict verify(Latches latches, String latchId, OtpSecret secret, String code, AccessContext context) {
-        Objects.requireNonNull(latches, "latches");
-        Objects.requireNonNull(secret, "secret");
+        Names.required(latches, "latches");
+        Names.required(secret, "secret");
         byte[] input = engine.wellFormed(code);
         if (input == null || context == null) {
             return latches.openCounter(latchId, context, new long[0], false);
@@ -84,7 +86,8 @@ public final class Hotp {
      */
     public Verdict resync(Latches latches, String latchId, OtpSecret secret, String first, String second,
                           AccessContext context) {
-        Objects.requireNonNull(latches, "latches");
+        Names.required(latches, "latches");
+        Names.required(secret, "secret");
         byte[] a = engine.wellFormed(first);
         byte[] b = engine.wellFormed(second);
         if (a == null || b == null || context == null) {
@@ -129,7 +132,7 @@ public final class Hotp {
          * @return this
          */
         public Builder algorithm(OtpAlgorithm algorithm) {
-            this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            this.algorithm = Names.required(algorithm, "algorithm");
             return this;
         }
 

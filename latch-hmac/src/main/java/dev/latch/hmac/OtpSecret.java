@@ -1,7 +1,7 @@
 package dev.latch.hmac;
 
+import dev.latch.spi.Names;
 import java.security.SecureRandom;
-import java.util.Objects;
 
 /**
  * The shared secret of an HOTP or TOTP authenticator. latch never stores it: keep it encrypted
@@ -55,7 +55,7 @@ public final class OtpSecret {
      * @return the secret
      */
     public static OtpSecret of(byte[] bytes) {
-        Objects.requireNonNull(bytes, "bytes");
+        Names.required(bytes, "bytes");
         if (bytes.length < MIN_BYTES || bytes.length > 128) {
             throw new IllegalArgumentException("OTP secrets have 16 to 128 bytes, got " + bytes.length);
         }
@@ -67,7 +67,7 @@ public final class OtpSecret {
      * @return the secret
      */
     public static OtpSecret fromBase32(String base32) {
-        Objects.requireNonNull(base32, "base32");
+        Names.required(base32, "base32");
         return of(Base32.decode(base32));
     }
 

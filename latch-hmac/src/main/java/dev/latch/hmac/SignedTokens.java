@@ -12,6 +12,7 @@ import dev.latch.Verdict;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeSigner;
 import dev.latch.spi.LatchStore;
+import dev.latch.spi.Names;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -98,7 +98,7 @@ public final class SignedTokens implements CodeSigner {
      * @return the same signer with other keys
      */
     public SignedTokens withKeys(HmacKeySet newKeys) {
-        return new SignedTokens(Objects.requireNonNull(newKeys, "keys"), clock, maxTtl, skew, store, audit, random);
+        return new SignedTokens(Names.required(newKeys, "keys"), clock, maxTtl, skew, store, audit, random);
     }
 
     /** @return the key set */
@@ -108,7 +108,7 @@ public final class SignedTokens implements CodeSigner {
 
     @Override
     public String sign(Grant grant) {
-        Objects.requireNonNull(grant, "grant");
+        Names.required(grant, "grant");
         Instant now = clock.instant();
         Instant expiry = grant.expiresAt(now);
         if (!expiry.isAfter(now)) {
@@ -152,7 +152,7 @@ public final class SignedTokens implements CodeSigner {
         String resource = requirement == null ? null : requirement.resource();
         String source = context == null ? null : context.source().orElse(null);
         TokenFormat.Parsed parsed = TokenFormat.parse(token);
-        if (parsed == null || requirement == null || !TokenFormat.kidWellFormed(parsed)) {
+        if (parsed == null || requirement == null || context == null || !TokenFormat.kidWellFormed(parsed)) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }
         HmacKey key = keys.enabled(token, parsed.start(TokenFormat.KID), parsed.end(TokenFormat.KID));
@@ -267,7 +267,7 @@ public final class SignedTokens implements CodeSigner {
      * @param expiry   the new, earlier end
      */
     public void shortenPolicy(String policyId, Instant expiry) {
-        Objects.requireNonNull(expiry, "expiry");
+        Names.required(expiry, "expiry");
         Instant now = clock.instant();
         putMarker(now, POLICY + requireId(policyId), "expires=" + expiry.getEpochSecond());
         event(AuditEvent.Type.RENEWED, now, null, null, null, null, AuditEvent.Outcome.SUCCESS,
@@ -340,7 +340,7 @@ public final class SignedTokens implements CodeSigner {
         private SecureRandom random;
 
         private Builder(HmacKeySet keys) {
-            this.keys = Objects.requireNonNull(keys, "keys");
+            this.keys = Names.required(keys, "keys");
         }
 
         private static void once(Object current, String what) {
@@ -355,7 +355,7 @@ public final class SignedTokens implements CodeSigner {
          */
         public Builder clock(Clock clock) {
             once(this.clock, "clock");
-            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clock = Names.required(clock, "clock");
             return this;
         }
 
@@ -365,7 +365,7 @@ public final class SignedTokens implements CodeSigner {
          */
         public Builder maxTtl(Duration maxTtl) {
             once(this.maxTtl, "maxTtl");
-            Objects.requireNonNull(maxTtl, "maxTtl");
+            Names.required(maxTtl, "maxTtl");
             if (maxTtl.compareTo(Duration.ofSeconds(1)) < 0 || maxTtl.compareTo(Duration.ofDays(365)) > 0) {
                 throw new IllegalArgumentException("maxTtl must be 1s to 365 days, got " + maxTtl);
             }
@@ -379,7 +379,7 @@ public final class SignedTokens implements CodeSigner {
          */
         public Builder skew(Duration skew) {
             once(this.skew, "skew");
-            Objects.requireNonNull(skew, "skew");
+            Names.required(skew, "skew");
             if (skew.isNegative() || skew.compareTo(MAX_SKEW) > 0) {
                 throw new IllegalArgumentException("skew must be 0 to " + MAX_SKEW + ", got " + skew);
             }
@@ -393,7 +393,7 @@ public final class SignedTokens implements CodeSigner {
          */
         public Builder store(LatchStore store) {
             once(this.store, "store");
-            this.store = Objects.requireNonNull(store, "store");
+            this.store = Names.required(store, "store");
             return this;
         }
 
@@ -413,7 +413,7 @@ public final class SignedTokens implements CodeSigner {
          */
         public Builder random(SecureRandom random) {
             once(this.random, "random");
-            this.random = Objects.requireNonNull(random, "random");
+            this.random = Names.required(random, "random");
             return this;
         }
 

@@ -4,12 +4,13 @@ import dev.latch.AccessContext;
 import dev.latch.Latches;
 import dev.latch.Verdict;
 
+import dev.latch.spi.Names;
+
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * Time-based one-time passwords (<a href="https://www.rfc-editor.org/rfc/rfc6238">RFC 6238</a>)
@@ -55,6 +56,7 @@ public final class Totp {
      * @return its time step (0 before the epoch)
      */
     public long step(Instant time) {
+        Names.required(time, "time");
         return Math.max(0, Math.floorDiv(time.getEpochSecond(), periodSeconds));
     }
 
@@ -64,6 +66,7 @@ public final class Totp {
      * @return the code for that moment's step
      */
     public String generate(OtpSecret secret, Instant time) {
+        Names.required(secret, "secret");
         return engine.format(engine.code(engine.keyed(secret), step(time)));
     }
 
@@ -74,6 +77,8 @@ public final class Totp {
      * @return the steps in the window whose code equals the input (usually none or one)
      */
     public long[] matchingSteps(OtpSecret secret, String code, Instant now) {
+        Names.required(secret, "secret");
+        Names.required(now, "now");
         return matching(secret, engine.wellFormed(code), now);
     }
 
@@ -97,8 +102,8 @@ public final class Totp {
      * @return the verdict: {@code REPLAYED} for a code of an accepted or earlier step
      */
     public Verdict verify(Latches latches, String latchId, OtpSecret secret, String code, AccessContext context) {
-        Objects.requireNonNull(latches, "latches");
-        Objects.requireNonNull(secret, "secret");
+        Names.required(latches, "latches");
+        Names.required(secret, "secret");
         byte[] input = engine.wellFormed(code);
         return latches.openCounter(latchId, context, matching(secret, input, latches.clock().instant()), input != null);
     }
@@ -112,7 +117,9 @@ public final class Totp {
      * @return the enrollment
      */
     public OtpEnrollment enroll(String issuer, String account, SecureRandom random) {
-        OtpSecret secret = OtpSecret.generate(random);
+        checkLabel("issuer", issuer);
+        checkLabel("account", account);
+        OtpSecret secret = OtpSecret.generate(Names.required(random, "random"));
         return new OtpEnrollment(secret, uri(issuer, account, secret));
     }
 
@@ -128,6 +135,7 @@ public final class Totp {
     public URI uri(String issuer, String account, OtpSecret secret) {
         checkLabel("issuer", issuer);
         checkLabel("account", account);
+        Names.required(secret, "secret");
         String uri = "otpauth://totp/" + encode(issuer) + ":" + encode(account) + "?secret=" + secret.base32()
                 + "&issuer=" + encode(issuer) + "&algorithm=" + engine.algorithm().name() + "&digits=" + engine.digits()
                 + "&period=" + periodSeconds;
@@ -178,7 +186,7 @@ public final class Totp {
          * @return this
          */
         public Builder algorithm(OtpAlgorithm algorithm) {
-            this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            this.algorithm = Names.required(algorithm, "algorithm");
             return this;
         }
 
@@ -196,7 +204,7 @@ public final class Totp {
          * @return this
          */
         public Builder period(Duration period) {
-            Objects.requireNonNull(period, "period");
+            Names.required(period, "period");
             if (period.getNano() != 0 || period.getSeconds() < 1 || period.compareTo(MAX_PERIOD) > 0) {
                 throw new IllegalArgumentException("TOTP period must be whole seconds from 1s to 120s, got " + period);
             }

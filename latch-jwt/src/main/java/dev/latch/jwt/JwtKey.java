@@ -1,5 +1,6 @@
 package dev.latch.jwt;
 
+import dev.latch.spi.Names;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -29,7 +30,6 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -83,7 +83,7 @@ public final class JwtKey {
         if (id == null || !KID.matcher(id).matches()) {
             throw new IllegalArgumentException("key id must match " + KID.pattern());
         }
-        Objects.requireNonNull(algorithm, "algorithm");
+        Names.required(algorithm, "algorithm");
         if (issuer == null || issuer.isBlank() || issuer.length() > 256) {
             throw new IllegalArgumentException("a key is bound to an issuer of 1 to 256 characters");
         }
@@ -249,7 +249,7 @@ public final class JwtKey {
      * @return a copy with that status
      */
     public JwtKey withStatus(Status newStatus) {
-        return new JwtKey(id, algorithm, issuer, Objects.requireNonNull(newStatus, "status"), signer, verifier, publicJwk);
+        return new JwtKey(id, algorithm, issuer, Names.required(newStatus, "status"), signer, verifier, publicJwk);
     }
 
     JWSSigner signer() {

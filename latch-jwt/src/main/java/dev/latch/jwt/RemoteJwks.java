@@ -1,5 +1,6 @@
 package dev.latch.jwt;
 
+import dev.latch.spi.Names;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
@@ -14,7 +15,6 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Another service's JWK set, fetched over HTTP(S) through Nimbus's JWK source, with caching,
@@ -101,7 +101,7 @@ public final class RemoteJwks {
         private int sizeLimit = 64 * 1024;
 
         private Builder(URI uri, String issuer) {
-            this.uri = Objects.requireNonNull(uri, "uri");
+            this.uri = Names.required(uri, "uri");
             if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
                 throw new IllegalArgumentException("the JWKS URL must be http or https");
             }

@@ -31,7 +31,6 @@ import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -107,12 +106,12 @@ public final class SignedJwts implements CodeSigner {
      * @return a builder
      */
     public static Builder builder(JwtKeySet keys) {
-        return new Builder(Objects.requireNonNull(keys, "keys"));
+        return new Builder(Names.required(keys, "keys"));
     }
 
     @Override
     public String sign(Grant grant) {
-        Objects.requireNonNull(grant, "grant");
+        Names.required(grant, "grant");
         JwtKey key = keys.primary();
         if (key == null) {
             throw new SignerException("this key set has no signing key");
@@ -155,7 +154,7 @@ public final class SignedJwts implements CodeSigner {
         Instant now = clock.instant();
         String resource = requirement == null ? null : requirement.resource();
         String source = context == null ? null : context.source().orElse(null);
-        if (token == null || token.length() > maxSize || requirement == null) {
+        if (token == null || token.length() > maxSize || requirement == null || context == null) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "MALFORMED");
         }
         int d1 = token.indexOf('.');
@@ -364,7 +363,7 @@ public final class SignedJwts implements CodeSigner {
          * @return this
          */
         public Builder remoteKeys(RemoteJwks remote) {
-            this.remote = Objects.requireNonNull(remote, "remote");
+            this.remote = Names.required(remote, "remote");
             return this;
         }
 
@@ -373,7 +372,7 @@ public final class SignedJwts implements CodeSigner {
          * @return this
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clock = Names.required(clock, "clock");
             return this;
         }
 
@@ -427,7 +426,7 @@ public final class SignedJwts implements CodeSigner {
          * @return this
          */
         public Builder store(LatchStore store) {
-            this.store = Objects.requireNonNull(store, "store");
+            this.store = Names.required(store, "store");
             return this;
         }
 
@@ -445,7 +444,7 @@ public final class SignedJwts implements CodeSigner {
          * @return this
          */
         public Builder random(SecureRandom random) {
-            this.random = Objects.requireNonNull(random, "random");
+            this.random = Names.required(random, "random");
             return this;
         }
 

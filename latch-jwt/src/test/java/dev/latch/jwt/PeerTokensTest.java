@@ -111,6 +111,18 @@ class PeerTokensTest {
     }
 
     @Test
+    void nullArguments_followTheApiRule() throws Exception {
+        String token = nimbus();
+        Verdict.Denied malformed = new Verdict.Denied(DenialReason.MALFORMED);
+        assertEquals(malformed, verifier.verify(null, READ, CALLER));
+        assertEquals(malformed, verifier.verify(token, null, CALLER));
+        assertEquals(malformed, verifier.verify(token, READ, null), "a null context, also for a valid token");
+        assertTrue(verifier.verify(token, READ, CALLER).isOpen(), "the token itself verifies");
+        assertThrows(IllegalArgumentException.class, () -> verifier.sign(null));
+        assertThrows(IllegalArgumentException.class, () -> SignedJwts.builder(null));
+    }
+
+    @Test
     void tamperedPeerToken_isDeniedAndCarriesNoClaims() {
         String token = auth0();
         int dot = token.lastIndexOf('.');

@@ -935,12 +935,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             return this;
         }
 
-        /** Null is an {@link IllegalArgumentException}, as for every argument of latch's API. */
         private static <T> T required(T value, String argument) {
-            if (value == null) {
-                throw new IllegalArgumentException(argument + " is required, got null");
-            }
-            return value;
+            return dev.latch.spi.Names.required(value, argument);
         }
 
         /**
