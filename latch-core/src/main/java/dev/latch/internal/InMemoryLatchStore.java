@@ -20,6 +20,7 @@ import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
 import dev.latch.spi.LatchStore;
+import dev.latch.spi.Names;
 import dev.latch.spi.OpenRequest;
 import dev.latch.spi.OpenResult;
 import dev.latch.spi.RenewResult;
@@ -821,6 +822,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
+        Names.required(code, "code");
+        Names.required(now, "now");
         observe(now);
         int subjectHash = slots.hash(code.subject()); // a keyed hash: computed once per issue
         if (limit != null && !takeIssueSlot(code.latchId(), code.subject(), subjectHash, limit, now)) {
@@ -878,6 +881,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public OpenResult open(OpenRequest request) {
+        Names.required(request, "request");
         observe(request.now());
         Slot slot = slotOf(request.latchId(), request.subject());
         if (slot == null) {
@@ -965,6 +969,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
+        Names.required(codeId, "codeId");
         Slot slot = slotByCode(codeId);
         if (slot == null) {
             return Optional.empty();
@@ -981,6 +986,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public boolean revoke(String codeId, Instant now) {
+        Names.required(codeId, "codeId");
+        Names.required(now, "now");
         observe(now);
         return revokeIn(slotByCode(codeId), codeId, now);
     }
@@ -1007,6 +1014,8 @@ public final class InMemoryLatchStore implements LatchStore {
      */
     @Override
     public int revokeLatch(String latchId, Instant now) {
+        Names.required(latchId, "latchId");
+        Names.required(now, "now");
         observe(now);
         int[] n = {0};
         sweepLock.lock();
@@ -1028,6 +1037,8 @@ public final class InMemoryLatchStore implements LatchStore {
      */
     @Override
     public int revokeSubject(String subject, Instant now) {
+        Names.required(subject, "subject");
+        Names.required(now, "now");
         observe(now);
         int n = 0;
         for (Slot s = slots.get(subject); s != null; s = s.next) {
@@ -1040,6 +1051,9 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
+        Names.required(codeId, "codeId");
+        Names.required(newExpiry, "newExpiry");
+        Names.required(now, "now");
         observe(now);
         Slot slot = slotByCode(codeId);
         if (slot == null) {
@@ -1068,6 +1082,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public CounterResult acceptCounter(CounterRequest r) {
+        Names.required(r, "r");
         Instant now = r.now();
         observe(now);
         while (true) {
@@ -1116,6 +1131,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
+        Names.required(latchId, "latchId");
+        Names.required(subject, "subject");
         Slot slot = latchId == null || subject == null ? null : slotOf(latchId, subject);
         if (slot == null) {
             return OptionalLong.empty();
@@ -1135,6 +1152,9 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public boolean putOnce(String key, Instant expiresAt, Instant now) {
+        Names.required(key, "key");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
         observe(now);
         boolean[] first = {false};
         ensureRoomFor(markers, key);
@@ -1150,6 +1170,10 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public void putMarker(String key, String value, Instant expiresAt, Instant now) {
+        Names.required(key, "key");
+        Names.required(value, "value");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
         observe(now);
         if (value.length() > 4096) {
             throw new IllegalArgumentException("marker values are at most 4096 characters");
@@ -1160,6 +1184,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<String> getMarker(String key, Instant now) {
+        Names.required(key, "key");
+        Names.required(now, "now");
         observe(now);
         Marker m = markers.getIfPresent(key);
         return m == null || !now.isBefore(m.expiresAt()) ? Optional.empty() : Optional.of(m.value());
@@ -1180,6 +1206,10 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
+        Names.required(key, "key");
+        Names.required(window, "window");
+        Names.required(cooldown, "cooldown");
+        Names.required(now, "now");
         observe(now);
         EventCount.checkArguments(key, threshold, window, cooldown);
         EventCount[] out = new EventCount[1];
@@ -1250,6 +1280,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public void putKey(KeyRecord key) {
+        Names.required(key, "key");
         ensureRoom();
         if (keys.putIfAbsent(key.keyId(), new KeyHolder(key)) != null) {
             throw new LatchStoreException("a key with id " + key.keyId() + " already exists");
@@ -1258,12 +1289,16 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<KeyRecord> findKey(String keyId) {
+        Names.required(keyId, "keyId");
         KeyHolder h = keyId == null ? null : keys.get(keyId);
         return h == null ? Optional.empty() : Optional.of(h.view());
     }
 
     @Override
     public KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
+        Names.required(keyId, "keyId");
+        Names.required(digest, "digest");
+        Names.required(now, "now");
         observe(now);
         KeyHolder h = keyId == null ? null : keys.get(keyId);
         if (h == null) {
@@ -1286,6 +1321,10 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(validUntil, "validUntil");
+        Names.required(successorId, "successorId");
+        Names.required(now, "now");
         observe(now);
         KeyHolder h = keyId == null ? null : keys.get(keyId);
         if (h == null) {
@@ -1302,6 +1341,8 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public boolean revokeKey(String keyId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(now, "now");
         observe(now);
         KeyHolder h = keyId == null ? null : keys.get(keyId);
         if (h == null) {

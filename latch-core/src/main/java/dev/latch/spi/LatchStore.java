@@ -28,6 +28,11 @@ import java.util.Optional;
  *         .build();
  * }</pre>
  *
+ * <p>Every method refuses a null argument with {@link IllegalArgumentException} before it reads
+ * or changes anything ({@link Names#required}), except the ones documented as "or null" (an
+ * issue's rate limit, a key use's source); the conformance suite calls each method with null in
+ * each argument on every store.
+ *
  * <p>Implementations must be thread-safe.
  */
 public interface LatchStore {

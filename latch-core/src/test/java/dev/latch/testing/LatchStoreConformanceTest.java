@@ -939,6 +939,67 @@ public abstract class LatchStoreConformanceTest {
                 "the bound itself is accepted (all zeros: counter 0 matched)");
     }
 
+    /**
+     * The store SPI itself, called with null in each reference argument (the others valid): an
+     * IllegalArgumentException on every store, before anything is stored. The source of a key
+     * use and the rate limit of an issue are optional.
+     */
+    @Test
+    void storeSpi_nullArgument_isIllegalArgumentOnEveryStore() throws Exception {
+        IssuedCode code = latches.issue(LatchPolicy.HIGH, "spi", "alice");
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
+        CodeRecord record = store.find(code.codeId()).orElseThrow();
+        dev.latch.spi.KeyRecord keyRecord = store.findKey(key.keyId()).orElseThrow();
+        Instant now = clock.instant();
+        java.util.Map<Class<?>, Object> valid = new java.util.HashMap<>();
+        valid.put(String.class, "spi-x");
+        valid.put(Instant.class, now);
+        valid.put(CodeRecord.class, record);
+        valid.put(RateLimit.class, RateLimit.of(1000, Duration.ofSeconds(1)));
+        valid.put(dev.latch.spi.KeyRecord.class, keyRecord);
+        valid.put(byte[].class, new byte[32]);
+        valid.put(OpenRequest.class, new OpenRequest("spi", "mallory", new byte[32], null, Set.of(CodeFormat.Kind.NUMERIC),
+                null, null, false, now, LockoutPolicy.DEFAULT));
+        valid.put(dev.latch.spi.CounterRequest.class, new dev.latch.spi.CounterRequest("spi", "mallory", new long[]{1}, true,
+                now, LockoutPolicy.DEFAULT));
+        valid.put(Duration.class, Duration.ofMinutes(10));
+        Set<String> optional = Set.of("useKey/3", "issue/1"); // no source; no rate limit (recovery codes)
+        List<String> wrong = new ArrayList<>();
+        for (java.lang.reflect.Method m : LatchStore.class.getMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.isDefault()) {
+                continue;
+            }
+            Class<?>[] types = m.getParameterTypes();
+            for (int i = 0; i < types.length; i++) {
+                if (types[i].isPrimitive() || optional.contains(m.getName() + "/" + i)) {
+                    continue;
+                }
+                Object[] args = new Object[types.length];
+                for (int j = 0; j < types.length; j++) {
+                    args[j] = j == i ? null : valid.get(types[j]);
+                    if (types[j] == boolean.class) {
+                        args[j] = false;
+                    } else if (types[j] == int.class) {
+                        args[j] = 3;
+                    } else if (j != i && args[j] == null) {
+                        throw new AssertionError("no valid " + types[j] + " for " + m.getName());
+                    }
+                }
+                try {
+                    Object r = m.invoke(store, args);
+                    wrong.add(m.getName() + " argument " + i + " null returned " + r);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    if (e.getCause().getClass() != IllegalArgumentException.class) {
+                        wrong.add(m.getName() + " argument " + i + " null threw " + e.getCause());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertTrue(latches.open("spi", code.code(), as("alice")).isOpen(), "the stored code is untouched");
+        assertTrue(latches.authenticate(key.key(), as("svc")).isOpen(), "the stored key is untouched");
+    }
+
     /** Counters the edge tests walk: the start, 32-bit edges, and the top of the 64-bit range. */
     protected static long[] edgeCounters() {
         long[] top = new long[11];

@@ -15,6 +15,7 @@ import dev.latch.spi.IssueResult;
 import dev.latch.spi.KeyRecord;
 import dev.latch.spi.KeyResult;
 import dev.latch.spi.LatchStore;
+import dev.latch.spi.Names;
 import dev.latch.spi.OpenRequest;
 import dev.latch.spi.OpenResult;
 import dev.latch.spi.RenewResult;
@@ -421,6 +422,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
+        Names.required(code, "code");
+        Names.required(now, "now");
         String slot = slotKey(code.latchId(), code.subject());
         String[] keys = {slot, subjectKey(code.subject(), "rate"), codeIndex(code.codeId()), latchSet(code.latchId()),
                 subjectKey(code.subject(), "members")};
@@ -436,6 +439,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OpenResult open(OpenRequest req) {
+        Names.required(req, "req");
         // The subject's sources are a key of their own, declared only when there is a source to
         // record: each declared key is one more string for the server to make per call.
         String[] keys = req.source() == null ? new String[]{slotKey(req.latchId(), req.subject())}
@@ -662,30 +666,40 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public Optional<CodeRecord> find(String codeId) {
+        Names.required(codeId, "codeId");
         List<Object> r = eval("find", ScriptOutputType.MULTI, new String[]{codeIndex(codeId)}, codeId);
         return r.isEmpty() ? Optional.empty() : Optional.ofNullable(code(map(r, 0)));
     }
 
     @Override
     public boolean revoke(String codeId, Instant now) {
+        Names.required(codeId, "codeId");
+        Names.required(now, "now");
         Long n = eval("revoke", ScriptOutputType.INTEGER, new String[]{codeIndex(codeId)}, codeId, ms(now));
         return n != null && n == 1;
     }
 
     @Override
     public int revokeLatch(String latchId, Instant now) {
+        Names.required(latchId, "latchId");
+        Names.required(now, "now");
         Long n = eval("revoke_set", ScriptOutputType.INTEGER, new String[]{latchSet(latchId)}, ms(now));
         return n == null ? 0 : n.intValue();
     }
 
     @Override
     public int revokeSubject(String subject, Instant now) {
+        Names.required(subject, "subject");
+        Names.required(now, "now");
         Long n = eval("revoke_set", ScriptOutputType.INTEGER, new String[]{subjectKey(subject, "members")}, ms(now));
         return n == null ? 0 : n.intValue();
     }
 
     @Override
     public RenewResult renew(String codeId, Instant newExpiry, Instant now) {
+        Names.required(codeId, "codeId");
+        Names.required(newExpiry, "newExpiry");
+        Names.required(now, "now");
         List<Object> r = eval("renew", ScriptOutputType.MULTI, new String[]{codeIndex(codeId)}, codeId, ms(newExpiry), ms(now));
         RenewResult.Outcome outcome = RenewResult.Outcome.valueOf(String.valueOf(r.get(0)));
         return new RenewResult(outcome, r.size() > 1 ? code(map(r, 1)) : null);
@@ -695,6 +709,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public CounterResult acceptCounter(CounterRequest req) {
+        Names.required(req, "req");
         List<String> a = new ArrayList<>(List.of(ms(req.now()), Integer.toString(req.lockout().threshold()),
                 Long.toString(req.lockout().baseBackoff().toMillis()), Long.toString(req.lockout().maxBackoff().toMillis()),
                 Long.toString(req.lockout().failureMemory().toMillis()), req.wellFormed() ? "1" : "0"));
@@ -712,6 +727,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OptionalLong nextCounter(String latchId, String subject) {
+        Names.required(latchId, "latchId");
+        Names.required(subject, "subject");
         String v = eval("next_counter", ScriptOutputType.VALUE, new String[]{slotKey(latchId, subject)});
         if (v == null || v.isEmpty() || v.equals("-1")) {
             return OptionalLong.empty();
@@ -732,6 +749,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public boolean putOnce(String key, Instant expiresAt, Instant now) {
+        Names.required(key, "key");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
         Long r = eval("put_once", ScriptOutputType.INTEGER, new String[]{markerKey(key)}, ms(now), ms(expiresAt),
                 Long.toString(ttl(expiresAt, now)));
         return r != null && r == 1;
@@ -739,6 +759,10 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public void putMarker(String key, String value, Instant expiresAt, Instant now) {
+        Names.required(key, "key");
+        Names.required(value, "value");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
         if (value.length() > 4096) {
             throw new IllegalArgumentException("marker values are at most 4096 characters");
         }
@@ -747,6 +771,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public Optional<String> getMarker(String key, Instant now) {
+        Names.required(key, "key");
+        Names.required(now, "now");
         String v = call("GET", () -> send().get(markerKey(key)));
         if (v == null) {
             return Optional.empty();
@@ -757,6 +783,10 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
+        Names.required(key, "key");
+        Names.required(window, "window");
+        Names.required(cooldown, "cooldown");
+        Names.required(now, "now");
         EventCount.checkArguments(key, threshold, window, cooldown);
         String base = prefix + ":{E:" + b64(key) + "}";
         List<Object> r = eval("count_event", ScriptOutputType.MULTI, new String[]{base + ":t", base + ":cd"}, ms(now),
@@ -792,6 +822,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public void putKey(KeyRecord key) {
+        Names.required(key, "key");
         Long r = eval("put_key", ScriptOutputType.INTEGER, new String[]{keyKey(key.keyId())}, args(keyFields(key)));
         if (r == null || r != 1) {
             throw new LatchStoreException("a key with that id already exists");
@@ -800,6 +831,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public Optional<KeyRecord> findKey(String keyId) {
+        Names.required(keyId, "keyId");
         if (keyId == null) {
             return Optional.empty();
         }
@@ -809,6 +841,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
+        Names.required(keyId, "keyId");
+        Names.required(digest, "digest");
+        Names.required(now, "now");
         List<Object> r = eval("use_key", ScriptOutputType.MULTI, new String[]{keyKey(keyId)}, HEX.formatHex(digest), ms(now),
                 source == null ? "" : source);
         KeyResult.Outcome outcome = KeyResult.Outcome.valueOf(String.valueOf(r.get(0)));
@@ -817,12 +852,18 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(validUntil, "validUntil");
+        Names.required(successorId, "successorId");
+        Names.required(now, "now");
         List<Object> r = eval("retire_key", ScriptOutputType.MULTI, new String[]{keyKey(keyId)}, ms(validUntil), successorId);
         return r.isEmpty() ? Optional.empty() : Optional.ofNullable(key(map(r, 0)));
     }
 
     @Override
     public boolean revokeKey(String keyId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(now, "now");
         Long r = eval("revoke_key", ScriptOutputType.INTEGER, new String[]{keyKey(keyId)});
         return r != null && r == 1;
     }
