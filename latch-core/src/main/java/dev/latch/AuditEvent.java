@@ -99,38 +99,87 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
     /**
      * Validates, and copies the details in their order.
      *
-     * @throws NullPointerException     when type, time or outcome is null
-     * @throws IllegalArgumentException when the reason is not one token, or a detail name is not
-     *                                  an upper-case token or a value is null
+     * @throws IllegalArgumentException when type, time or outcome is null, the reason is not one
+     *                                  token, or a detail name is not an upper-case token or a
+     *                                  value is null
      */
     public AuditEvent {
         Names.required(type, "type");
         Names.required(time, "time");
         Names.required(outcome, "outcome");
+        // Details made by checked(...) were validated once, with the reasons they go with; any
+        // other map and reason are checked out of line, so the constructor stays small enough
+        // to inline and an event that no sink keeps can be scalar-replaced on the hot paths.
+        details = admit(reason, details);
+    }
+
+    private static Map<String, String> admit(String reason, Map<String, String> details) {
+        if (details instanceof Checked) {
+            Checked c = (Checked) details;
+            if (reason == c.reason1 || reason == c.reason2) {
+                return c.map;
+            }
+        }
+        return checkSlowly(reason, details);
+    }
+
+    private static Map<String, String> checkSlowly(String reason, Map<String, String> details) {
+        checkReason(reason);
+        return details instanceof Checked ? ((Checked) details).map : checkDetails(details);
+    }
+
+    private static void checkReason(String reason) {
         if (reason != null && !isToken(reason, false)) {
             throw new IllegalArgumentException("an audit reason is one token of at most 80 letters, digits and _.:/- characters");
         }
+    }
+
+    private static Map<String, String> checkDetails(Map<String, String> details) {
         if (details == null || details.isEmpty()) {
-            details = Map.of();
-        } else if (details.getClass() == ONE_ENTRY) {
-            // Map.of(name, value): immutable, non-null, one entry; only its name needs a look
-            if (!isToken(details.keySet().iterator().next(), true)) {
+            return Map.of();
+        }
+        Map<String, String> copy = new LinkedHashMap<>();
+        details.forEach((k, v) -> {
+            if (k == null || !isToken(k, true) || v == null) {
                 throw new IllegalArgumentException("an audit detail is an upper-case name with a non-null value");
             }
-        } else {
-            Map<String, String> copy = new LinkedHashMap<>();
-            details.forEach((k, v) -> {
-                if (k == null || !isToken(k, true) || v == null) {
-                    throw new IllegalArgumentException("an audit detail is an upper-case name with a non-null value");
-                }
-                copy.put(k, v);
-            });
-            details = Collections.unmodifiableMap(copy);
+            copy.put(k, v);
+        });
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * Details validated once, for events latch emits on every call (the policy of an issued or
+     * opened code): the constructor takes their map as it is.
+     */
+    static final class Checked extends java.util.AbstractMap<String, String> {
+        final Map<String, String> map;
+        final String reason1;
+        final String reason2;
+
+        private Checked(Map<String, String> map, String reason1, String reason2) {
+            this.map = map;
+            this.reason1 = reason1;
+            this.reason2 = reason2;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, String>> entrySet() {
+            return map.entrySet();
         }
     }
 
-    /** The class of {@code Map.of(k, v)}, which the constructor keeps as it is. */
-    private static final Class<?> ONE_ENTRY = Map.of("K", "V").getClass();
+    /**
+     * @param details name/value pairs
+     * @param reason1 a reason they go with (the very string the caller passes)
+     * @param reason2 another
+     * @return them, validated now, for any number of events
+     */
+    static Map<String, String> checked(Map<String, String> details, String reason1, String reason2) {
+        checkReason(reason1);
+        checkReason(reason2);
+        return new Checked(checkDetails(details), reason1, reason2);
+    }
 
     /**
      * An event with no details.

@@ -97,6 +97,10 @@ public final class Latches {
 
     private final LatchStore store;
     private final Clock clock;
+    private static final String CODE_REASON = "CODE";
+    private static final String REVIEW_DUE_REASON = "REVIEW_DUE";
+    private final java.util.concurrent.ConcurrentHashMap<String, Map<String, String>> policyDetails =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Hasher hasher;
     private final SecureRandom random;
     /** The key of code ids' latch-and-subject tags ({@link CodeIds}). */
@@ -223,8 +227,8 @@ public final class Latches {
             audit(AuditEvent.Type.REVOKED, now, latchId, result.replacedCodeId(), subject, null,
                     AuditEvent.Outcome.SUCCESS, "REPLACED");
         }
-        audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, "CODE",
-                Map.of("POLICY", policy.name()));
+        audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, CODE_REASON,
+                policyDetails(policy.name()));
         if (policy.reviewRequired()) {
             call("putMarker", latchId, codeId, subject, () -> {
                 store.putMarker(REVIEW_WITHIN + codeId, Long.toString(policy.reviewWithin().toSeconds()),
@@ -299,7 +303,7 @@ public final class Latches {
         String codeId = record == null ? null : record.codeId();
         if (result.outcome() == OpenResult.Outcome.OPENED) {
             audit(AuditEvent.Type.OPENED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS,
-                    record.reviewRequired() ? "REVIEW_DUE" : "CODE", Map.of("POLICY", record.policy()));
+                    record.reviewRequired() ? REVIEW_DUE_REASON : CODE_REASON, policyDetails(record.policy()));
             if (result.sighting() == OpenResult.SourceSighting.NEW) {
                 audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT, "NEW_SOURCE");
             }
@@ -1259,6 +1263,22 @@ public final class Latches {
     private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
                        AuditEvent.Outcome outcome, String reason, Map<String, String> details) {
         audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason, details));
+    }
+
+    /**
+     * The {@code POLICY} detail of a code's events, made once per policy name: issue and open
+     * audit every call, and a service has a handful of policies. Bounded, so names from a store
+     * cannot grow it without end.
+     */
+    private Map<String, String> policyDetails(String policy) {
+        Map<String, String> d = policyDetails.get(policy);
+        if (d == null) {
+            d = AuditEvent.checked(Map.of("POLICY", policy), CODE_REASON, REVIEW_DUE_REASON);
+            if (policyDetails.size() < 256) {
+                policyDetails.putIfAbsent(policy, d);
+            }
+        }
+        return d;
     }
 
     /** Name/value pairs in the order given. */

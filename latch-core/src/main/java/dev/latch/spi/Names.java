@@ -81,9 +81,14 @@ public final class Names {
      */
     public static <T> T required(T value, String argument) {
         if (value == null) {
-            throw new IllegalArgumentException(argument + " is required, got null");
+            throw missing(argument);
         }
         return value;
+    }
+
+    /** Out of line, so that {@link #required} stays a few bytes wherever it is inlined. */
+    private static IllegalArgumentException missing(String argument) {
+        return new IllegalArgumentException(argument + " is required, got null");
     }
 
     /**
