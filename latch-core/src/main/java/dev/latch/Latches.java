@@ -151,6 +151,8 @@ public final class Latches {
     /**
      * @param builder a builder with everything but the pepper set
      * @return latches with a throw-away pepper
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public static Latches forDevelopment(Builder builder) {
         LOG.warn("latch is running with a generated development pepper: codes will not survive a restart "
@@ -176,6 +178,8 @@ public final class Latches {
      * @return the code, with its clear text shown once
      * @throws IssueRateLimitedException when the subject reached the issue rate limit
      * @throws LatchStoreException       when the store fails or is full
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public IssuedCode issue(LatchPolicy policy, String latchId, String subject) {
         return issue(policy, latchId, subject, null);
@@ -190,6 +194,8 @@ public final class Latches {
      * @param subject who may open it
      * @param request the request digest, or null for none
      * @return the code
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public IssuedCode issue(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
         checkLatchId(latchId);
@@ -384,6 +390,8 @@ public final class Latches {
      * 1 to 64 characters of {@code A-Z a-z 0-9 _ -}) is refused before the store and audited as
      * {@code MALFORMED_ID} without the id itself.
      *
+     * <p>An id latch did not make, null included, finds nothing.
+     *
      * @param codeId a code id
      * @return true when a pending code was revoked; false when none was, or the id is malformed
      */
@@ -402,6 +410,8 @@ public final class Latches {
     /**
      * @param latchId a latch
      * @return how many pending codes of the latch were revoked
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public int revokeLatch(String latchId) {
         checkLatchId(latchId);
@@ -415,6 +425,8 @@ public final class Latches {
     /**
      * @param subject a subject
      * @return how many pending codes of the subject (including recovery codes) were revoked
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public int revokeSubject(String subject) {
         AccessContext.checkText("subject", subject);
@@ -429,6 +441,8 @@ public final class Latches {
      * Extends a pending code by its original lifetime, counted from now, when its policy allows
      * renewals. Used, revoked, burned or expired codes are never renewed. A malformed id (see
      * {@link #revoke(String)}) is audited as {@code MALFORMED_ID}, without the id.
+     *
+     * <p>An id latch did not make, null included, finds nothing.
      *
      * @param codeId the code
      * @return the new expiry, or empty when the code was not renewed
@@ -455,6 +469,8 @@ public final class Latches {
     }
 
     /**
+     * <p>An id latch did not make, null included, finds nothing.
+     *
      * @param codeId a code id
      * @return the code's state, while the store keeps it
      */
@@ -478,6 +494,8 @@ public final class Latches {
      * long[] matches = totp.matchingSteps(secret, typed, clock.instant());   // e.g. {t}
      * Verdict v = latches.openCounter("totp", AccessContext.of("alice"), matches, true);
      * }</pre>
+     *
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
      *
      * @param latchId    the latch of the authenticator
      * @param context    who presents it
@@ -533,6 +551,8 @@ public final class Latches {
      * @param latchId the latch of an authenticator
      * @param subject the subject
      * @return the next acceptable counter (for HOTP look-ahead), or empty before the first accepted code
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public OptionalLong nextCounter(String latchId, String subject) {
         AccessContext.checkText("latch id", latchId);
@@ -556,6 +576,8 @@ public final class Latches {
     /**
      * The API's rule for a required argument: null is an {@link IllegalArgumentException}, as
      * an empty or invalid one is, and the message names the argument only.
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     static <T> T required(T value, String argument) {
         return Names.required(value, argument);
@@ -581,6 +603,8 @@ public final class Latches {
      *
      * @param spec subject, scopes, lifetime and prefix
      * @return the key, shown once
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public IssuedStaticKey issueStaticKey(StaticKeySpec spec) {
         required(spec, "spec");
@@ -610,6 +634,8 @@ public final class Latches {
     /**
      * Authenticates a static key. A key whose checksum is wrong is {@link DenialReason#MALFORMED}
      * without a store lookup. The last use (time and source) is recorded.
+     *
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
      *
      * @param key     the presented key
      * @param context where it is presented from (its subject is not checked against the key's)
@@ -703,6 +729,8 @@ public final class Latches {
     }
 
     /**
+     * <p>An id latch did not make, null included, finds nothing.
+     *
      * @param keyId a key
      * @return true when the key was revoked now (false when unknown, already revoked or the id is
      *         malformed: see {@link #revoke(String)})
@@ -720,6 +748,8 @@ public final class Latches {
     }
 
     /**
+     * <p>An id latch did not make, null included, finds nothing.
+     *
      * @param keyId a key
      * @return what is known about it, including its last use
      */
@@ -739,6 +769,8 @@ public final class Latches {
      * @param subject the subject
      * @param n       how many, 1 to 20
      * @return the codes, shown once
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public RecoveryCodes issueRecoveryCodes(String subject, int n) {
         AccessContext.checkText("subject", subject);
@@ -768,6 +800,8 @@ public final class Latches {
 
     /**
      * Redeems one recovery code of the context's subject. Each code opens exactly once.
+     *
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
      *
      * @param code    the code as typed (case and hyphens do not matter)
      * @param context who presents it
@@ -805,6 +839,8 @@ public final class Latches {
      *                                   policy allows {@link LatchPolicy#backupCodes() backup codes}
      * @throws IllegalStateException     when no delivery chain was configured
      * @throws IssueRateLimitedException when the subject reached the issue rate limit
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public DeliveryReceipt issueAndDeliver(LatchPolicy policy, String latchId, String subject, String recipient,
                                            RequestDigest request) {
@@ -915,6 +951,8 @@ public final class Latches {
      * @param latchId the latch the gate guards
      * @param request the digest of the exact request payload
      * @return a builder; {@link ApprovalGate.Builder#request()} issues and delivers the codes
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public ApprovalGate.Builder approvalGate(String latchId, RequestDigest request) {
         checkLatchId(latchId);
@@ -1008,6 +1046,8 @@ public final class Latches {
      * }
      * }</pre>
      *
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
+     *
      * @param latchId the latch of the undelivered code
      * @param code    a recovery code, as typed
      * @param context who answers
@@ -1077,6 +1117,8 @@ public final class Latches {
     }
 
     /**
+     * <p>An id latch did not make, null included, finds nothing.
+     *
      * @param codeId a code whose policy requires a post-use review
      * @return its review, once the code has opened
      */
@@ -1138,6 +1180,8 @@ public final class Latches {
      * its {@link Scheduler}; call it yourself (from a periodic job) when the process that opened
      * the code may have stopped before the deadline.
      *
+     * <p>An id latch did not make, null included, finds nothing.
+     *
      * @param codeId the code
      * @return the review after the check
      */
@@ -1163,6 +1207,8 @@ public final class Latches {
     /**
      * Draws a code with its own {@code nextBytes} call: digits by rejection sampling (no modulo
      * bias), base32 five bits per character, opaque codes as raw random bytes.
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     static String generate(SecureRandom random, CodeFormat format) {
         byte[] draw = new byte[randomBytes(format)];
@@ -1179,6 +1225,8 @@ public final class Latches {
      * A code from bytes already drawn ({@link #randomBytes} of them at {@code offset}); the
      * random source is used again only when a numeric draw is rejected (see
      * {@link Alphabets#digits(SecureRandom, byte[], int, int)}).
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     static String generate(SecureRandom random, CodeFormat format, byte[] draw, int offset) {
         switch (format.kind()) {
@@ -1212,6 +1260,8 @@ public final class Latches {
      * (code, set, gate and key ids are all drawn from these). Ids come back from callers, often
      * from a request, and reach the store's keys and the audit trail: anything else (a newline
      * that would forge an audit log line, a megabyte string) is refused before either.
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     static boolean validId(String id) {
         if (id == null || id.isEmpty() || id.length() > 64) {
@@ -1247,6 +1297,8 @@ public final class Latches {
      * Audits a failed store call and returns the typed exception to throw. The hot paths (open,
      * issue, authenticate) catch inline and call this, instead of going through {@link #call}
      * with a lambda: one allocation and one megamorphic call fewer per operation.
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     private LatchStoreException storeFailure(String operation, String latchId, String codeId, String subject,
                                              RuntimeException e) {
@@ -1269,6 +1321,8 @@ public final class Latches {
      * The {@code POLICY} detail of a code's events, made once per policy name: issue and open
      * audit every call, and a service has a handful of policies. Bounded, so names from a store
      * cannot grow it without end.
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     private Map<String, String> policyDetails(String policy) {
         Map<String, String> d = policyDetails.get(policy);

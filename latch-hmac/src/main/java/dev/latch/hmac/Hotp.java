@@ -43,6 +43,8 @@ public final class Hotp {
      * @param secret  the secret
      * @param counter a counter, 0 or more
      * @return its code
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public String generate(OtpSecret secret, long counter) {
         Names.required(secret, "secret");
@@ -53,6 +55,8 @@ public final class Hotp {
     }
 
     /**
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
+     *
      * @param latches the latches (store, clock, lockout, audit)
      * @param latchId the token's latch, such as {@code "hotp"}
      * @param secret  the secret
@@ -75,6 +79,8 @@ public final class Hotp {
     /**
      * Resynchronises a token whose counter ran ahead of the look-ahead: finds two consecutive
      * codes within the resync window and accepts the second.
+     *
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
      *
      * @param latches the latches
      * @param latchId the token's latch

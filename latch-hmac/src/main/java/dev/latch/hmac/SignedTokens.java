@@ -88,6 +88,8 @@ public final class SignedTokens implements CodeSigner {
     /**
      * @param keys the key set; its primary signs
      * @return a builder
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public static Builder builder(HmacKeySet keys) {
         return new Builder(keys);
@@ -96,6 +98,8 @@ public final class SignedTokens implements CodeSigner {
     /**
      * @param newKeys a rotated key set
      * @return the same signer with other keys
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public SignedTokens withKeys(HmacKeySet newKeys) {
         return new SignedTokens(Names.required(newKeys, "keys"), clock, maxTtl, skew, store, audit, random);
@@ -241,6 +245,8 @@ public final class SignedTokens implements CodeSigner {
      * Revokes one token by its id, everywhere the store is shared.
      *
      * @param tokenId the token id (from {@link Verdict.Opened#codeId()} or the grant)
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public void revokeToken(String tokenId) {
         Instant now = clock.instant();
@@ -252,6 +258,8 @@ public final class SignedTokens implements CodeSigner {
      * Revokes every token of a stored policy (like revoking a SAS stored access policy).
      *
      * @param policyId the policy id given in {@link Grant.Builder#policyId(String)}
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public void revokePolicy(String policyId) {
         Instant now = clock.instant();
@@ -265,6 +273,8 @@ public final class SignedTokens implements CodeSigner {
      *
      * @param policyId the policy id
      * @param expiry   the new, earlier end
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public void shortenPolicy(String policyId, Instant expiry) {
         Names.required(expiry, "expiry");

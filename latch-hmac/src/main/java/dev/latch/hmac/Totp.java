@@ -54,6 +54,8 @@ public final class Totp {
     /**
      * @param time a moment
      * @return its time step (0 before the epoch)
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public long step(Instant time) {
         Names.required(time, "time");
@@ -64,6 +66,8 @@ public final class Totp {
      * @param secret the secret
      * @param time   a moment
      * @return the code for that moment's step
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public String generate(OtpSecret secret, Instant time) {
         Names.required(secret, "secret");
@@ -75,6 +79,8 @@ public final class Totp {
      * @param code   the code as typed
      * @param now    the time of verification
      * @return the steps in the window whose code equals the input (usually none or one)
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public long[] matchingSteps(OtpSecret secret, String code, Instant now) {
         Names.required(secret, "secret");
@@ -93,6 +99,8 @@ public final class Totp {
     /**
      * Verifies a code for an enrolled authenticator, atomically with the replay guard and the
      * lockout in the latches' store.
+     *
+     * <p>Bad input, null included, is {@code Denied(MALFORMED)}; it never throws for it.
      *
      * @param latches the latches (store, clock, lockout, audit)
      * @param latchId the authenticator's latch, such as {@code "totp"}
@@ -115,6 +123,8 @@ public final class Totp {
      * @param account the account name shown in the app; no ':'
      * @param random  the source of the secret
      * @return the enrollment
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public OtpEnrollment enroll(String issuer, String account, SecureRandom random) {
         checkLabel("issuer", issuer);
@@ -131,6 +141,8 @@ public final class Totp {
      * @param account the account name; no ':'
      * @param secret  the secret
      * @return the URI
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public URI uri(String issuer, String account, OtpSecret secret) {
         checkLabel("issuer", issuer);

@@ -104,6 +104,8 @@ public final class SignedJwts implements CodeSigner {
     /**
      * @param keys the key set: its primary signs, its enabled keys verify
      * @return a builder
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public static Builder builder(JwtKeySet keys) {
         return new Builder(Names.required(keys, "keys"));

@@ -155,6 +155,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     /**
      * @param uri {@code redis://host:port} or {@code rediss://host:port} (TLS)
      * @return a builder
+     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
+     *                                  empty or breaks its rule; the message names the argument
      */
     public static Builder builder(URI uri) {
         return new Builder(uri);

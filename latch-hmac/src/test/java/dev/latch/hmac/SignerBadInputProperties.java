@@ -1,0 +1,110 @@
+package dev.latch.hmac;
+
+import dev.latch.AccessContext;
+import dev.latch.AuditEvent;
+import dev.latch.Grant;
+import dev.latch.Latches;
+import dev.latch.Pepper;
+import dev.latch.Requirement;
+import dev.latch.Verdict;
+import dev.latch.spi.LatchStore;
+import dev.latch.spi.Names;
+import dev.latch.testing.MutableClock;
+import dev.latch.testing.RecordingAuditSink;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Generated hostile text into every text-taking method of HOTP, TOTP and signed tokens: a typed
+ * answer (a denial, or IllegalArgumentException), never an opening, no echo of the input in a
+ * message or an audit event, and a valid token and code still work afterwards.
+ */
+class SignerBadInputProperties {
+    static final MutableClock CLOCK = MutableClock.monday10am();
+    static final RecordingAuditSink AUDIT = new RecordingAuditSink();
+    static final Latches LATCHES = Latches.builder().clock(CLOCK)
+            .pepper(Pepper.fromBase64("c2VjcmV0LXBlcHBlci1mb3ItdGVzdHMtb25seS0xMjM0NTY=")).auditSink(AUDIT).build();
+    static final OtpSecret SECRET = OtpSecret.of("12345678901234567890".getBytes(StandardCharsets.US_ASCII));
+    static final SignedTokens TOKENS = SignedTokens.builder(HmacKeySet.of(HmacKey.generate("key-0001",
+            HmacAlgorithm.HMAC_SHA256, new SecureRandom()))).clock(CLOCK).store(LatchStore.inMemory()).auditSink(AUDIT).build();
+    static final Hotp HOTP = Hotp.builder().build();
+    static final Totp TOTP = Totp.builder().build();
+    static final AccessContext CALLER = AccessContext.of("mallory");
+
+    @Provide
+    Arbitrary<String> hostile() {
+        Arbitrary<String> controls = Arbitraries.strings().withChars('\n', '\r', '\u0000', '\u001b', '\u2028', '\u202E',
+                '\u2066', '\uD800').ofMinLength(1).ofMaxLength(3)
+                .flatMap(c -> Arbitraries.strings().alpha().ofMaxLength(8).map(a -> a + c + "FORGED"));
+        Arbitrary<String> huge = Arbitraries.integers().between(257, 100_000).map(n -> "FORGED".repeat(n / 6 + 1));
+        return Arbitraries.frequencyOf(Tuple.of(5, controls), Tuple.of(2, huge), Tuple.of(1, Arbitraries.just("")),
+                Tuple.of(1, Arbitraries.just(null)));
+    }
+
+    static String answer(String name, Supplier<Object> call, List<String> wrong) {
+        try {
+            Object r = call.get();
+            if (r instanceof Verdict && ((Verdict) r).isOpen()) {
+                wrong.add(name + " opened");
+            }
+            return String.valueOf(r);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            if (m == null || m.contains("FORGED") || m.length() > 300
+                    || m.chars().anyMatch(c -> Character.isISOControl(c) || Names.isLineOrDirectionControl((char) c))) {
+                wrong.add(name + " repeated the input in its message");
+            }
+            return "IllegalArgumentException";
+        } catch (RuntimeException e) {
+            wrong.add(name + " threw " + e.getClass().getName());
+            return "?";
+        }
+    }
+
+    @Property(tries = 100)
+    void hostileText_typedAnswerNoEchoAndValidInputStillWorks(@ForAll("hostile") String bad) {
+        int events = AUDIT.events().size();
+        List<String> wrong = new ArrayList<>();
+        answer("hotp latch", () -> HOTP.verify(LATCHES, bad, SECRET, "123456", CALLER), wrong);
+        answer("hotp code", () -> HOTP.verify(LATCHES, "hotp", SECRET, bad, CALLER), wrong);
+        answer("hotp resync", () -> HOTP.resync(LATCHES, "hotp", SECRET, bad, bad, CALLER), wrong);
+        answer("totp latch", () -> TOTP.verify(LATCHES, bad, SECRET, "123456", CALLER), wrong);
+        answer("totp code", () -> TOTP.verify(LATCHES, "totp", SECRET, bad, CALLER), wrong);
+        answer("totp subject", () -> TOTP.verify(LATCHES, "totp", SECRET, "123456", AccessContext.of(bad)), wrong);
+        answer("totp uri", () -> TOTP.uri(bad, "alice", SECRET), wrong);
+        answer("token", () -> TOKENS.verify(bad, Requirement.of("/blobs/a"), CALLER), wrong);
+        answer("token resource", () -> TOKENS.verify("x", Requirement.of(bad), CALLER), wrong);
+        answer("revokeToken", () -> {
+            TOKENS.revokeToken(bad);
+            return "done";
+        }, wrong);
+        answer("revokePolicy", () -> {
+            TOKENS.revokePolicy(bad);
+            return "done";
+        }, wrong);
+        answer("sign", () -> TOKENS.sign(Grant.builder(bad, "alice").ttl(Duration.ofMinutes(5)).build()), wrong);
+        for (AuditEvent e : AUDIT.events().subList(events, AUDIT.events().size())) {
+            String line = e.describe();
+            if (line.contains("FORGED")
+                    || line.chars().anyMatch(c -> Character.isISOControl(c) || Names.isLineOrDirectionControl((char) c))) {
+                wrong.add("an audit event repeated the input");
+            }
+        }
+        assertEquals(List.of(), wrong);
+        String token = TOKENS.sign(Grant.builder("/blobs/a", "alice").ttl(Duration.ofMinutes(5)).build());
+        assertEquals(true, TOKENS.verify(token, Requirement.of("/blobs/a"), CALLER).isOpen(), "a valid token still verifies");
+    }
+}
