@@ -204,7 +204,7 @@ public final class Latches {
 
     /** Issues on any latch id, including reserved ones ('~'), for gates. */
     IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
-        required(policy, "policy");
+        Names.required(policy, "policy");
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
@@ -573,15 +573,6 @@ public final class Latches {
         return null;
     }
 
-    /**
-     * The API's rule for a required argument: null is an {@link IllegalArgumentException}, as
-     * an empty or invalid one is, and the message names the argument only.
-     * @throws IllegalArgumentException when an argument is null (unless documented as optional),
-     *                                  empty or breaks its rule; the message names the argument
-     */
-    static <T> T required(T value, String argument) {
-        return Names.required(value, argument);
-    }
 
     /** At most {@link #MAX_COUNTERS} counters, none negative. */
     private static boolean validCounters(long[] matches) {
@@ -607,7 +598,7 @@ public final class Latches {
      *                                  empty or breaks its rule; the message names the argument
      */
     public IssuedStaticKey issueStaticKey(StaticKeySpec spec) {
-        required(spec, "spec");
+        Names.required(spec, "spec");
         Instant now = clock.instant();
         IssuedStaticKey key = newKey(spec.prefix(), spec.subject(), spec.scopes(),
                 spec.ttl() == null ? null : now.plus(spec.ttl()), Condition.encodeAll(spec.conditions()), now);
@@ -704,7 +695,7 @@ public final class Latches {
      * @throws IllegalArgumentException when the key is unknown or not active, or the id malformed
      */
     public IssuedStaticKey rotate(String keyId, Duration overlap) {
-        required(overlap, "overlap");
+        Names.required(overlap, "overlap");
         if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
             throw new IllegalArgumentException("overlap must be between 0 and " + MAX_OVERLAP + ", got " + overlap);
         }
@@ -844,7 +835,7 @@ public final class Latches {
      */
     public DeliveryReceipt issueAndDeliver(LatchPolicy policy, String latchId, String subject, String recipient,
                                            RequestDigest request) {
-        required(policy, "policy");
+        Names.required(policy, "policy");
         checkLatchId(latchId);
         AccessContext.checkText("subject", subject);
         AccessContext.checkText("recipient", recipient);
@@ -956,7 +947,7 @@ public final class Latches {
      */
     public ApprovalGate.Builder approvalGate(String latchId, RequestDigest request) {
         checkLatchId(latchId);
-        required(request, "request");
+        Names.required(request, "request");
         return ApprovalGate.builder(this, latchId, request);
     }
 
@@ -1151,7 +1142,7 @@ public final class Latches {
             throw new IllegalArgumentException("codeId is not a code id latch makes (1 to 64 of A-Z a-z 0-9 _ -)");
         }
         AccessContext.checkText("reviewer", reviewer);
-        required(note, "note");
+        Names.required(note, "note");
         if (note.length() > 256) {
             throw new IllegalArgumentException("a review note has at most 256 characters, had " + note.length());
         }

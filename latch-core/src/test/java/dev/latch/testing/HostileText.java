@@ -32,6 +32,43 @@ public final class HostileText {
     }
 
     /**
+     * Makes one call with hostile input and notes in {@code wrong} what breaks the rule: an
+     * opened verdict, an exception other than IllegalArgumentException, or a message that
+     * repeats the input.
+     *
+     * @param name  the call, for the note
+     * @param call  the call
+     * @param wrong where notes go
+     */
+    public static void call(String name, java.util.function.Supplier<Object> call, java.util.List<String> wrong) {
+        try {
+            Object r = call.get();
+            if (r instanceof dev.latch.Verdict && ((dev.latch.Verdict) r).isOpen()) {
+                wrong.add(name + " opened");
+            }
+        } catch (IllegalArgumentException e) {
+            if (!clean(e.getMessage()) || e.getMessage().length() > 300) {
+                wrong.add(name + " repeated the input in its message");
+            }
+        } catch (RuntimeException e) {
+            wrong.add(name + " threw " + e.getClass().getName());
+        }
+    }
+
+    /**
+     * @param events audit events
+     * @param wrong  where a note goes for each event that repeats hostile input
+     */
+    public static void checkAudit(java.util.List<dev.latch.AuditEvent> events, java.util.List<String> wrong) {
+        for (dev.latch.AuditEvent e : events) {
+            String line = e.describe();
+            if (!clean(line)) {
+                wrong.add("an audit event repeated the input: " + line.substring(0, Math.min(120, line.length())));
+            }
+        }
+    }
+
+    /**
      * @param text a message or an audit line
      * @return true when it repeats no hostile input: no marker, no control, line-separator or
      *         bidirectional character, and not longer than a message needs

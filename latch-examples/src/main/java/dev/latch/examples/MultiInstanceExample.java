@@ -93,39 +93,6 @@ public final class MultiInstanceExample {
         }
     }
 
-    /**
-     * Instance B's {@code main}: builds its own {@link Latches} on the Redis named by its first
-     * argument, with the pepper from {@code LATCH_PEPPER}, then answers {@code open} lines from
-     * standard input ({@code open <latch> <subject> <code>}) with {@code = <verdict>} lines, and
-     * stops at end of input.
-     *
-     * @param args the Redis URI
-     * @throws IOException when standard input fails
-     */
-    static void instanceB(String[] args) throws IOException {
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        String pepper = System.getenv("LATCH_PEPPER");
-        if (pepper == null || pepper.isBlank()) {
-            out.println("= LATCH_PEPPER is not set: every instance needs the same pepper");
-            return;
-        }
-        try (RedisLatchStore store = RedisLatchStore.builder(URI.create(args[0])).build()) {
-            Latches b = Latches.builder().store(store).pepper(Pepper.fromBase64(pepper)).clock(Clock.systemUTC())
-                    .auditSink(e -> out.println("    audit(B): " + e.describe())).build();
-            out.println("= ready");
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                String[] f = line.split(" ", 4);
-                if (f.length != 4 || !f[0].equals("open")) {
-                    out.println("= unknown command");
-                    continue;
-                }
-                Verdict v = b.open(f[1], f[3], AccessContext.of(f[2]));
-                out.println("= " + v);
-            }
-        }
-    }
-
     /** Instance B's process, seen from instance A. */
     static final class InstanceB implements AutoCloseable {
         private final Process process;
@@ -221,11 +188,36 @@ public final class MultiInstanceExample {
         }
 
         /**
+         * Instance B's {@code main}: builds its own {@link Latches} on the Redis named by its first
+         * argument, with the pepper from {@code LATCH_PEPPER}, then answers {@code open} lines from
+         * standard input ({@code open <latch> <subject> <code>}) with {@code = <verdict>} lines, and
+         * stops at end of input.
+         *
          * @param args the Redis URI
          * @throws IOException when standard input fails
          */
         public static void main(String[] args) throws IOException {
-            instanceB(args);
+            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            String pepper = System.getenv("LATCH_PEPPER");
+            if (pepper == null || pepper.isBlank()) {
+                out.println("= LATCH_PEPPER is not set: every instance needs the same pepper");
+                return;
+            }
+            try (RedisLatchStore store = RedisLatchStore.builder(URI.create(args[0])).build()) {
+                Latches b = Latches.builder().store(store).pepper(Pepper.fromBase64(pepper)).clock(Clock.systemUTC())
+                        .auditSink(e -> out.println("    audit(B): " + e.describe())).build();
+                out.println("= ready");
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    String[] f = line.split(" ", 4);
+                    if (f.length != 4 || !f[0].equals("open")) {
+                        out.println("= unknown command");
+                        continue;
+                    }
+                    Verdict v = b.open(f[1], f[3], AccessContext.of(f[2]));
+                    out.println("= " + v);
+                }
+            }
         }
     }
 }

@@ -899,7 +899,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         private Duration waitTimeout = Duration.ofMillis(500);
 
         private Builder(URI uri) {
-            this.uri = required(uri, "uri");
+            this.uri = Names.required(uri, "uri");
             if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
                 throw new IllegalArgumentException("the Redis URI must start with redis:// or rediss://");
             }
@@ -923,7 +923,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
          * @return this
          */
         public Builder timeout(Duration timeout) {
-            if (required(timeout, "timeout").compareTo(Duration.ofMillis(10)) < 0
+            if (Names.required(timeout, "timeout").compareTo(Duration.ofMillis(10)) < 0
                     || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
                 throw new IllegalArgumentException("timeout must be 10 ms to 60 s");
             }
@@ -937,11 +937,11 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
          * @return this
          */
         public Builder credentials(String user, char[] password) {
-            if (required(user, "user").isEmpty() || user.length() > 256) {
+            if (Names.required(user, "user").isEmpty() || user.length() > 256) {
                 throw new IllegalArgumentException("user must have 1 to 256 characters");
             }
             this.user = user;
-            this.password = required(password, "password").clone();
+            this.password = Names.required(password, "password").clone();
             return this;
         }
 
@@ -963,23 +963,19 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
          * @return this
          */
         public Builder waitForReplica(Duration timeout, String... policies) {
-            if (required(timeout, "timeout").compareTo(Duration.ofMillis(1)) < 0
+            if (Names.required(timeout, "timeout").compareTo(Duration.ofMillis(1)) < 0
                     || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
                 throw new IllegalArgumentException("the replica wait must be 1 ms to 60 s");
             }
-            required(policies, "policies");
+            Names.required(policies, "policies");
             for (String p : policies) {
-                if (!dev.latch.spi.Names.isName(p)) {
+                if (!Names.isName(p)) {
                     throw new IllegalArgumentException("each policy must be a policy name");
                 }
             }
             this.waitTimeout = timeout;
             this.waitPolicies = Set.of(policies);
             return this;
-        }
-
-        private static <T> T required(T value, String argument) {
-            return dev.latch.spi.Names.required(value, argument);
         }
 
         /**
