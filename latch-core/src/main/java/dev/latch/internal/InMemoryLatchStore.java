@@ -562,6 +562,7 @@ public final class InMemoryLatchStore implements LatchStore {
     private final Cache<String, Set<String>> sources;
     private final Cache<String, Marker> markers;
     private final Cache<String, EventWindow> events;
+    private final InMemoryDurable durable = new InMemoryDurable();
 
     /**
      * @param maxEntries the bound on live codes and keys, at least 1
@@ -677,6 +678,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
         markers.cleanUp();
         events.cleanUp();
+        durable.sweep(Instant.ofEpochSecond(tick));
     }
 
     /**
@@ -769,7 +771,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     /** Entries held now, without sweeping (package-private for tests). */
     long liveEntries() {
-        return slotCount + keys.size() + markers.estimatedSize() + events.estimatedSize();
+        return slotCount + keys.size() + markers.estimatedSize() + events.estimatedSize() + durable.size();
     }
 
     /**
@@ -1355,6 +1357,81 @@ public final class InMemoryLatchStore implements LatchStore {
             h.record = h.record.revoked();
             return true;
         }
+    }
+
+    // ---------------------------------------------------------------- durable records and scheduled work
+
+    @Override
+    public Optional<Versioned> getRecord(String key, Instant now) {
+        Optional<Versioned> r = durable.get(key, now);
+        observe(now);
+        return r;
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now) {
+        InMemoryDurable.checkKey(key);
+        Names.required(value, "value");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion is 0 or more");
+        }
+        if (value.length() > MAX_RECORD_VALUE) {
+            throw new IllegalArgumentException("a record value has at most " + MAX_RECORD_VALUE + " characters");
+        }
+        observe(now);
+        if (expectedVersion == 0 && !durable.live(key, now)) {
+            ensureRoom();
+        }
+        return durable.compareAndSet(key, expectedVersion, value, expiresAt, now);
+    }
+
+    @Override
+    public void schedule(Work work, Instant now) {
+        Names.required(work, "work");
+        Names.required(now, "now");
+        observe(now);
+        if (!durable.scheduled(work.id())) {
+            ensureRoom();
+        }
+        durable.schedule(work);
+    }
+
+    @Override
+    public List<Claim> claimDue(Instant now, Duration lease, int max) {
+        Names.required(now, "now");
+        Names.required(lease, "lease");
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("a lease is positive");
+        }
+        if (max < 1 || max > MAX_CLAIM) {
+            throw new IllegalArgumentException("max is 1 to " + MAX_CLAIM);
+        }
+        observe(now);
+        return durable.claimDue(now, lease, max);
+    }
+
+    @Override
+    public boolean complete(String id, long token, Instant now) {
+        Names.required(id, "id");
+        Names.required(now, "now");
+        observe(now);
+        return durable.complete(id, token);
+    }
+
+    @Override
+    public boolean cancel(String id, Instant now) {
+        Names.required(id, "id");
+        Names.required(now, "now");
+        observe(now);
+        return durable.cancel(id);
+    }
+
+    /** @return false: this store lives in this process's memory */
+    @Override
+    public boolean shared() {
+        return false;
     }
 
     /** @return live entries, after sweeping those whose time has passed; for tests and monitoring */

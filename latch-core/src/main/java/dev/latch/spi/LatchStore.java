@@ -212,6 +212,171 @@ public interface LatchStore {
     EventCount countEvent(String key, int threshold, java.time.Duration window, java.time.Duration cooldown,
                           Instant now);
 
+    // ---------------------------------------------------------------- durable records
+
+    /** Longest key of {@link #getRecord} and {@link #compareAndSet}. */
+    int MAX_RECORD_KEY = 256;
+    /** Longest value of {@link #compareAndSet}, in characters. */
+    int MAX_RECORD_VALUE = 16_384;
+
+    /**
+     * A durable record as stored: its value and the version {@link #compareAndSet} gave it.
+     * Gate definitions and votes, break-glass requests and post-use reviews are records; latch
+     * changes one only by comparing and setting its version, so every transition (a vote, an
+     * acknowledgement, a decision) is atomic across instances. For example
+     * {@code store.getRecord("review:" + codeId, now).map(Versioned::value)}.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param value   the value
+     * @param version 1 for a new record, one more with every change
+     */
+    record Versioned(String value, long version) {
+        /** Validates. */
+        public Versioned {
+            Names.required(value, "value");
+            if (version < 1) {
+                throw new IllegalArgumentException("a record version is at least 1");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Versioned[version=" + version + ", " + value.length() + " characters]";
+        }
+    }
+
+    /**
+     * @param key a record key, 1 to {@value #MAX_RECORD_KEY} characters, namespaced by the caller
+     * @param now the time
+     * @return the record while it is not expired
+     */
+    Optional<Versioned> getRecord(String key, Instant now);
+
+    /**
+     * Writes a record only when its version is still {@code expectedVersion} (0: only when no live
+     * record exists), atomically: of two racing writers with the same expected version exactly one
+     * succeeds. The written record has version {@code expectedVersion + 1} and is kept until
+     * {@code expiresAt}.
+     *
+     * @param key             the key, as for {@link #getRecord}
+     * @param expectedVersion the version read, or 0 to create
+     * @param value           the new value, at most {@value #MAX_RECORD_VALUE} characters
+     * @param expiresAt       when the record may be forgotten
+     * @param now             the time
+     * @return true when written; false when the version had moved on (nothing changed)
+     * @throws dev.latch.StoreFullException when a new record does not fit
+     */
+    boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now);
+
+    // ---------------------------------------------------------------- scheduled work
+
+    /** Longest id of a {@link Work} item. */
+    int MAX_WORK_ID = 256;
+    /** Longest payload of a {@link Work} item, in characters. */
+    int MAX_WORK_PAYLOAD = 4096;
+    /** Most items one {@link #claimDue} call may claim. */
+    int MAX_CLAIM = 1000;
+
+    /**
+     * One item of scheduled work (a reminder, a review escalation): what to do, on what, and
+     * when. Every instance on a store sees the same items; {@link #claimDue} hands each due item
+     * to one of them at a time. For example
+     * {@code new LatchStore.Work("remind:" + codeId, "REMINDER", payload, dueAt)}.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param id      unique per item, 1 to {@value #MAX_WORK_ID} characters; scheduling an id again replaces the item
+     * @param kind    what to do, 1 to 64 characters of {@code A-Z 0-9 _}
+     * @param payload what it applies to, at most {@value #MAX_WORK_PAYLOAD} characters (no secrets)
+     * @param dueAt   when it falls due
+     */
+    record Work(String id, String kind, String payload, Instant dueAt) {
+        /** Validates. */
+        public Work {
+            Names.required(id, "id");
+            Names.required(kind, "kind");
+            Names.required(payload, "payload");
+            Names.required(dueAt, "dueAt");
+            if (id.isEmpty() || id.length() > MAX_WORK_ID) {
+                throw new IllegalArgumentException("a work id has 1 to " + MAX_WORK_ID + " characters");
+            }
+            if (kind.isEmpty() || kind.length() > 64 || !kind.chars().allMatch(c -> c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9' || c == '_')) {
+                throw new IllegalArgumentException("a work kind has 1 to 64 characters of A-Z 0-9 _");
+            }
+            if (payload.length() > MAX_WORK_PAYLOAD) {
+                throw new IllegalArgumentException("a work payload has at most " + MAX_WORK_PAYLOAD + " characters");
+            }
+        }
+    }
+
+    /**
+     * A claimed item: while its lease runs no other claim gets it; {@link #complete} with the
+     * token removes it. A lease that ran out (its holder crashed) makes the item due again.
+     *
+     * <p>Thread-safe: immutable.
+     *
+     * @param work    the item
+     * @param token   this claim's token: one more than the item's previous claim
+     * @param attempt how many times the item has been claimed, this time included
+     */
+    record Claim(Work work, long token, int attempt) {
+        /** Validates. */
+        public Claim {
+            Names.required(work, "work");
+        }
+    }
+
+    /**
+     * Adds an item, or replaces the item with the same id (its claim, if any, is dropped).
+     *
+     * @param work the item
+     * @param now  the time
+     * @throws dev.latch.StoreFullException when it does not fit
+     */
+    void schedule(Work work, Instant now);
+
+    /**
+     * Claims, atomically, up to {@code max} items due at {@code now} that no live lease holds,
+     * earliest due first, and leases each until {@code now + lease}: with several instances
+     * claiming at once every item goes to exactly one of them.
+     *
+     * @param now   the time
+     * @param lease how long the claim holds, positive
+     * @param max   most items, 1 to {@value #MAX_CLAIM}
+     * @return the claims, earliest due first
+     */
+    java.util.List<Claim> claimDue(Instant now, java.time.Duration lease, int max);
+
+    /**
+     * Removes a claimed item when the claim is still the item's latest (its token matches).
+     *
+     * @param id    the item's id
+     * @param token the claim's token
+     * @param now   the time
+     * @return true when removed; false when the item is gone, replaced or claimed again since
+     */
+    boolean complete(String id, long token, Instant now);
+
+    /**
+     * @param id  an item's id
+     * @param now the time
+     * @return true when an item was removed
+     */
+    boolean cancel(String id, Instant now);
+
+    /**
+     * Whether other processes may share this store's state (or it outlives this process). Latches
+     * on a shared store poll it for due work scheduled by other instances (or before a restart);
+     * on a store private to one process it relies on its own timers.
+     *
+     * @return true unless the store lives in this process's memory only
+     */
+    default boolean shared() {
+        return true;
+    }
+
     /**
      * @return the embedded in-memory store, bounded at {@value #DEFAULT_MAX_ENTRIES} entries
      */

@@ -153,4 +153,45 @@ public final class FailingStore implements LatchStore {
         check();
         return delegate.countEvent(key, threshold, window, cooldown, now);
     }
+
+    @Override
+    public Optional<Versioned> getRecord(String key, Instant now) {
+        check();
+        return delegate.getRecord(key, now);
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now) {
+        check();
+        return delegate.compareAndSet(key, expectedVersion, value, expiresAt, now);
+    }
+
+    @Override
+    public void schedule(Work work, Instant now) {
+        check();
+        delegate.schedule(work, now);
+    }
+
+    @Override
+    public java.util.List<Claim> claimDue(Instant now, java.time.Duration lease, int max) {
+        check();
+        return delegate.claimDue(now, lease, max);
+    }
+
+    @Override
+    public boolean complete(String id, long token, Instant now) {
+        check();
+        return delegate.complete(id, token, now);
+    }
+
+    @Override
+    public boolean cancel(String id, Instant now) {
+        check();
+        return delegate.cancel(id, now);
+    }
+
+    @Override
+    public boolean shared() {
+        return delegate.shared();
+    }
 }

@@ -963,6 +963,7 @@ public abstract class LatchStoreConformanceTest {
         valid.put(dev.latch.spi.CounterRequest.class, new dev.latch.spi.CounterRequest("spi", "mallory", new long[]{1}, true,
                 now, LockoutPolicy.DEFAULT));
         valid.put(Duration.class, Duration.ofMinutes(10));
+        valid.put(LatchStore.Work.class, new LatchStore.Work("spi-work", "SPI", "", now.plusSeconds(60)));
         Set<String> optional = Set.of("useKey/3", "issue/1"); // no source; no rate limit (recovery codes)
         List<String> wrong = new ArrayList<>();
         for (java.lang.reflect.Method m : LatchStore.class.getMethods()) {
@@ -981,6 +982,8 @@ public abstract class LatchStoreConformanceTest {
                         args[j] = false;
                     } else if (types[j] == int.class) {
                         args[j] = 3;
+                    } else if (types[j] == long.class) {
+                        args[j] = 0L;
                     } else if (j != i && args[j] == null) {
                         throw new AssertionError("no valid " + types[j] + " for " + m.getName());
                     }
@@ -1228,5 +1231,166 @@ public abstract class LatchStoreConformanceTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---------------------------------------------------------------- durable records
+
+    @Test
+    void record_createReadAndCompareAndSet() {
+        Instant now = clock.instant();
+        Instant keep = now.plus(Duration.ofHours(1));
+        assertTrue(store.getRecord("rec:a", now).isEmpty());
+        assertTrue(store.compareAndSet("rec:a", 0, "one", keep, now));
+        assertEquals(new LatchStore.Versioned("one", 1), store.getRecord("rec:a", now).orElseThrow());
+        assertFalse(store.compareAndSet("rec:a", 0, "again", keep, now), "a live record is not created twice");
+        assertFalse(store.compareAndSet("rec:a", 2, "ahead", keep, now), "a version not yet reached");
+        assertTrue(store.compareAndSet("rec:a", 1, "two", keep, now));
+        assertFalse(store.compareAndSet("rec:a", 1, "stale", keep, now), "a stale version changes nothing");
+        assertEquals(new LatchStore.Versioned("two", 2), store.getRecord("rec:a", now).orElseThrow());
+        String big = "x".repeat(LatchStore.MAX_RECORD_VALUE);
+        assertTrue(store.compareAndSet("rec:a", 2, big, keep, now), "the largest value fits");
+        assertEquals(big, store.getRecord("rec:a", now).orElseThrow().value());
+        String odd = "a|b\n\u0000|é|\uD83D\uDE00|";
+        assertTrue(store.compareAndSet("rec:odd|\n", 0, odd, keep, now), "any text, separators included");
+        assertEquals(odd, store.getRecord("rec:odd|\n", now).orElseThrow().value());
+    }
+
+    @Test
+    void record_expires_andCanBeCreatedAgain() {
+        Instant now = clock.instant();
+        assertTrue(store.compareAndSet("rec:e", 0, "v", now.plusSeconds(10), now));
+        assertTrue(store.getRecord("rec:e", now.plusSeconds(9)).isPresent());
+        assertTrue(store.getRecord("rec:e", now.plusSeconds(10)).isEmpty(), "expired at its expiry");
+        assertFalse(store.compareAndSet("rec:e", 1, "late", now.plusSeconds(60), now.plusSeconds(10)),
+                "an expired record's version is gone");
+        assertTrue(store.compareAndSet("rec:e", 0, "new", now.plusSeconds(60), now.plusSeconds(10)));
+        assertEquals(new LatchStore.Versioned("new", 1), store.getRecord("rec:e", now.plusSeconds(11)).orElseThrow());
+    }
+
+    @Test
+    void record_badArguments_areIllegalAndChangeNothing() {
+        Instant now = clock.instant();
+        Instant keep = now.plusSeconds(60);
+        assertTrue(store.compareAndSet("rec:b", 0, "kept", keep, now));
+        assertThrows(IllegalArgumentException.class,
+                () -> store.compareAndSet("rec:b", 1, "x".repeat(LatchStore.MAX_RECORD_VALUE + 1), keep, now));
+        assertThrows(IllegalArgumentException.class, () -> store.compareAndSet("rec:b", -1, "x", keep, now));
+        assertThrows(IllegalArgumentException.class, () -> store.compareAndSet("", 0, "x", keep, now));
+        assertThrows(IllegalArgumentException.class,
+                () -> store.compareAndSet("k".repeat(LatchStore.MAX_RECORD_KEY + 1), 0, "x", keep, now));
+        assertThrows(IllegalArgumentException.class, () -> store.getRecord("", now));
+        assertEquals(new LatchStore.Versioned("kept", 1), store.getRecord("rec:b", now).orElseThrow());
+    }
+
+    @Test
+    void record_racingWriters_exactlyOneWinsEachVersion() throws Exception {
+        Instant now = clock.instant();
+        Instant keep = now.plusSeconds(600);
+        for (int round = 0; round < 10; round++) {
+            String key = "rec:race" + round;
+            java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger updated = new java.util.concurrent.atomic.AtomicInteger();
+            runTogether(THREADS, t -> {
+                if (store.compareAndSet(key, 0, "t" + t, keep, now)) {
+                    created.incrementAndGet();
+                }
+                return null;
+            });
+            runTogether(THREADS, t -> {
+                if (store.compareAndSet(key, 1, "u" + t, keep, now)) {
+                    updated.incrementAndGet();
+                }
+                return null;
+            });
+            assertEquals(1, created.get(), "one creator");
+            assertEquals(1, updated.get(), "one updater");
+            assertEquals(2, store.getRecord(key, now).orElseThrow().version());
+        }
+    }
+
+    // ---------------------------------------------------------------- scheduled work
+
+    private static LatchStore.Work work(String id, Instant due) {
+        return new LatchStore.Work(id, "TEST", "payload of " + id, due);
+    }
+
+    @Test
+    void work_isClaimedOnlyWhenDue_earliestFirst_andCompletedOnce() {
+        Instant now = clock.instant();
+        store.schedule(work("w2", now.plusSeconds(20)), now);
+        store.schedule(work("w1", now.plusSeconds(10)), now);
+        store.schedule(work("w3", now.plusSeconds(30)), now);
+        assertEquals(List.of(), store.claimDue(now.plusSeconds(9), Duration.ofMinutes(1), 10), "nothing due yet");
+        List<LatchStore.Claim> claims = store.claimDue(now.plusSeconds(25), Duration.ofMinutes(1), 10);
+        assertEquals(List.of("w1", "w2"), claims.stream().map(c -> c.work().id()).toList());
+        assertEquals(work("w1", now.plusSeconds(10)), claims.get(0).work(), "the item comes back as scheduled");
+        assertEquals(1, claims.get(0).attempt());
+        assertEquals(List.of(), store.claimDue(now.plusSeconds(26), Duration.ofMinutes(1), 10), "leased items are held");
+        assertTrue(store.complete("w1", claims.get(0).token(), now.plusSeconds(26)));
+        assertFalse(store.complete("w1", claims.get(0).token(), now.plusSeconds(26)), "completed once");
+        List<LatchStore.Claim> later = store.claimDue(now.plusSeconds(200), Duration.ofMinutes(1), 10);
+        assertEquals(List.of("w2", "w3"), later.stream().map(c -> c.work().id()).toList(),
+                "w2's lease ran out: it is claimed again, with w3");
+        assertEquals(2, later.get(0).attempt());
+        assertTrue(later.get(0).token() != claims.get(1).token(), "a new claim, a new token");
+        assertFalse(store.complete("w2", claims.get(1).token(), now.plusSeconds(200)), "the expired claim cannot complete");
+        assertTrue(store.complete("w2", later.get(0).token(), now.plusSeconds(200)));
+        assertTrue(store.complete("w3", later.get(1).token(), now.plusSeconds(200)));
+        assertEquals(List.of(), store.claimDue(now.plusSeconds(10_000), Duration.ofMinutes(1), 10));
+    }
+
+    @Test
+    void work_max_bound_andRescheduleAndCancel() {
+        Instant now = clock.instant();
+        for (int i = 0; i < 5; i++) {
+            store.schedule(work("m" + i, now.plusSeconds(i)), now);
+        }
+        assertEquals(List.of("m0", "m1"),
+                store.claimDue(now.plusSeconds(10), Duration.ofMinutes(1), 2).stream().map(c -> c.work().id()).toList());
+        store.schedule(work("m0", now.plusSeconds(500)), now.plusSeconds(10));
+        assertTrue(store.cancel("m2", now.plusSeconds(10)));
+        assertFalse(store.cancel("m2", now.plusSeconds(10)));
+        assertFalse(store.cancel("never", now.plusSeconds(10)));
+        List<String> next = store.claimDue(now.plusSeconds(60), Duration.ofMinutes(1), 10).stream()
+                .map(c -> c.work().id()).toList();
+        assertEquals(List.of("m3", "m4"), next, "m0 was moved to later (its claim dropped), m1 is leased, m2 cancelled");
+        List<LatchStore.Claim> moved = store.claimDue(now.plusSeconds(500), Duration.ofMinutes(1), 10);
+        assertTrue(moved.stream().anyMatch(c -> c.work().id().equals("m0") && c.work().dueAt().equals(now.plusSeconds(500))));
+        assertThrows(IllegalArgumentException.class, () -> store.claimDue(now, Duration.ZERO, 1));
+        assertThrows(IllegalArgumentException.class, () -> store.claimDue(now, Duration.ofSeconds(1), 0));
+        assertThrows(IllegalArgumentException.class, () -> store.claimDue(now, Duration.ofSeconds(1), LatchStore.MAX_CLAIM + 1));
+    }
+
+    @Test
+    void work_aStaleClaimCannotCompleteAReplacedItem() {
+        Instant now = clock.instant();
+        store.schedule(work("r", now), now);
+        LatchStore.Claim first = store.claimDue(now, Duration.ofMinutes(1), 1).get(0);
+        store.schedule(work("r", now.plusSeconds(5)), now);
+        assertFalse(store.complete("r", first.token(), now), "the item was replaced after that claim");
+        LatchStore.Claim second = store.claimDue(now.plusSeconds(5), Duration.ofMinutes(1), 1).get(0);
+        assertFalse(store.complete("r", first.token(), now.plusSeconds(5)));
+        assertTrue(store.complete("r", second.token(), now.plusSeconds(5)));
+    }
+
+    @Test
+    void work_racingClaimers_getEachItemExactlyOnce() throws Exception {
+        Instant now = clock.instant();
+        int items = 200;
+        for (int i = 0; i < items; i++) {
+            store.schedule(work("c" + i, now.minusSeconds(items - i)), now);
+        }
+        java.util.concurrent.ConcurrentHashMap<String, Integer> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        runTogether(THREADS, t -> {
+            for (int k = 0; k < 20; k++) {
+                for (LatchStore.Claim c : store.claimDue(now, Duration.ofMinutes(5), 3)) {
+                    seen.merge(c.work().id(), 1, Integer::sum);
+                    assertTrue(store.complete(c.work().id(), c.token(), now));
+                }
+            }
+            return null;
+        });
+        assertEquals(items, seen.size(), "every item was claimed");
+        assertTrue(seen.values().stream().allMatch(n -> n == 1), "none twice: " + seen);
     }
 }

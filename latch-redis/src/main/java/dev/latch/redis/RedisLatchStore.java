@@ -92,7 +92,8 @@ import java.util.regex.Pattern;
  */
 public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private static final String[] SCRIPTS = {"issue", "open", "find", "revoke", "revoke_set", "renew", "counter",
-            "next_counter", "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event"};
+            "next_counter", "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event",
+            "cas", "schedule", "claim_due", "complete", "cancel"};
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Never used itself: each call digests with a clone, so callers share no state. */
@@ -795,6 +796,128 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
                 Integer.toString(threshold), Long.toString(window.toMillis()), Long.toString(cooldown.toMillis()));
         return new EventCount(((Number) r.get(0)).intValue(), ((Number) r.get(1)).intValue() == 1,
                 ((Number) r.get(2)).intValue() == 1);
+    }
+
+    // ------------------------------------------------------------------ durable records and scheduled work
+
+    private String recordKey(String key) {
+        return prefix + ":r:" + b64(key);
+    }
+
+    private static void checkRecordKey(String key) {
+        Names.required(key, "key");
+        if (key.isEmpty() || key.length() > MAX_RECORD_KEY) {
+            throw new IllegalArgumentException("a record key has 1 to " + MAX_RECORD_KEY + " characters");
+        }
+    }
+
+    @Override
+    public Optional<Versioned> getRecord(String key, Instant now) {
+        checkRecordKey(key);
+        Names.required(now, "now");
+        String v = call("GET", () -> send().get(recordKey(key)));
+        if (v == null) {
+            return Optional.empty();
+        }
+        int b1 = v.indexOf('|');
+        int b2 = b1 < 0 ? -1 : v.indexOf('|', b1 + 1);
+        int b3 = b2 < 0 ? -1 : v.indexOf('|', b2 + 1);
+        if (b3 < 0 || !v.startsWith("r1|")) {
+            // written by a later layout (or not by latch): never guess at a security record
+            throw new LatchStoreException("a stored record has a layout this version of latch-redis does not read");
+        }
+        try {
+            long version = Long.parseLong(v, b1 + 1, b2, 10);
+            long expires = Long.parseLong(v, b2 + 1, b3, 10);
+            return now.toEpochMilli() < expires ? Optional.of(new Versioned(v.substring(b3 + 1), version))
+                    : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            throw malformedReply();
+        }
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now) {
+        checkRecordKey(key);
+        Names.required(value, "value");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion is 0 or more");
+        }
+        if (value.length() > MAX_RECORD_VALUE) {
+            throw new IllegalArgumentException("a record value has at most " + MAX_RECORD_VALUE + " characters");
+        }
+        Long r = eval("cas", ScriptOutputType.INTEGER, new String[]{recordKey(key)}, ms(now),
+                Long.toString(expectedVersion), ms(expiresAt), Long.toString(ttl(expiresAt, now)), value);
+        return r != null && r == 1;
+    }
+
+    /** Every work key shares one hash tag, so the claim script's keys share a Cluster slot. */
+    private String workQueue() {
+        return prefix + ":{W}:q";
+    }
+
+    private String workItemPrefix() {
+        return prefix + ":{W}:i:";
+    }
+
+    @Override
+    public void schedule(Work work, Instant now) {
+        Names.required(work, "work");
+        Names.required(now, "now");
+        String member = b64(work.id());
+        eval("schedule", ScriptOutputType.INTEGER, new String[]{workQueue(), workItemPrefix() + member}, member,
+                work.id(), work.kind(), work.payload(), ms(work.dueAt()));
+    }
+
+    @Override
+    public List<Claim> claimDue(Instant now, Duration lease, int max) {
+        Names.required(now, "now");
+        Names.required(lease, "lease");
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("a lease is positive");
+        }
+        if (max < 1 || max > MAX_CLAIM) {
+            throw new IllegalArgumentException("max is 1 to " + MAX_CLAIM);
+        }
+        List<Object> r = eval("claim_due", ScriptOutputType.MULTI, new String[]{workQueue()}, ms(now),
+                Long.toString(lease.toMillis()), Integer.toString(max), workItemPrefix());
+        List<Claim> claims = new ArrayList<>(r.size());
+        for (Object o : r) {
+            List<?> f = (List<?>) o;
+            if (!"1".equals(f.get(0))) {
+                throw new LatchStoreException("a stored work item has a layout this version of latch-redis does not read");
+            }
+            try {
+                Work w = new Work((String) f.get(1), (String) f.get(2), (String) f.get(3),
+                        Instant.ofEpochMilli(Long.parseLong((String) f.get(4))));
+                claims.add(new Claim(w, ((Number) f.get(5)).longValue(), ((Number) f.get(6)).intValue()));
+            } catch (IllegalArgumentException | ClassCastException e) {
+                throw malformedReply();
+            }
+        }
+        claims.sort(java.util.Comparator.comparing((Claim c) -> c.work().dueAt()).thenComparing(c -> c.work().id()));
+        return claims;
+    }
+
+    @Override
+    public boolean complete(String id, long token, Instant now) {
+        Names.required(id, "id");
+        Names.required(now, "now");
+        String member = b64(id);
+        Long r = eval("complete", ScriptOutputType.INTEGER, new String[]{workQueue(), workItemPrefix() + member},
+                member, Long.toString(token));
+        return r != null && r == 1;
+    }
+
+    @Override
+    public boolean cancel(String id, Instant now) {
+        Names.required(id, "id");
+        Names.required(now, "now");
+        String member = b64(id);
+        Long r = eval("cancel", ScriptOutputType.INTEGER, new String[]{workQueue(), workItemPrefix() + member}, member);
+        return r != null && r == 1;
     }
 
     // ------------------------------------------------------------------ static keys
