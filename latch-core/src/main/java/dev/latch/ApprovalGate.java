@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.spi.LatchStore;
 import dev.latch.spi.Names;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An M-of-N approval gate for one exact request: each named approver receives their own code,
@@ -32,11 +32,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * if (gate.isOpen()) deploy();
  * }</pre>
  *
- * <p>Every decision is made in the store: codes open once (also across instances), approvals and
- * the gate's decision are store markers, and the gate is decided once (open or denied, whichever
- * comes first). The gate's definition (approvers, quorum, request digest) lives in this object.
- * Every request, approval, denial and refusal is an {@link AuditEvent.Type#APPROVAL} audit event
- * naming the approver; {@link #trail()} lists the decisions seen by this object.
+ * <p><b>State lives in the store.</b> The gate is one durable record: its definition (approvers,
+ * quorum, request digest), each approver's code as a keyed digest with its failed attempts, the
+ * votes and the decision. Any instance on the same store finds it with {@link Latches#gate} and
+ * can record votes; a restart loses nothing. Every vote is one compare-and-set of that record, so
+ * each approver votes once, the vote that reaches the quorum (or the first deny) decides the gate
+ * in the same step, and a vote after the decision is {@link Approval.Outcome#GATE_DECIDED}. A
+ * process killed mid-vote leaves the vote either fully recorded or not at all (the approver can
+ * then vote again with the same code). A wrong code counts against that approver's code, which
+ * burns after the policy's {@link LatchPolicy#maxAttempts()}. The record is kept a day past the
+ * gate's expiry. Reminders ({@link LatchPolicy#remindBefore()}) are scheduled work in the store
+ * and go out once, from whichever instance claims them, only to approvers who have not voted.
+ * Every request, vote and refusal is an {@link AuditEvent.Type#APPROVAL} audit event naming the
+ * approver; {@link #trail()} lists the votes recorded.
  *
  * <p>Thread-safe.
  */
@@ -77,29 +85,42 @@ public final class ApprovalGate {
     private final Latches latches;
     private final String id;
     private final String latchId;
-    private final RequestDigest digest;
     private final String requester;
     private final Set<String> approvers;
     private final int quorum;
     private final Instant expiresAt;
     private final Map<String, String> codeIds;
-    private final List<Entry> trail = new CopyOnWriteArrayList<>();
 
-    private ApprovalGate(Latches latches, String id, String latchId, RequestDigest digest, String requester,
-                         Set<String> approvers, int quorum, Instant expiresAt, Map<String, String> codeIds) {
+    private ApprovalGate(Latches latches, GateRecord g) {
         this.latches = latches;
-        this.id = id;
-        this.latchId = latchId;
-        this.digest = digest;
-        this.requester = requester;
-        this.approvers = approvers;
-        this.quorum = quorum;
-        this.expiresAt = expiresAt;
-        this.codeIds = Map.copyOf(codeIds);
+        this.id = g.id;
+        this.latchId = g.latchId;
+        this.requester = g.requester;
+        this.quorum = g.quorum;
+        this.expiresAt = g.expiresAt;
+        Set<String> names = new LinkedHashSet<>();
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (GateRecord.Seat seat : g.seats) {
+            names.add(seat.approver());
+            ids.put(seat.approver(), seat.codeId());
+        }
+        this.approvers = java.util.Collections.unmodifiableSet(names);
+        this.codeIds = java.util.Collections.unmodifiableMap(ids);
     }
 
     static Builder builder(Latches latches, String latchId, RequestDigest digest) {
         return new Builder(latches, latchId, digest);
+    }
+
+    /** Loads a gate by id; empty when the store keeps no gate of that id. */
+    static Optional<ApprovalGate> find(Latches latches, String gateId) {
+        return load(latches, gateId, latches.clock().instant()).map(v -> new ApprovalGate(latches,
+                GateRecord.decode(v.value())));
+    }
+
+    private static Optional<LatchStore.Versioned> load(Latches latches, String gateId, Instant now) {
+        return latches.call("getRecord", null, gateId, null,
+                () -> latches.store().getRecord(GateRecord.key(gateId), now));
     }
 
     /** @return the gate id */
@@ -140,21 +161,33 @@ public final class ApprovalGate {
         return Optional.ofNullable(codeIds.get(approver));
     }
 
-    /** @return the decisions this object has seen, in order */
+    /**
+     * @return the votes recorded in the store, by any instance, in the order they were cast
+     * @throws LatchStoreException when the store fails
+     */
     public List<Entry> trail() {
-        return List.copyOf(trail);
+        Optional<GateRecord> g = current(latches.clock().instant());
+        if (g.isEmpty()) {
+            return List.of();
+        }
+        List<Entry> out = new ArrayList<>();
+        for (GateRecord.Seat s : g.get().seats) {
+            if (s.voted()) {
+                Approval.Outcome o = s.vote() == 'D' ? Approval.Outcome.DENIED
+                        : s.vote() == 'O' ? Approval.Outcome.OPENED : Approval.Outcome.APPROVED;
+                out.add(new Entry(s.approver(), o, s.votedAt()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Entry::time));
+        return List.copyOf(out);
     }
 
-    private static String codeLatch(String gateId) {
+    static String codeLatch(String gateId) {
         return "~gate/" + gateId;
     }
 
-    private static String decisionKey(String gateId) {
-        return "~gate:" + gateId;
-    }
-
-    private String approvalKey(String approver) {
-        return "~gate:" + id + '\u0000' + approver;
+    private Optional<GateRecord> current(Instant now) {
+        return load(latches, id, now).map(v -> GateRecord.decode(v.value()));
     }
 
     /**
@@ -177,114 +210,145 @@ public final class ApprovalGate {
      * @param code     their code
      * @param request  the digest of the request they are denying
      * @return the outcome; never throws for bad input
+     * @throws LatchStoreException when the store fails (nothing is recorded)
      */
     public Approval deny(String approver, String code, RequestDigest request) {
         return decide(approver, code, request, false);
     }
 
+    /** Most compare-and-set rounds of one decision: each lost round means another vote was recorded. */
+    private static final int ROUNDS = 4 * MAX_APPROVERS + 8;
+
     private Approval decide(String approver, String code, RequestDigest request, boolean approve) {
         Instant now = latches.clock().instant();
         if (!dev.latch.spi.Names.isName(approver)) { // never audit a string that could forge a log line
-            return refuse(null, Approval.Outcome.MALFORMED, now);
+            return refuse(null, Approval.Outcome.MALFORMED, now, null);
         }
         if (approver.equals(requester)) {
-            return refuse(approver, Approval.Outcome.SELF_APPROVAL, now);
+            return refuse(approver, Approval.Outcome.SELF_APPROVAL, now, null);
         }
         if (!approvers.contains(approver)) {
-            return refuse(approver, Approval.Outcome.NOT_AN_APPROVER, now);
+            return refuse(approver, Approval.Outcome.NOT_AN_APPROVER, now, null);
         }
-        Status before = status(now);
-        if (before == Status.OPEN || before == Status.DENIED) {
-            return refuse(approver, Approval.Outcome.GATE_DECIDED, now);
-        }
-        if (before == Status.EXPIRED) {
-            return refuse(approver, Approval.Outcome.EXPIRED, now);
-        }
-        if (request == null) {
-            return refuse(approver, Approval.Outcome.MALFORMED, now);
-        }
-        AccessContext ctx = AccessContext.builder(approver).request(request).build();
-        Verdict v = latches.openReserved(codeLatch(id), code, ctx);
-        if (v instanceof Verdict.Denied d) {
-            Approval.Outcome o;
-            switch (d.reason()) {
-                case USED:
-                    o = Approval.Outcome.ALREADY_DECIDED;
-                    break;
-                case EXPIRED:
-                    o = Approval.Outcome.EXPIRED;
-                    break;
-                case CONTEXT_REJECTED:
-                    o = Approval.Outcome.REQUEST_MISMATCH;
-                    break;
-                case LOCKED:
-                    o = Approval.Outcome.LOCKED;
-                    break;
-                case MALFORMED:
-                    o = Approval.Outcome.MALFORMED;
-                    break;
-                default:
-                    o = Approval.Outcome.WRONG_CODE;
-                    break;
+        PresentedCode presented = PresentedCode.parse(code);
+        byte[] digest = null;
+        for (int round = 0; round < ROUNDS; round++) {
+            Optional<LatchStore.Versioned> v = load(latches, id, now);
+            if (v.isEmpty()) {
+                return refuse(approver, Approval.Outcome.EXPIRED, now, null); // kept a day past expiry, then forgotten
             }
-            return refuse(approver, o, now);
+            GateRecord g = GateRecord.decode(v.get().value());
+            ApprovalGate.Status before = g.status(now);
+            if (before == Status.OPEN || before == Status.DENIED) {
+                return refuse(approver, Approval.Outcome.GATE_DECIDED, now, g);
+            }
+            if (before == Status.EXPIRED) {
+                return refuse(approver, Approval.Outcome.EXPIRED, now, g);
+            }
+            int i = g.seatOf(approver);
+            GateRecord.Seat seat = g.seats.get(i);
+            if (seat.voted()) {
+                return refuse(approver, Approval.Outcome.ALREADY_DECIDED, now, g);
+            }
+            if (seat.digest() == null || seat.failures() >= g.maxAttempts) {
+                return refuse(approver, Approval.Outcome.LOCKED, now, g); // burned, or never delivered
+            }
+            if (request == null) {
+                return refuse(approver, Approval.Outcome.MALFORMED, now, g);
+            }
+            if (!java.security.MessageDigest.isEqual(request.bytes(), g.request)) {
+                return refuse(approver, Approval.Outcome.REQUEST_MISMATCH, now, g);
+            }
+            boolean right = false;
+            if (!presented.malformed() && presented.kinds.contains(g.kind)) {
+                String form = g.kind == CodeFormat.Kind.OPAQUE ? presented.exact : presented.folded;
+                if (form != null) {
+                    if (digest == null) {
+                        digest = latches.codeDigest(codeLatch(id), approver, form);
+                    }
+                    right = java.security.MessageDigest.isEqual(digest, seat.digest());
+                }
+            }
+            Instant keep = g.expiresAt.plus(RETENTION);
+            if (!right) {
+                GateRecord failed = g.with(i, seat.withFailure(), g.decision, g.decidedAt);
+                if (write(g, v.get().version(), failed, keep, now)) {
+                    return refuse(approver, presented.malformed() ? Approval.Outcome.MALFORMED : Approval.Outcome.WRONG_CODE,
+                            now, failed);
+                }
+                continue;
+            }
+            GateRecord next;
+            Approval.Outcome outcome;
+            if (!approve) {
+                next = g.with(i, seat.withVote('D', now), GateRecord.Decision.DENIED, now);
+                outcome = Approval.Outcome.DENIED;
+            } else if (g.approvals() + 1 >= g.quorum) {
+                next = g.with(i, seat.withVote('O', now), GateRecord.Decision.OPEN, now);
+                outcome = Approval.Outcome.OPENED;
+            } else {
+                next = g.with(i, seat.withVote('A', now), GateRecord.Decision.PENDING, null);
+                outcome = Approval.Outcome.APPROVED;
+            }
+            if (!write(g, v.get().version(), next, keep, now)) {
+                continue; // another vote came first: decide again on what it left
+            }
+            latches.auditApproval(latchId, seat.codeId(), approver, true, outcome.name(), "GATE", id,
+                    "APPROVALS", next.approvals() + "/" + quorum);
+            if (next.decision != GateRecord.Decision.PENDING) {
+                latches.auditGateDecided(id, next.decision == GateRecord.Decision.OPEN, now);
+            }
+            return new Approval(outcome, approver, now, next.approvals(), quorum, next.status(now));
         }
-        String codeId = ((Verdict.Opened) v).codeId();
-        Instant keep = expiresAt.plus(RETENTION);
-        if (!approve) {
-            latches.gateDecide(decisionKey(id), "DENIED", keep);
-            trail.add(new Entry(approver, Approval.Outcome.DENIED, now));
-            latches.auditApproval(latchId, codeId, approver, true, "DENIED", "GATE", id);
-            return new Approval(Approval.Outcome.DENIED, approver, now, approvals(now), quorum, status(now));
-        }
-        latches.gatePut(approvalKey(approver), "APPROVED", keep);
-        int count = approvals(now);
-        if (count >= quorum) {
-            latches.gateDecide(decisionKey(id), "OPEN", keep);
-        }
-        Status after = status(now); // read once, after deciding: a racing deny may have decided first
-        Approval.Outcome outcome = after == Status.OPEN ? Approval.Outcome.OPENED : Approval.Outcome.APPROVED;
-        trail.add(new Entry(approver, outcome, now));
-        latches.auditApproval(latchId, codeId, approver, true,
-                outcome.name(), "GATE", id, "APPROVALS", count + "/" + quorum);
-        return new Approval(outcome, approver, now, count, quorum, after);
+        // unreachable with at most MAX_APPROVERS votes and attempts per approver; fail closed
+        throw new LatchStoreException("the gate changed on every attempt to record a decision");
     }
 
-    private Approval refuse(String approver, Approval.Outcome outcome, Instant now) {
-        trail.add(new Entry(approver, outcome, now));
+    private boolean write(GateRecord old, long version, GateRecord next, Instant keep, Instant now) {
+        return latches.call("compareAndSet", latchId, id, null,
+                () -> latches.store().compareAndSet(GateRecord.key(id), version, next.encode(), keep, now));
+    }
+
+    private Approval refuse(String approver, Approval.Outcome outcome, Instant now, GateRecord g) {
         latches.auditApproval(latchId, null, approver, false, outcome.name(), "GATE", id);
-        return new Approval(outcome, approver, now, approvals(now), quorum, status(now));
+        GateRecord seen = g != null ? g : current(now).orElse(null);
+        return new Approval(outcome, approver, now, seen == null ? 0 : seen.approvals(), quorum,
+                seen == null ? (now.isBefore(expiresAt) ? Status.PENDING : Status.EXPIRED) : seen.status(now));
     }
 
-    private int approvals(Instant now) {
-        int n = 0;
-        for (String a : approvers) {
-            if (latches.gateGet(approvalKey(a), now).isPresent()) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** @return the gate's status now */
+    /** @return the gate's status now, as the store has it */
     public Status status() {
-        return status(latches.clock().instant());
-    }
-
-    private Status status(Instant now) {
-        Optional<String> decision = latches.gateGet(decisionKey(id), now);
-        if (decision.isPresent() && decision.get().equals("OPEN")) {
-            return Status.OPEN;
-        }
-        if (decision.isPresent() && decision.get().equals("DENIED")) {
-            return Status.DENIED;
-        }
-        return now.isBefore(expiresAt) ? Status.PENDING : Status.EXPIRED;
+        Instant now = latches.clock().instant();
+        return current(now).map(g -> g.status(now)).orElse(now.isBefore(expiresAt) ? Status.PENDING : Status.EXPIRED);
     }
 
     /** @return true once the quorum was reached (and no deny came first) */
     public boolean isOpen() {
         return status() == Status.OPEN;
+    }
+
+    /** Runs a due reminder of one approver's code: only while the gate is pending and they have not voted. */
+    static void remindDue(Latches latches, String payload, java.time.Duration late) {
+        String[] f = payload.split("\n", -1);
+        if (f.length != 3) {
+            return;
+        }
+        Instant now = latches.clock().instant();
+        Optional<LatchStore.Versioned> v = load(latches, f[0], now);
+        if (v.isEmpty()) {
+            return;
+        }
+        GateRecord g = GateRecord.decode(v.get().value());
+        int i = Integer.parseInt(f[1]);
+        if (g.status(now) != Status.PENDING || i < 0 || i >= g.seats.size()) {
+            return;
+        }
+        GateRecord.Seat seat = g.seats.get(i);
+        if (seat.voted() || seat.digest() == null || seat.failures() >= g.maxAttempts) {
+            return;
+        }
+        latches.remindOf(new dev.latch.spi.Delivery(dev.latch.spi.Delivery.Kind.REMINDER, seat.approver(),
+                codeLatch(g.id), seat.codeId(), null, g.expiresAt, g.policy), seat.approver(), late);
     }
 
     @Override
@@ -329,7 +393,7 @@ public final class ApprovalGate {
             Set<String> set = new LinkedHashSet<>();
             for (String n : names) {
                 if (!set.add(AccessContext.checkText("approver", n))) {
-                    throw new IllegalArgumentException("approver " + n + " is named twice");
+                    throw new IllegalArgumentException("an approver is named twice");
                 }
             }
             if (set.isEmpty() || set.size() > MAX_APPROVERS) {
@@ -364,7 +428,8 @@ public final class ApprovalGate {
          * @return the gate
          * @throws IllegalArgumentException when the requester is an approver, or the quorum is out of range
          * @throws DeliveryFailedException  when fewer approvers than the quorum could be reached
-         *                                  (every code of the gate is then revoked)
+         *                                  (the gate is then recorded as denied)
+         * @throws LatchStoreException      when the store fails
          * @throws IllegalStateException    when requester or approvers are missing, or no delivery chain is set
          */
         public ApprovalGate request() {
@@ -372,7 +437,7 @@ public final class ApprovalGate {
                 throw new IllegalStateException("a gate needs a requester and approvers");
             }
             if (approvers.contains(requester)) {
-                throw new IllegalArgumentException("the requester " + requester + " cannot be an approver (self-approval)");
+                throw new IllegalArgumentException("the requester cannot be an approver (self-approval)");
             }
             int q = quorum == 0 ? approvers.size() : quorum;
             if (q < 1 || q > approvers.size()) {
@@ -381,35 +446,79 @@ public final class ApprovalGate {
             LatchPolicy p = policy == null ? LatchPolicy.HIGH : policy;
             latches.requireDelivery();
             String id = latches.newId("g_");
+            Instant now = latches.clock().instant();
+            Instant expires = now.plus(p.ttl());
             latches.auditApproval(latchId, id, requester, true, "REQUESTED", "GATE", id, "QUORUM",
                     q + "/" + approvers.size());
-            Map<String, String> codeIds = new LinkedHashMap<>();
+            List<GateRecord.Seat> seats = new ArrayList<>();
+            List<String> codes = new ArrayList<>();
+            for (String approver : approvers) {
+                String code = latches.newCode(p.format());
+                String codeId = latches.newId("c_");
+                codes.add(code);
+                seats.add(new GateRecord.Seat(approver, codeId, latches.codeDigest(codeLatch(id), approver, code), 0, '-',
+                        null));
+            }
+            GateRecord g = new GateRecord(id, latchId, requester, q, expires, digest.bytes(), p.maxAttempts(), p.name(),
+                    p.format().kind(), GateRecord.Decision.PENDING, null, seats);
+            Instant keep = expires.plus(RETENTION);
+            String key = GateRecord.key(id);
+            if (!latches.call("compareAndSet", latchId, id, requester,
+                    () -> latches.store().compareAndSet(key, 0, g.encode(), keep, now))) {
+                throw new LatchStoreException("a new gate id was already taken");
+            }
             List<DeliveryFailedException> failed = new ArrayList<>();
-            Instant expires = null;
-            LatchPolicy noBackup = LatchPolicy.from(p).backupCodes(false).build();
-            try {
-                for (String approver : approvers) {
-                    IssuedCode issued = latches.issueCode(p, codeLatch(id), approver, digest);
-                    codeIds.put(approver, issued.codeId());
-                    expires = issued.expiresAt();
-                    try {
-                        latches.deliver(issued, noBackup, approver);
-                    } catch (DeliveryFailedException e) {
-                        failed.add(e);
-                        codeIds.remove(approver);
+            List<Integer> reached = new ArrayList<>();
+            for (int i = 0; i < seats.size(); i++) {
+                GateRecord.Seat seat = seats.get(i);
+                dev.latch.spi.Delivery message = new dev.latch.spi.Delivery(dev.latch.spi.Delivery.Kind.CODE,
+                        seat.approver(), codeLatch(id), seat.codeId(), codes.get(i), expires, p.name());
+                DeliveryReceipt receipt = latches.deliverMessage(message, seat.approver());
+                if (receipt.delivered()) {
+                    reached.add(i);
+                } else {
+                    failed.add(new DeliveryFailedException(receipt, false));
+                }
+            }
+            if (!failed.isEmpty()) {
+                // the codes no channel delivered never open; fewer reached than the quorum denies the gate
+                boolean deny = reached.size() < q;
+                for (int round = 0; ; round++) {
+                    LatchStore.Versioned v = load(latches, id, now)
+                            .orElseThrow(() -> new LatchStoreException("a new gate is gone from the store"));
+                    GateRecord cur = GateRecord.decode(v.value());
+                    GateRecord next = cur;
+                    for (int i = 0; i < cur.seats.size(); i++) {
+                        if (!reached.contains(i)) {
+                            next = next.with(i, next.seats.get(i).undelivered(), next.decision, next.decidedAt);
+                        }
+                    }
+                    if (deny && next.decision == GateRecord.Decision.PENDING) {
+                        next = next.decided(GateRecord.Decision.DENIED, now);
+                    }
+                    GateRecord write = next;
+                    if (latches.call("compareAndSet", latchId, id, requester,
+                            () -> latches.store().compareAndSet(key, v.version(), write.encode(), keep, now))) {
+                        if (deny && cur.decision == GateRecord.Decision.PENDING) {
+                            latches.auditGateDecided(id, false, now);
+                        }
+                        break;
+                    }
+                    if (round > ROUNDS) {
+                        throw new LatchStoreException("the gate changed on every attempt to record its deliveries");
                     }
                 }
-            } catch (LatchException e) {
-                // an approver at the issue rate limit, or the store: leave no code of this gate behind
-                latches.revokeReservedLatch(codeLatch(id));
-                throw e;
+                if (deny) {
+                    throw failed.get(failed.size() - 1);
+                }
             }
-            if (codeIds.size() < q) {
-                latches.revokeReservedLatch(codeLatch(id));
-                latches.gateDecide(decisionKey(id), "DENIED", expires.plus(RETENTION));
-                throw failed.get(failed.size() - 1);
+            if (p.remindBefore() != null) {
+                for (int i : reached) {
+                    latches.scheduleWork(new LatchStore.Work("gate-remind:" + id + ":" + i, DueWork.GATE_REMINDER,
+                            id + "\n" + i + "\n" + p.remindBefore().toSeconds(), expires.minus(p.remindBefore())));
+                }
             }
-            return new ApprovalGate(latches, id, latchId, digest, requester, approvers, q, expires, codeIds);
+            return new ApprovalGate(latches, g);
         }
     }
 }

@@ -21,6 +21,10 @@ import java.util.Optional;
  * latches.acknowledgeReview(((Verdict.Opened) v).codeId(), "alice", "restart was justified");
  * }</pre>
  *
+ * <p>Requests are records in the store, like their gates: another instance finds one with
+ * {@link #find(String)} and releases it there; {@link Request#release()} releases once across all
+ * instances.
+ *
  * <p>Thread-safe: immutable.
  */
 public final class BreakGlass {
@@ -56,6 +60,7 @@ public final class BreakGlass {
      * @return the request
      */
     public Request request(String latchId, String requester, String reason) {
+        AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("requester", requester);
         AccessContext.checkText("reason", reason);
         String id = latches.newId("bg_");
@@ -67,7 +72,69 @@ public final class BreakGlass {
             gate = latches.approvalGate(latchId, digest).requester(requester).approvers(approvers).quorum(quorum)
                     .policy(approvalPolicy).request();
         }
-        return new Request(id, latchId, requester, digest, gate);
+        Request request = new Request(id, latchId, requester, digest, gate);
+        Instant now = latches.clock().instant();
+        Instant keep = (gate == null ? now.plus(policy.ttl()) : gate.expiresAt()).plus(KEEP);
+        String value = request.encode();
+        if (!latches.call("compareAndSet", latchId, id, requester,
+                () -> latches.store().compareAndSet(key(id), 0, value, keep, now))) {
+            throw new LatchStoreException("a new break-glass request id was already taken");
+        }
+        return request;
+    }
+
+    /** How long a request is kept past its gate's (or, without approvers, the code's) expiry. */
+    private static final java.time.Duration KEEP = java.time.Duration.ofDays(1);
+
+    private static String key(String requestId) {
+        return "break-glass:" + requestId;
+    }
+
+    /**
+     * Finds a request by id, on any instance that shares the store, to release it there once its
+     * gate opened.
+     *
+     * <pre>{@code
+     * glass.find(requestId).ifPresent(BreakGlass.Request::release);
+     * }</pre>
+     *
+     * <p>An id latch did not make, null included, finds nothing.
+     *
+     * @param requestId a request id ({@link Request#id()})
+     * @return the request while the store keeps it (a day past its expiry)
+     * @throws LatchStoreException when the store fails
+     */
+    public Optional<Request> find(String requestId) {
+        if (!Latches.validId(requestId)) {
+            return Optional.empty();
+        }
+        Instant now = latches.clock().instant();
+        Optional<dev.latch.spi.LatchStore.Versioned> v = latches.call("getRecord", null, requestId, null,
+                () -> latches.store().getRecord(key(requestId), now));
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] f = v.get().value().split("\n", -1);
+        if (f.length != 6 || !f[0].startsWith("break-glass/")) {
+            throw new LatchStoreException("a stored break-glass request is corrupt");
+        }
+        if (!f[0].equals("break-glass/1")) {
+            throw new LatchStoreException("a stored break-glass request has a format this version of latch does not read");
+        }
+        ApprovalGate gate = null;
+        if (!f[5].isEmpty()) {
+            gate = latches.gate(f[5]).orElse(null);
+            if (gate == null) {
+                return Optional.empty(); // its gate was forgotten: nothing can release it any more
+            }
+        }
+        RequestDigest digest;
+        try {
+            digest = RequestDigest.ofDigest(java.util.HexFormat.of().parseHex(f[4]));
+        } catch (IllegalArgumentException e) {
+            throw new LatchStoreException("a stored break-glass request is corrupt");
+        }
+        return Optional.of(new Request(f[1], f[2], f[3], digest, gate));
     }
 
     @Override
@@ -90,6 +157,12 @@ public final class BreakGlass {
             this.requester = requester;
             this.digest = digest;
             this.gate = gate;
+        }
+
+        /** The stored form, with its format version first; ids and names hold no control characters. */
+        String encode() {
+            return String.join("\n", "break-glass/1", id, latchId, requester,
+                    java.util.HexFormat.of().formatHex(digest.bytes()), gate == null ? "" : gate.id());
         }
 
         /** @return the request id */

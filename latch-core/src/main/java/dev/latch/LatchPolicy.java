@@ -58,6 +58,7 @@ public final class LatchPolicy {
     private final Duration reviewWithin;
     private final Duration remindBefore;
     private final boolean backupCodes;
+    private final java.util.Set<String> reviewers;
 
     private LatchPolicy(Builder b) {
         this.name = b.name == null ? "custom" : b.name;
@@ -72,6 +73,7 @@ public final class LatchPolicy {
         this.reviewWithin = b.reviewWithin == null ? DEFAULT_REVIEW_WITHIN : b.reviewWithin;
         this.remindBefore = b.remindBefore;
         this.backupCodes = b.backupCodes != null && b.backupCodes;
+        this.reviewers = b.reviewers == null ? java.util.Set.of() : b.reviewers;
     }
 
     /** @return a builder with the defaults described above */
@@ -93,6 +95,14 @@ public final class LatchPolicy {
     /** @return the policy's name, recorded with each code and in audit events */
     public String name() {
         return name;
+    }
+
+    /**
+     * @return who may acknowledge a required post-use review (never the code's own subject); empty:
+     *         anyone but the subject
+     */
+    public java.util.Set<String> reviewers() {
+        return reviewers;
     }
 
     /** @return how long a code lives from issue */
@@ -159,7 +169,8 @@ public final class LatchPolicy {
                 + ", maxUses=" + maxUses + ", renewals=" + renewals + ", notBefore=" + notBefore
                 + ", conditions=" + conditions.size() + ", reviewRequired=" + reviewRequired
                 + (reviewRequired ? ", reviewWithin=" + reviewWithin : "")
-                + (remindBefore == null ? "" : ", remindBefore=" + remindBefore) + ", backupCodes=" + backupCodes + "]";
+                + (remindBefore == null ? "" : ", remindBefore=" + remindBefore) + ", backupCodes=" + backupCodes
+                + (reviewers.isEmpty() ? "" : ", reviewers=" + reviewers.size()) + "]";
     }
 
     /** Builds a {@link LatchPolicy}. Not thread-safe. */
@@ -177,6 +188,7 @@ public final class LatchPolicy {
         private Duration reviewWithin;
         private Duration remindBefore;
         private Boolean backupCodes;
+        private java.util.Set<String> reviewers;
 
         private Builder() {
         }
@@ -332,6 +344,27 @@ public final class LatchPolicy {
         }
 
         /**
+         * @param names who may acknowledge a required post-use review, 1 to 16 distinct names (default:
+         *              anyone but the code's subject, who never may)
+         * @return this
+         */
+        public Builder reviewers(String... names) {
+            once(this.reviewers != null, "reviewers");
+            Names.required(names, "names");
+            java.util.Set<String> set = new java.util.LinkedHashSet<>();
+            for (String n : names) {
+                if (!set.add(AccessContext.checkText("reviewer", n)) || n.indexOf(',') >= 0) {
+                    throw new IllegalArgumentException("reviewers are distinct names without commas");
+                }
+            }
+            if (set.isEmpty() || set.size() > 16) {
+                throw new IllegalArgumentException("a policy names 1 to 16 reviewers, got " + set.size());
+            }
+            this.reviewers = java.util.Collections.unmodifiableSet(set);
+            return this;
+        }
+
+        /**
          * @param allowed whether a code no channel could deliver stays pending for a recovery code
          *                (default false: it is revoked)
          * @return this
@@ -360,6 +393,7 @@ public final class LatchPolicy {
                 if (reviewWithin == null) reviewWithin = base.reviewWithin;
                 if (remindBefore == null) remindBefore = base.remindBefore;
                 if (backupCodes == null) backupCodes = base.backupCodes;
+                if (reviewers == null) reviewers = base.reviewers;
             }
             if (renewals == -1) {
                 renewals = 0;

@@ -87,11 +87,11 @@ public final class Latches {
      * one-time passwords search (HOTP resync looks at 1,001). A longer array is {@code MALFORMED}.
      */
     public static final int MAX_COUNTERS = 1024;
+    /** How often latches on a shared store poll it for due work by default. */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(Latches.class);
     private static final int RECOVERY_LENGTH = 10;
-    private static final String REVIEW_WITHIN = "~review-within:";
-    private static final String REVIEW = "~review:";
     private static final String BACKUP = "~backup:";
     private static final String HOLD = "~hold:";
 
@@ -113,6 +113,8 @@ public final class Latches {
     private final TimeWindow businessHours;
     private final DeliveryChain delivery;
     private final Scheduler scheduler;
+    private final Reviews reviews;
+    private final DueWork dueWork;
 
     private Latches(Builder b) {
         this.store = b.store == null ? LatchStore.inMemory() : b.store;
@@ -130,6 +132,9 @@ public final class Latches {
         this.delivery = b.delivery;
         // The default executor starts its one daemon thread only when a task is first scheduled.
         this.scheduler = b.scheduler == null ? ExecutorScheduler.daemon(this.clock) : b.scheduler;
+        this.reviews = new Reviews(this);
+        this.dueWork = new DueWork(this, scheduler, b.pollDueWork == null ? DEFAULT_POLL : b.pollDueWork);
+        this.dueWork.start();
     }
 
     /** @return a builder; {@link Builder#pepper(Pepper)} is required */
@@ -202,8 +207,7 @@ public final class Latches {
         return issueCode(policy, latchId, subject, request);
     }
 
-    /** Issues on any latch id, including reserved ones ('~'), for gates. */
-    IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
+    private IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
         Names.required(policy, "policy");
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
@@ -236,11 +240,7 @@ public final class Latches {
         audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, CODE_REASON,
                 policyDetails(policy.name()));
         if (policy.reviewRequired()) {
-            call("putMarker", latchId, codeId, subject, () -> {
-                store.putMarker(REVIEW_WITHIN + codeId, Long.toString(policy.reviewWithin().toSeconds()),
-                        record.expiresAt(), now);
-                return null;
-            });
+            reviews.issued(policy, latchId, codeId, subject, record.expiresAt(), now);
         }
         return new IssuedCode(codeId, latchId, subject, code, record.notBefore(), record.expiresAt(), policy.name());
     }
@@ -263,11 +263,6 @@ public final class Latches {
             return Verdict.denied(DenialReason.MALFORMED);
         }
         return present(latchId, PresentedCode.parse(code), context, now);
-    }
-
-    /** Opens any latch, including reserved ones ('~'), for gates. */
-    Verdict openReserved(String latchId, String code, AccessContext context) {
-        return present(latchId, PresentedCode.parse(code), context, clock.instant());
     }
 
     private Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
@@ -318,7 +313,7 @@ public final class Latches {
                         "OUTSIDE_BUSINESS_HOURS");
             }
             if (record.reviewRequired()) {
-                startReview(codeId, latchId, subject, now);
+                reviews.start(codeId, latchId, subject, now);
             }
             return new Verdict.Opened(codeId, latchId, subject, Set.of(), record.usesLeft(), record.reviewRequired());
         }
@@ -856,7 +851,7 @@ public final class Latches {
         DeliveryChain chain = requireDelivery();
         Delivery message = new Delivery(Delivery.Kind.CODE, recipient, issued.latchId(), issued.codeId(), issued.code(),
                 issued.expiresAt(), issued.policy());
-        DeliveryReceipt receipt = chain.deliver(message, attempt -> auditAttempt(message, issued.subject(), attempt));
+        DeliveryReceipt receipt = chain.deliver(message, attempt -> auditAttempt(message, issued.subject(), attempt, null));
         Instant now = clock.instant();
         if (!receipt.delivered()) {
             if (policy.backupCodes()) {
@@ -879,28 +874,49 @@ public final class Latches {
         return receipt;
     }
 
-    private void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt) {
+    private void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt, Duration late) {
         String reason = message.kind() == Delivery.Kind.REMINDER ? "REMINDER" : "CODE";
         Map<String, String> details = attempt.failure() == null ? Map.of("CHANNEL", attempt.channel())
                 : details("CHANNEL", attempt.channel(), "FAILURE", attempt.failure());
+        if (late != null) {
+            details = new java.util.LinkedHashMap<>(details);
+            details.put("LATE", late.toString());
+        }
         audit(attempt.failure() == null ? AuditEvent.Type.DELIVERED : AuditEvent.Type.DELIVERY_FAILED, clock.instant(),
                 message.latchId(), message.codeId(), subject, null,
                 attempt.failure() == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, reason, details);
     }
 
-    private void scheduleReminder(String codeId, String recipient, Duration lead, Instant expiresAt) {
-        scheduler.schedule(expiresAt.minus(lead), () -> remind(codeId, recipient, lead));
+    /** Delivers one message through the chain, auditing each attempt. */
+    DeliveryReceipt deliverMessage(Delivery message, String subject) {
+        return requireDelivery().deliver(message, attempt -> auditAttempt(message, subject, attempt, null));
     }
 
-    /** Runs at reminder time: reminds only while the code is pending and unexpired; follows renewals. */
-    private void remind(String codeId, String recipient, Duration lead) {
-        Instant now = clock.instant();
-        Optional<CodeRecord> found;
-        try {
-            found = call("find", null, codeId, null, () -> store.find(codeId));
-        } catch (LatchStoreException e) {
-            return; // audited as STORE_FAILURE; a reminder is best effort
+    /** Sends a due reminder (no code in it), auditing each attempt and whether it is late. */
+    void remindOf(Delivery message, String subject, Duration late) {
+        requireDelivery().deliver(message, attempt -> auditAttempt(message, subject, attempt, late));
+    }
+
+    private static String reminderId(String codeId) {
+        return "remind:" + codeId;
+    }
+
+    private void scheduleReminder(String codeId, String recipient, Duration lead, Instant expiresAt) {
+        dueWork.add(new dev.latch.spi.LatchStore.Work(reminderId(codeId), DueWork.REMINDER,
+                codeId + "\n" + lead.toSeconds() + "\n" + recipient, expiresAt.minus(lead)));
+    }
+
+    /** Runs a due reminder: only while the code is pending and unexpired; follows renewals. */
+    void remindDue(String payload, Duration late) {
+        String[] f = payload.split("\n", 3);
+        if (f.length != 3 || !validId(f[0])) {
+            return;
         }
+        String codeId = f[0];
+        Duration lead = Duration.ofSeconds(Long.parseLong(f[1]));
+        String recipient = f[2];
+        Instant now = clock.instant();
+        Optional<CodeRecord> found = call("find", null, codeId, null, () -> store.find(codeId));
         if (found.isEmpty()) {
             return;
         }
@@ -913,9 +929,39 @@ public final class Latches {
             scheduleReminder(codeId, recipient, lead, record.expiresAt()); // renewed meanwhile
             return;
         }
-        Delivery message = new Delivery(Delivery.Kind.REMINDER, recipient, record.latchId(), codeId, null,
-                record.expiresAt(), record.policy());
-        delivery.deliver(message, attempt -> auditAttempt(message, record.subject(), attempt));
+        remindOf(new Delivery(Delivery.Kind.REMINDER, recipient, record.latchId(), codeId, null,
+                record.expiresAt(), record.policy()), record.subject(), late);
+    }
+
+    /**
+     * Claims and runs the scheduled work that is due now (reminders, review escalations), on this
+     * instance. Latches on a shared store do this every {@link Builder#pollDueWork poll interval}
+     * and at each item's due time; call it from a job of your own when polling is off. Each item
+     * runs once across all instances on the store (a claim holds it for a minute); one that runs a
+     * minute or more after it fell due, for example because every instance was down, carries a
+     * {@code LATE} detail in its audit event.
+     *
+     * <pre>{@code
+     * int ran = latches.runDueWork();
+     * }</pre>
+     *
+     * @return how many items ran
+     * @throws LatchStoreException when the store fails
+     */
+    public int runDueWork() {
+        return dueWork.runDue();
+    }
+
+    void scheduleWork(dev.latch.spi.LatchStore.Work work) {
+        dueWork.add(work);
+    }
+
+    void cancelWork(String id) {
+        dueWork.cancel(id);
+    }
+
+    Reviews reviews() {
+        return reviews;
     }
 
     // ---------------------------------------------------------------- triggers
@@ -951,31 +997,46 @@ public final class Latches {
         return ApprovalGate.builder(this, latchId, request);
     }
 
+    /**
+     * Finds an approval gate by id, on any instance that shares the store: votes can be recorded
+     * through the returned gate whichever instance requested it.
+     *
+     * <pre>{@code
+     * latches.gate(gateId).ifPresent(g -> g.approve("bob", bobCode, release42));
+     * }</pre>
+     *
+     * <p>An id latch did not make, null included, finds nothing.
+     *
+     * @param gateId a gate id ({@link ApprovalGate#id()})
+     * @return the gate, while the store keeps it (a day past its expiry)
+     * @throws LatchStoreException when the store fails
+     */
+    public Optional<ApprovalGate> gate(String gateId) {
+        if (!validId(gateId)) {
+            return Optional.empty();
+        }
+        return ApprovalGate.find(this, gateId);
+    }
+
     String newId(String prefix) {
         return prefix + Alphabets.id(random);
     }
 
-    /** Decides a gate once: the first decision wins, later ones change nothing. */
-    void gateDecide(String key, String decision, Instant keepUntil) {
-        Instant now = clock.instant();
-        boolean first = call("putOnce", null, null, null, () -> store.putOnce(key + "#decided", keepUntil, now));
-        if (first) {
-            gatePut(key, decision, keepUntil);
-            audit(AuditEvent.Type.APPROVAL, now, null, key.substring(key.indexOf(':') + 1), null, null,
-                    decision.equals("OPEN") ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, "GATE_" + decision);
-        }
+    String newCode(CodeFormat format) {
+        return generate(random, format);
     }
 
-    void gatePut(String key, String value, Instant keepUntil) {
-        Instant now = clock.instant();
-        call("putMarker", null, null, null, () -> {
-            store.putMarker(key, value, keepUntil, now);
-            return null;
-        });
+    byte[] codeDigest(String latchId, String subject, String canonical) {
+        return hasher.code(latchId, subject, canonical);
     }
 
-    Optional<String> gateGet(String key, Instant now) {
-        return call("getMarker", null, null, null, () -> store.getMarker(key, now));
+    LatchStore store() {
+        return store;
+    }
+
+    void auditGateDecided(String gateId, boolean open, Instant now) {
+        audit(AuditEvent.Type.APPROVAL, now, null, gateId, null, null,
+                open ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, open ? "GATE_OPEN" : "GATE_DENIED");
     }
 
     void auditApproval(String latchId, String codeId, String approver, boolean ok, String reason,
@@ -987,13 +1048,6 @@ public final class Latches {
     boolean releaseOnce(String requestId, Instant keepUntil) {
         Instant now = clock.instant();
         return call("putOnce", null, requestId, null, () -> store.putOnce("~released:" + requestId, keepUntil, now));
-    }
-
-    void revokeReservedLatch(String latchId) {
-        Instant now = clock.instant();
-        int n = call("revokeLatch", latchId, null, null, () -> store.revokeLatch(latchId, now));
-        audit(AuditEvent.Type.REVOKED, now, latchId, null, null, null, AuditEvent.Outcome.SUCCESS, "BY_LATCH",
-                Map.of("COUNT", Integer.toString(n)));
     }
 
     // ---------------------------------------------------------------- holds and backup codes
@@ -1080,117 +1134,59 @@ public final class Latches {
 
     // ---------------------------------------------------------------- post-use reviews
 
-    /** Records the pending review of a code that just opened, and schedules its escalation. */
-    private void startReview(String codeId, String latchId, String subject, Instant now) {
-        Optional<String> within = call("getMarker", latchId, codeId, subject,
-                () -> store.getMarker(REVIEW_WITHIN + codeId, now));
-        long seconds = within.map(Long::parseLong).orElse(LatchPolicy.DEFAULT_REVIEW_WITHIN.toSeconds());
-        Instant deadline = now.plusSeconds(seconds);
-        Review review = new Review(codeId, latchId, subject, now, deadline, Review.State.PENDING, null, null);
-        putReview(review, now);
-        audit(AuditEvent.Type.REVIEWED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS,
-                "REVIEW_DUE", Map.of("BY", deadline.toString()));
-        scheduler.schedule(deadline, () -> {
-            try {
-                checkReview(codeId);
-            } catch (LatchStoreException e) {
-                // audited as STORE_FAILURE; checkReview can be called again
-            }
-        });
-    }
-
-    private void putReview(Review review, Instant now) {
-        // Kept 90 days past the deadline, so an acknowledgement can come late and still be recorded.
-        call("putMarker", review.latchId(), review.codeId(), review.subject(), () -> {
-            store.putMarker(REVIEW + review.codeId(), review.encode(), review.deadline().plus(Duration.ofDays(90)), now);
-            return null;
-        });
-    }
-
     /**
      * <p>An id latch did not make, null included, finds nothing.
      *
      * @param codeId a code whose policy requires a post-use review
      * @return its review, once the code has opened
+     * @throws LatchStoreException when the store fails
      */
     public Optional<Review> review(String codeId) {
-        if (!validId(codeId)) {
-            return Optional.empty();
-        }
-        Instant now = clock.instant();
-        return call("getMarker", null, codeId, null, () -> store.getMarker(REVIEW + codeId, now)).map(Review::decode);
+        return reviews.find(codeId);
     }
 
     /**
      * Closes the post-use review of a code (break-glass). The reviewer must be someone other than
-     * the subject who used the code.
+     * the subject who used the code, and one of the policy's {@link LatchPolicy#reviewers()} when it
+     * names them. The acknowledgement is one compare-and-set of the review in the store: of
+     * reviewers racing on any number of instances exactly one acknowledges, and the others get
+     * {@link Review.Outcome#ALREADY_ACKNOWLEDGED}.
      *
      * <pre>{@code
      * Verdict v = latches.open("prod-db", code, AccessContext.of("carol"));   // reviewDue() is true
-     * latches.acknowledgeReview(((Verdict.Opened) v).codeId(), "dave", "INC-7: restart was needed");
+     * Review.Acknowledgement a = latches.acknowledgeReview(((Verdict.Opened) v).codeId(), "dave", "INC-7: restart was needed");
      * }</pre>
+     *
+     * <p>Never throws for bad input: an id latch did not make (null included) is
+     * {@link Review.Outcome#NO_REVIEW}, audited as {@code MALFORMED_ID} without the id; a null,
+     * empty or malformed reviewer, or a note that is null, longer than 256 characters or has
+     * control characters, is {@link Review.Outcome#MALFORMED}. Every refusal changes nothing and
+     * is audited.
      *
      * @param codeId   the code that opened
      * @param reviewer who reviewed the use
      * @param note     a short note for the audit trail (at most 256 characters, no secrets)
-     * @return the acknowledged review
-     * @throws IllegalArgumentException when the reviewer is the subject who used the code
-     * @throws IllegalStateException    when the code has no open review
+     * @return the outcome, with the review as it stands after it
+     * @throws LatchStoreException when the store fails (nothing is acknowledged)
      */
-    public Review acknowledgeReview(String codeId, String reviewer, String note) {
-        if (!validId(codeId)) {
-            throw new IllegalArgumentException("codeId is not a code id latch makes (1 to 64 of A-Z a-z 0-9 _ -)");
-        }
-        AccessContext.checkText("reviewer", reviewer);
-        Names.required(note, "note");
-        if (note.length() > 256) {
-            throw new IllegalArgumentException("a review note has at most 256 characters, had " + note.length());
-        }
-        Instant now = clock.instant();
-        Review review = review(codeId).orElseThrow(() -> new IllegalStateException("that code has no review"));
-        if (review.state() == Review.State.ACKNOWLEDGED) {
-            throw new IllegalStateException("that review was already acknowledged");
-        }
-        if (review.subject().equals(reviewer)) {
-            audit(AuditEvent.Type.REVIEWED, now, review.latchId(), codeId, reviewer, null, AuditEvent.Outcome.FAILURE,
-                    "SELF_REVIEW");
-            throw new IllegalArgumentException("a post-use review must be acknowledged by someone other than the"
-                    + " subject who used the code");
-        }
-        Review done = review.acknowledged(reviewer, now);
-        putReview(done, now);
-        audit(AuditEvent.Type.REVIEWED, now, review.latchId(), codeId, reviewer, null, AuditEvent.Outcome.SUCCESS,
-                now.isBefore(review.deadline()) ? "ACKNOWLEDGED" : "ACKNOWLEDGED_LATE",
-                Map.of("NOTE", note.replaceAll("\\p{Cntrl}", " ")));
-        return done;
+    public Review.Acknowledgement acknowledgeReview(String codeId, String reviewer, String note) {
+        return reviews.acknowledge(codeId, reviewer, note);
     }
 
     /**
      * Escalates the review of a code when its deadline has passed unacknowledged: emits an
-     * {@link AuditEvent.Type#ESCALATION} alert (once). Latches schedules this at the deadline on
-     * its {@link Scheduler}; call it yourself (from a periodic job) when the process that opened
-     * the code may have stopped before the deadline.
+     * {@link AuditEvent.Type#ESCALATION} alert, once across all instances. Latches schedules this
+     * at the deadline as work in the store ({@link #runDueWork()}), so it happens even when the
+     * instance that opened the code has stopped; calling it yourself does no harm.
      *
      * <p>An id latch did not make, null included, finds nothing.
      *
      * @param codeId the code
      * @return the review after the check
+     * @throws LatchStoreException when the store fails
      */
     public Optional<Review> checkReview(String codeId) {
-        Instant now = clock.instant();
-        Optional<Review> found = review(codeId);
-        if (found.isEmpty()) {
-            return found;
-        }
-        Review review = found.get();
-        if (review.state() != Review.State.PENDING || now.isBefore(review.deadline())) {
-            return found;
-        }
-        Review escalated = review.escalated();
-        putReview(escalated, now);
-        audit(AuditEvent.Type.ESCALATION, now, review.latchId(), codeId, review.subject(), null, AuditEvent.Outcome.ALERT,
-                "REVIEW_OVERDUE", Map.of("DUE", review.deadline().toString()));
-        return Optional.of(escalated);
+        return reviews.check(codeId, null);
     }
 
     // ---------------------------------------------------------------- internals
@@ -1276,7 +1272,7 @@ public final class Latches {
         return s != null && validLatchId(s) ? s : null;
     }
 
-    private <T> T call(String operation, String latchId, String codeId, String subject, Supplier<T> op) {
+    <T> T call(String operation, String latchId, String codeId, String subject, Supplier<T> op) {
         try {
             return op.get();
         } catch (RuntimeException e) {
@@ -1298,13 +1294,13 @@ public final class Latches {
         return LatchStoreException.of(operation, e);
     }
 
-    private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
-                       AuditEvent.Outcome outcome, String reason) {
+    void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
+               AuditEvent.Outcome outcome, String reason) {
         audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason));
     }
 
-    private void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
-                       AuditEvent.Outcome outcome, String reason, Map<String, String> details) {
+    void audit(AuditEvent.Type type, Instant time, String latchId, String codeId, String subject, String source,
+               AuditEvent.Outcome outcome, String reason, Map<String, String> details) {
         audit.accept(new AuditEvent(type, time, latchId, codeId, subject, source, outcome, reason, details));
     }
 
@@ -1359,6 +1355,7 @@ public final class Latches {
         private TimeWindow businessHours;
         private DeliveryChain delivery;
         private Scheduler scheduler;
+        private Duration pollDueWork;
 
         private Builder() {
         }
@@ -1470,6 +1467,23 @@ public final class Latches {
         public Builder scheduler(Scheduler scheduler) {
             once(this.scheduler, "scheduler");
             this.scheduler = Names.required(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * @param every how often latches on a shared store ({@link LatchStore#shared()}) poll it for
+         *              due work scheduled by any instance, 1 second to 1 hour; {@link Duration#ZERO}
+         *              turns polling off (then call {@link Latches#runDueWork()} from a job of your
+         *              own). Default {@link Latches#DEFAULT_POLL}; the first poll runs at build.
+         * @return this
+         */
+        public Builder pollDueWork(Duration every) {
+            once(this.pollDueWork, "pollDueWork");
+            Names.required(every, "every");
+            if (!every.isZero() && (every.compareTo(Duration.ofSeconds(1)) < 0 || every.compareTo(Duration.ofHours(1)) > 0)) {
+                throw new IllegalArgumentException("pollDueWork must be zero or 1 second to 1 hour");
+            }
+            this.pollDueWork = every;
             return this;
         }
 

@@ -24,7 +24,9 @@ class ApprovalGateTest {
     private final MutableClock clock = MutableClock.monday10am();
     private final RecordingAuditSink audit = new RecordingAuditSink();
     private final Outbox outbox = new Outbox();
-    private final Latches latches = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+    private final Pepper pepper = Pepper.generate(new java.security.SecureRandom());
+    private final dev.latch.spi.LatchStore store = dev.latch.spi.LatchStore.inMemory();
+    private final Latches latches = Latches.builder().clock(clock).pepper(pepper).store(store)
             .auditSink(audit).scheduler(new ManualScheduler(clock)).issueRateLimit(RateLimit.of(100, Duration.ofMinutes(15)))
             .delivery(DeliveryChain.builder().then(outbox).build()).build();
     private final RequestDigest release42 = RequestDigest.of("deploy prod release-42 sha256:aa11");
@@ -56,7 +58,10 @@ class ApprovalGateTest {
         assertEquals(Approval.Outcome.GATE_DECIDED, gate.approve("carol", code("carol"), release42).outcome());
 
         List<ApprovalGate.Entry> trail = gate.trail();
-        assertEquals(List.of("alice", "alice", "bob", "carol"), trail.stream().map(ApprovalGate.Entry::approver).toList());
+        assertEquals(List.of("alice", "bob"), trail.stream().map(ApprovalGate.Entry::approver).toList(),
+                "the trail holds the votes recorded; refusals are audit events");
+        assertEquals(List.of(Approval.Outcome.APPROVED, Approval.Outcome.OPENED),
+                trail.stream().map(ApprovalGate.Entry::outcome).toList());
         assertEquals(1, audit.count(AuditEvent.Type.APPROVAL, "GATE_OPEN"));
         assertTrue(audit.ofType(AuditEvent.Type.APPROVAL).stream()
                 .anyMatch(e -> "bob".equals(e.subject()) && "OPENED".equals(e.reason()) && gate.id().equals(e.details().get("GATE"))));
@@ -172,7 +177,7 @@ class ApprovalGateTest {
                 .auditSink(audit).delivery(DeliveryChain.builder().then(onlyAlice).build()).build();
         assertThrows(DeliveryFailedException.class, () -> l.approvalGate("deploy:prod", release42).requester("dave")
                 .approvers("alice", "bob", "carol").quorum(2).request());
-        assertEquals(1, audit.count(AuditEvent.Type.REVOKED, "BY_LATCH", "COUNT", "1"), "alice's delivered code is revoked");
+        assertEquals(1, audit.count(AuditEvent.Type.APPROVAL, "GATE_DENIED"), "the gate is recorded as denied");
         assertThrows(IllegalArgumentException.class, () -> latches.approvalGate("deploy:prod", release42)
                 .requester("dave").approvers("alice", "bob").quorum(3).request());
         assertThrows(IllegalArgumentException.class, () -> latches.approvalGate("deploy:prod", release42)
@@ -181,14 +186,92 @@ class ApprovalGateTest {
     }
 
     @Test
-    void anApproverAtTheIssueRateLimit_failsTheRequestAndLeavesNoCodeBehind() {
-        Latches limited = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
-                .auditSink(audit).issueRateLimit(RateLimit.of(1, Duration.ofMinutes(15)))
+    void anotherInstanceFindsTheGate_andVotesThere_afterTheFirstIsGone() {
+        ApprovalGate gate = gate(release42);
+        assertEquals(Approval.Outcome.APPROVED, gate.approve("alice", code("alice"), release42).outcome());
+        // a second instance on the same store and pepper, as after a restart or behind a load balancer
+        Latches other = Latches.builder().clock(clock).pepper(pepper).store(store).auditSink(audit)
                 .delivery(DeliveryChain.builder().then(outbox).build()).build();
-        limited.issue(LatchPolicy.HIGH, "other", "bob");
-        assertThrows(IssueRateLimitedException.class, () -> limited.approvalGate("deploy:prod", release42)
-                .requester("dave").approvers("alice", "bob").quorum(1).request());
-        assertEquals(1, audit.count(AuditEvent.Type.REVOKED, "BY_LATCH", "COUNT", "1"), "alice's code is revoked");
+        ApprovalGate there = other.gate(gate.id()).orElseThrow();
+        assertEquals(gate.approvers(), there.approvers());
+        assertEquals(2, there.quorum());
+        assertEquals(gate.expiresAt(), there.expiresAt());
+        assertEquals(gate.codeIdOf("bob"), there.codeIdOf("bob"));
+        assertEquals(Approval.Outcome.ALREADY_DECIDED, there.approve("alice", code("alice"), release42).outcome());
+        assertEquals(Approval.Outcome.OPENED, there.approve("bob", code("bob"), release42).outcome());
+        assertTrue(gate.isOpen(), "the first instance's handle reads the store");
+        assertEquals(List.of("alice", "bob"), gate.trail().stream().map(ApprovalGate.Entry::approver).toList());
+        assertTrue(other.gate("g_unknown").isEmpty());
+        assertTrue(other.gate("x\nFORGED").isEmpty());
+        assertTrue(other.gate(null).isEmpty());
+        assertTrue(other.gate("g".repeat(1 << 20)).isEmpty());
+    }
+
+    @Test
+    void wrongCodesBurnOnlyThatApproversCode() {
+        ApprovalGate gate = gate(release42);
+        String wrong = code("alice").equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < LatchPolicy.HIGH.maxAttempts(); i++) {
+            assertEquals(Approval.Outcome.WRONG_CODE, gate.approve("alice", wrong, release42).outcome());
+        }
+        assertEquals(Approval.Outcome.LOCKED, gate.approve("alice", code("alice"), release42).outcome(),
+                "burned after the policy's attempts");
+        assertEquals(Approval.Outcome.MALFORMED, gate.approve("bob", "not a code!", release42).outcome());
+        assertEquals(Approval.Outcome.APPROVED, gate.approve("bob", code("bob"), release42).outcome());
+        assertEquals(Approval.Outcome.OPENED, gate.approve("carol", code("carol"), release42).outcome());
+    }
+
+    @Test
+    void racingVotes_onTwoInstances_eachApproverOnce_firstDecisionWins() throws Exception {
+        Latches other = Latches.builder().clock(clock).pepper(pepper).store(store).auditSink(audit)
+                .delivery(DeliveryChain.builder().then(outbox).build()).build();
+        String[] names = new String[ApprovalGate.MAX_APPROVERS];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "approver-" + i;
+        }
+        for (int round = 0; round < 10; round++) {
+            RequestDigest digest = RequestDigest.of("release " + round);
+            ApprovalGate gate = latches.approvalGate("deploy:prod", digest).requester("dave").approvers(names).quorum(8)
+                    .request();
+            ApprovalGate there = other.gate(gate.id()).orElseThrow();
+            int threads = 64; // 32 per instance: each approver votes from both instances, and one in four denies
+            java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            List<java.util.concurrent.Future<Approval>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ApprovalGate g = t % 2 == 0 ? gate : there;
+                String name = names[(t / 2) % names.length];
+                boolean deny = t % 8 == 7;
+                String c = code(name);
+                results.add(pool.submit(() -> {
+                    barrier.await();
+                    return deny ? g.deny(name, c, digest) : g.approve(name, c, digest);
+                }));
+            }
+            java.util.Map<String, Integer> recorded = new java.util.HashMap<>();
+            int decisions = 0;
+            for (java.util.concurrent.Future<Approval> f : results) {
+                Approval a = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (a.recorded()) {
+                    recorded.merge(a.approver(), 1, Integer::sum);
+                }
+                if (a.outcome() == Approval.Outcome.OPENED || a.outcome() == Approval.Outcome.DENIED) {
+                    decisions++;
+                }
+                assertTrue(a.recorded() || a.outcome() == Approval.Outcome.ALREADY_DECIDED
+                        || a.outcome() == Approval.Outcome.GATE_DECIDED, a.toString());
+            }
+            pool.shutdownNow();
+            assertTrue(recorded.values().stream().allMatch(n -> n == 1), "one vote per approver: " + recorded);
+            assertEquals(1, decisions, "the first decision wins, once");
+            List<ApprovalGate.Entry> trail = gate.trail();
+            assertEquals(recorded.size(), trail.size(), "every vote told 'recorded' is in the store");
+            ApprovalGate.Status status = gate.status();
+            assertTrue(status == ApprovalGate.Status.OPEN || status == ApprovalGate.Status.DENIED);
+            if (status == ApprovalGate.Status.OPEN) {
+                assertEquals(8, trail.stream().filter(e -> e.outcome() != Approval.Outcome.DENIED).count());
+            }
+        }
     }
 
     @Test

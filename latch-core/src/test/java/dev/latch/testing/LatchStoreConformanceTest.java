@@ -805,6 +805,10 @@ public abstract class LatchStoreConformanceTest {
                         assertEquals(false, result, call + ": an id that is not one finds nothing");
                     } else if (m.getReturnType() == Optional.class) {
                         assertEquals(Optional.empty(), result, call + ": an id that is not one finds nothing");
+                    } else if (m.getReturnType() == dev.latch.Review.Acknowledgement.class) {
+                        dev.latch.Review.Outcome o = ((dev.latch.Review.Acknowledgement) result).outcome();
+                        assertTrue(o == dev.latch.Review.Outcome.NO_REVIEW || o == dev.latch.Review.Outcome.MALFORMED,
+                                call + ": a typed denial, got " + o);
                     } else {
                         throw new AssertionError(call + " returned " + result + " instead of refusing");
                     }
