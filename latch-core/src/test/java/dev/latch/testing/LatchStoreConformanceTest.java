@@ -86,8 +86,9 @@ public abstract class LatchStoreConformanceTest {
      * @return latches on the store under test
      */
     protected Latches latches(LockoutPolicy lockout, RateLimit limit) {
+        // no polling: the store-level tests of scheduled work claim items themselves
         return Latches.builder().store(store).clock(clock).pepper(PEPPER).auditSink(audit).lockout(lockout)
-                .issueRateLimit(limit).build();
+                .issueRateLimit(limit).pollDueWork(Duration.ZERO).build();
     }
 
     private static AccessContext as(String subject) {
@@ -1396,5 +1397,136 @@ public abstract class LatchStoreConformanceTest {
         });
         assertEquals(items, seen.size(), "every item was claimed");
         assertTrue(seen.values().stream().allMatch(n -> n == 1), "none twice: " + seen);
+    }
+
+    // ---------------------------------------------------------------- durable state through Latches, two instances
+
+    /** An instance on the store under test with its own scheduler (never advanced: it may "stop" at any point). */
+    private Latches instance(dev.latch.Outbox outbox) {
+        return Latches.builder().store(store).clock(clock).pepper(PEPPER).auditSink(audit)
+                .issueRateLimit(RateLimit.of(1000, Duration.ofSeconds(1))).scheduler(new ManualScheduler(clock))
+                .pollDueWork(Duration.ZERO).delivery(dev.latch.DeliveryChain.builder().then(outbox).build()).build();
+    }
+
+    private static long reminders(dev.latch.Outbox outbox, String to) {
+        return outbox.deliveriesTo(to).stream().filter(d -> d.kind() == dev.latch.spi.Delivery.Kind.REMINDER).count();
+    }
+
+    @Test
+    void durable_gateVotes_racingOnTwoInstances_oneVoteEach_firstDecisionWins() throws Exception {
+        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        Latches a = instance(outbox);
+        Latches b = instance(outbox);
+        String[] names = new String[dev.latch.ApprovalGate.MAX_APPROVERS];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "approver-" + i;
+        }
+        for (int round = 0; round < 4; round++) {
+            dev.latch.RequestDigest digest = dev.latch.RequestDigest.of("release " + round);
+            dev.latch.ApprovalGate gate = a.approvalGate("deploy:prod", digest).requester("dave").approvers(names)
+                    .quorum(8).request();
+            dev.latch.ApprovalGate there = b.gate(gate.id()).orElseThrow();
+            List<dev.latch.Approval> results = runTogether(2 * THREADS, t -> {
+                String name = names[(t / 2) % names.length];
+                dev.latch.ApprovalGate g = t % 2 == 0 ? gate : there;
+                String code = outbox.lastCodeFor(name).orElseThrow();
+                return t % 8 == 7 ? g.deny(name, code, digest) : g.approve(name, code, digest);
+            });
+            java.util.Map<String, Integer> recorded = new java.util.HashMap<>();
+            int decisions = 0;
+            for (dev.latch.Approval r : results) {
+                if (r.recorded()) {
+                    recorded.merge(r.approver(), 1, Integer::sum);
+                }
+                if (r.outcome() == dev.latch.Approval.Outcome.OPENED || r.outcome() == dev.latch.Approval.Outcome.DENIED) {
+                    decisions++;
+                }
+            }
+            assertTrue(recorded.values().stream().allMatch(n -> n == 1), "one vote per approver: " + recorded);
+            assertEquals(1, decisions, "exactly one vote decided the gate");
+            assertEquals(recorded.size(), there.trail().size(), "every vote reported recorded is stored");
+            dev.latch.ApprovalGate.Status status = gate.status();
+            assertTrue(status == dev.latch.ApprovalGate.Status.OPEN || status == dev.latch.ApprovalGate.Status.DENIED);
+            dev.latch.Approval late = there.approve(names[0], outbox.lastCodeFor(names[0]).orElseThrow(), digest);
+            assertTrue(late.outcome() == dev.latch.Approval.Outcome.GATE_DECIDED, "a vote after the decision: " + late);
+        }
+    }
+
+    @Test
+    void durable_reviewAcknowledgement_racingOnTwoInstances_exactlyOneWins() throws Exception {
+        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        Latches a = instance(outbox);
+        Latches b = instance(outbox);
+        for (int round = 0; round < 5; round++) {
+            IssuedCode code = a.issue(LatchPolicy.EMERGENCY, "prod-db", "carol");
+            Verdict.Opened opened = (Verdict.Opened) b.open("prod-db", code.code(), as("carol"));
+            assertTrue(opened.reviewDue());
+            List<dev.latch.Review.Outcome> outcomes = runTogether(2 * THREADS, t ->
+                    (t % 2 == 0 ? a : b).acknowledgeReview(opened.codeId(), "reviewer-" + t, "checked").outcome());
+            assertEquals(1, outcomes.stream().filter(o -> o == dev.latch.Review.Outcome.ACKNOWLEDGED).count(), "round " + round);
+            assertEquals(2 * THREADS - 1, outcomes.stream().filter(o -> o == dev.latch.Review.Outcome.ALREADY_ACKNOWLEDGED).count());
+            assertEquals(dev.latch.Review.State.ACKNOWLEDGED, a.review(opened.codeId()).orElseThrow().state());
+        }
+    }
+
+    @Test
+    void durable_dueWork_scheduledByAStoppedInstance_runsOnceOnAnother_markedLate() throws Exception {
+        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        Latches a = instance(outbox);
+        LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();
+        a.issueAndDeliver(reminded, "login:alice", "alice", "alice", null);
+        IssuedCode glass = a.issue(LatchPolicy.EMERGENCY, "prod-db", "carol");
+        Verdict.Opened opened = (Verdict.Opened) a.open("prod-db", glass.code(), as("carol"));
+        // instance a stops here: its timers never run
+        Latches b = instance(outbox);
+        clock.advance(Duration.ofMinutes(9));
+        assertEquals(0, b.runDueWork(), "nothing due yet");
+        clock.advance(Duration.ofMinutes(3)); // two minutes past the reminder's time
+        assertEquals(1, b.runDueWork());
+        assertEquals(0, b.runDueWork(), "ran once");
+        assertEquals(1, reminders(outbox, "alice"));
+        assertEquals(1, audit.count(AuditEvent.Type.DELIVERED, "REMINDER", "LATE", "PT2M"));
+        clock.advance(LatchPolicy.DEFAULT_REVIEW_WITHIN);
+        List<Integer> ran = runTogether(THREADS, t -> (t % 2 == 0 ? a : b).runDueWork());
+        assertEquals(1, ran.stream().mapToInt(Integer::intValue).sum(), "the escalation ran once on all instances");
+        assertEquals(1, audit.ofType(AuditEvent.Type.ESCALATION).size());
+        assertTrue(audit.ofType(AuditEvent.Type.ESCALATION).get(0).details().containsKey("LATE"));
+        assertEquals(dev.latch.Review.State.ESCALATED, b.review(opened.codeId()).orElseThrow().state());
+    }
+
+    @Test
+    void durable_dueWork_aCrashedClaimersLeaseRunsOut_thenAnotherInstanceRunsIt() {
+        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        Latches a = instance(outbox);
+        LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();
+        a.issueAndDeliver(reminded, "login:bob", "bob", "bob", null);
+        clock.advance(Duration.ofMinutes(10));
+        List<LatchStore.Claim> held = store.claimDue(clock.instant(), Duration.ofMinutes(1), 10); // claimed, then the claimer crashed
+        assertEquals(1, held.size());
+        Latches b = instance(outbox);
+        assertEquals(0, b.runDueWork(), "the lease still holds");
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(1, b.runDueWork(), "the lease ran out: another instance takes the item");
+        assertEquals(1, reminders(outbox, "bob"));
+        assertFalse(store.complete(held.get(0).work().id(), held.get(0).token(), clock.instant()),
+                "the crashed claim cannot complete it");
+    }
+
+    @Test
+    void durable_dueWork_manyItemsManyClaimers_eachRunsExactlyOnce() throws Exception {
+        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        Latches a = instance(outbox);
+        Latches b = instance(outbox);
+        LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();
+        int items = 60;
+        for (int i = 0; i < items; i++) {
+            a.issueAndDeliver(reminded, "login:u" + i, "u" + i, "u" + i, null);
+        }
+        clock.advance(Duration.ofMinutes(10));
+        List<Integer> ran = runTogether(THREADS, t -> (t % 2 == 0 ? a : b).runDueWork());
+        assertEquals(items, ran.stream().mapToInt(Integer::intValue).sum());
+        for (int i = 0; i < items; i++) {
+            assertEquals(1, reminders(outbox, "u" + i), "u" + i);
+        }
     }
 }

@@ -114,6 +114,8 @@ class CrossStoreBadInputProperties {
         c.add(new Call("checkReview", l -> l.checkReview(bad)));
         c.add(new Call("acknowledgeReview(id)", l -> l.acknowledgeReview(bad, "dave", "ok")));
         c.add(new Call("acknowledgeReview(reviewer)", l -> l.acknowledgeReview("c_abc", bad, "ok")));
+        c.add(new Call("acknowledgeReview(note)", l -> l.acknowledgeReview("c_abc", "dave", bad)));
+        c.add(new Call("gate", l -> l.gate(bad)));
         c.add(new Call("issueRecoveryCodes", l -> l.issueRecoveryCodes(bad, 8)));
         c.add(new Call("issueStaticKey", l -> l.issueStaticKey(StaticKeySpec.builder(bad).build())));
         c.add(new Call("approvalGate", l -> l.approvalGate(bad, dev.latch.RequestDigest.of("r"))));
@@ -127,6 +129,10 @@ class CrossStoreBadInputProperties {
             if (r instanceof Verdict) {
                 assertFalse(((Verdict) r).isOpen(), call.name() + " opened on bad input");
                 return r.toString();
+            }
+            if (r instanceof dev.latch.Review.Acknowledgement a) {
+                assertFalse(a.acknowledged(), call.name() + " acknowledged on bad input");
+                return a.outcome().name();
             }
             if (r instanceof Optional || r instanceof Boolean || r instanceof Integer) {
                 return String.valueOf(r);
