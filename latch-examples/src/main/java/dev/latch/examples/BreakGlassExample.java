@@ -67,19 +67,20 @@ public final class BreakGlassExample {
         result(latches.open("prod-db:admin", pager.codeOf("bob"), AccessContext.of("bob")).toString());
 
         step("bob tries to sign off his own review");
-        try {
-            latches.acknowledgeReview(opened.codeId(), "bob", "all good");
-        } catch (IllegalArgumentException e) {
-            result("refused: " + e.getMessage());
-        }
+        result("refused: " + latches.acknowledgeReview(opened.codeId(), "bob", "all good").outcome());
 
         step("Nobody reviews it during the weekend");
         clock.advance(Duration.ofHours(8));
         result("review is " + latches.review(opened.codeId()).map(Review::state).orElseThrow());
 
         step("Monday: dave reviews the session");
-        Review done = latches.acknowledgeReview(opened.codeId(), "dave", "failover fixed by hand; runbook updated");
-        result("review " + done.state() + " by " + done.reviewer());
+        Review.Acknowledgement ack = latches.acknowledgeReview(opened.codeId(), "dave",
+                "failover fixed by hand; runbook updated");
+        result(ack.outcome() + ": review " + ack.review().state() + " by " + ack.review().reviewer());
+
+        step("erin reviews it too, a moment later");
+        result(latches.acknowledgeReview(opened.codeId(), "erin", "looks fine").outcome()
+                + " (the first acknowledgement stands)");
 
         step("Audit trail for the review board");
         trail.stream().filter(e -> e.type() == AuditEvent.Type.OPENED || e.type() == AuditEvent.Type.ESCALATION

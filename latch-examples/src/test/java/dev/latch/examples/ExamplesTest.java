@@ -89,8 +89,8 @@ class ExamplesTest {
     void breakGlass_approvalThenSingleUseThenEscalationThenReview() {
         String out = run(BreakGlassExample::main);
         assertInOrder(out, "release before approval: refused", "OPENED", "[pager to bob] your code for prod-db:admin",
-                "reviewDue=true", "post-use review is now due", "Denied[reason=USED]", "refused: a post-use review",
-                "ESCALATION", "REVIEW_OVERDUE", "review is ESCALATED", "review ACKNOWLEDGED by dave",
+                "reviewDue=true", "post-use review is now due", "Denied[reason=USED]", "refused: SELF_REVIEW",
+                "ESCALATION", "REVIEW_OVERDUE", "review is ESCALATED", "ACKNOWLEDGED_LATE: review ACKNOWLEDGED by dave", "ALREADY_ACKNOWLEDGED",
                 "Audit trail", "ESCALATION bob prod-db:admin");
     }
 
