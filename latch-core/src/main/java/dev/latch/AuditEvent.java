@@ -13,7 +13,7 @@ import java.util.Map;
  * <pre>{@code
  * Latches latches = Latches.builder()
  *         .pepper(pepper)
- *         .auditSink(AuditSink.logging(), event -> metrics.count(event.type()))
+ *         .auditSink(Latches.loggingSink(), event -> metrics.count(event.type()))
  *         .build();
  * }</pre>
  *

@@ -3,6 +3,8 @@ package dev.latch;
 import dev.latch.internal.Alphabets;
 import dev.latch.internal.CodeIds;
 import dev.latch.internal.ExecutorScheduler;
+import dev.latch.internal.InMemoryLatchStore;
+import dev.latch.internal.LoggingAuditSink;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CodeSummary;
@@ -44,7 +46,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * Latches latches = Latches.builder()
  *         .pepper(Pepper.fromBase64(System.getenv("LATCH_PEPPER")))
- *         .store(LatchStore.inMemory())          // the default
+ *         .store(Latches.inMemoryStore())          // the default
  *         .build();
  *
  * IssuedCode issued = latches.issue(LatchPolicy.HIGH, "deploy:prod/release-42", "alice");
@@ -117,13 +119,13 @@ public final class Latches {
     private final DueWork dueWork;
 
     private Latches(Builder b) {
-        this.store = b.store == null ? LatchStore.inMemory() : b.store;
+        this.store = b.store == null ? inMemoryStore() : b.store;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         this.random = b.random == null ? new SecureRandom() : b.random;
         this.tagK0 = random.nextLong();
         this.tagK1 = random.nextLong();
         this.hasher = new Hasher(b.pepper);
-        List<AuditSink> sinks = b.sinks == null ? List.of(AuditSink.logging()) : b.sinks;
+        List<AuditSink> sinks = b.sinks == null ? List.of(Latches.loggingSink()) : b.sinks;
         this.audit = AuditSink.fanOut(sinks);
         this.sinkCount = sinks.size();
         this.issueLimit = b.issueLimit == null ? RateLimit.DEFAULT : b.issueLimit;
@@ -164,6 +166,64 @@ public final class Latches {
                 + "and cannot be shared between instances; configure Latches.builder().pepper(...) for production");
         SecureRandom r = builder.random == null ? new SecureRandom() : builder.random;
         return builder.pepper(Pepper.generate(r)).build();
+    }
+
+    // ---------------------------------------------------------------- defaults of the plug-ins
+
+    /**
+     * @return the embedded in-memory store, bounded at {@value LatchStore#DEFAULT_MAX_ENTRIES} entries
+     */
+    public static LatchStore inMemoryStore() {
+        return inMemoryStore(LatchStore.DEFAULT_MAX_ENTRIES);
+    }
+
+    /**
+     * The embedded store: slots in hash tables of its own, forgotten by a sweep on the callers'
+     * clock once nothing in them matters (within about twenty minutes of store time after that,
+     * never before), markers and trigger windows in Caffeine caches, durable records and scheduled
+     * work in maps of their own; it never evicts live security state, and when {@code maxEntries}
+     * live entries are held, new codes, keys, records and work items are refused with
+     * {@link StoreFullException}. State is per process ({@link LatchStore#shared()} is false): use
+     * a shared store (such as latch-redis) when several instances check the same codes.
+     *
+     * <pre>{@code
+     * Latches latches = Latches.builder().store(Latches.inMemoryStore(500_000)).pepper(pepper).build();
+     * }</pre>
+     *
+     * @param maxEntries the bound, at least 1
+     * @return a new store
+     * @throws IllegalArgumentException when {@code maxEntries} is below 1
+     */
+    public static LatchStore inMemoryStore(int maxEntries) {
+        return new InMemoryLatchStore(maxEntries);
+    }
+
+    /**
+     * @return the default audit sink: SLF4J logger {@code dev.latch.audit}, one
+     *         {@link AuditEvent#describe()} line per event; denials, lockouts, alerts, rate limits
+     *         and failures at WARN, the rest at INFO
+     */
+    public static AuditSink loggingSink() {
+        return LoggingAuditSink.INSTANCE;
+    }
+
+    /**
+     * A {@link Scheduler} on an executor of the caller's.
+     *
+     * <pre>{@code
+     * ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+     * Latches latches = Latches.builder().pepper(pepper).scheduler(Latches.scheduler(executor, Clock.systemUTC())).build();
+     * }</pre>
+     *
+     * @param executor the executor; the caller shuts it down
+     * @param clock    the clock {@code at} refers to
+     * @return a scheduler that waits {@code at - clock.instant()} on the executor
+     * @throws IllegalArgumentException when an argument is null
+     */
+    public static Scheduler scheduler(java.util.concurrent.ScheduledExecutorService executor, Clock clock) {
+        Names.required(executor, "executor");
+        Names.required(clock, "clock");
+        return new ExecutorScheduler(executor, clock);
     }
 
     /** @return the clock */
@@ -1367,7 +1427,7 @@ public final class Latches {
         }
 
         /**
-         * @param store the store; default {@link LatchStore#inMemory()}
+         * @param store the store; default {@link #inMemoryStore()}
          * @return this
          */
         public Builder store(LatchStore store) {
@@ -1397,7 +1457,7 @@ public final class Latches {
         }
 
         /**
-         * @param sinks where audit events go; replaces the default {@link AuditSink#logging()}
+         * @param sinks where audit events go; replaces the default {@link #loggingSink()}
          * @return this
          */
         public Builder auditSink(AuditSink... sinks) {

@@ -6,7 +6,7 @@ package dev.latch;
  * room, because eviction would reset a lockout or let a consumed code open again.
  *
  * <pre>{@code
- * LatchStore store = LatchStore.inMemory(100_000);   // refuses the 100,001st live entry
+ * LatchStore store = Latches.inMemoryStore(100_000);   // refuses the 100,001st live entry
  * }</pre>
  *
  * <p>Thread-safe: immutable after construction.

@@ -25,7 +25,7 @@ class ApprovalGateTest {
     private final RecordingAuditSink audit = new RecordingAuditSink();
     private final Outbox outbox = new Outbox();
     private final Pepper pepper = Pepper.generate(new java.security.SecureRandom());
-    private final dev.latch.spi.LatchStore store = dev.latch.spi.LatchStore.inMemory();
+    private final dev.latch.spi.LatchStore store = dev.latch.Latches.inMemoryStore();
     private final Latches latches = Latches.builder().clock(clock).pepper(pepper).store(store)
             .auditSink(audit).scheduler(new ManualScheduler(clock)).issueRateLimit(RateLimit.of(100, Duration.ofMinutes(15)))
             .delivery(DeliveryChain.builder().then(outbox).build()).build();

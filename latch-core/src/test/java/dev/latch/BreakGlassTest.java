@@ -19,7 +19,7 @@ class BreakGlassTest {
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final RecordingAuditSink audit = new RecordingAuditSink();
     private final Outbox outbox = new Outbox();
-    private final FailingStore store = new FailingStore(dev.latch.spi.LatchStore.inMemory());
+    private final FailingStore store = new FailingStore(dev.latch.Latches.inMemoryStore());
     private final Pepper pepper = Pepper.generate(new java.security.SecureRandom());
     private final Latches latches = Latches.builder().clock(clock).pepper(pepper)
             .store(store).auditSink(audit).scheduler(scheduler).delivery(DeliveryChain.builder().then(outbox).build())

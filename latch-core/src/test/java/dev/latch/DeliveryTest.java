@@ -202,7 +202,7 @@ class DeliveryTest {
     @Test
     void misconfigurationIsATypedError() {
         Latches none = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
-                .store(LatchStore.inMemory()).build();
+                .store(Latches.inMemoryStore()).build();
         assertThrows(IllegalStateException.class,
                 () -> none.issueAndDeliver(LatchPolicy.HIGH, "l", "s", "s", null));
         assertThrows(IllegalStateException.class, () -> DeliveryChain.builder().build());

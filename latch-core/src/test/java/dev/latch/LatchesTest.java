@@ -66,7 +66,7 @@ class LatchesTest {
 
     @Test
     void differentPeppers_doNotShareCodes() {
-        LatchStore shared = LatchStore.inMemory();
+        LatchStore shared = Latches.inMemoryStore();
         Latches a = Latches.builder().store(shared).clock(clock).pepper(PEPPER).build();
         byte[] other = new byte[32];
         for (int i = 0; i < other.length; i++) {
@@ -363,7 +363,7 @@ class LatchesTest {
 
     @Test
     void failingStore_throwsTypedExceptionAuditsAndNeverOpens() {
-        FailingStore failing = new FailingStore(LatchStore.inMemory());
+        FailingStore failing = new FailingStore(Latches.inMemoryStore());
         Latches l = Latches.builder().clock(clock).pepper(PEPPER).auditSink(audit).store(failing).build();
         IssuedCode code = l.issue(LatchPolicy.HIGH, "l", "s");
         IssuedStaticKey key = l.issueStaticKey(StaticKeySpec.builder("svc").build());

@@ -56,7 +56,7 @@ class NoSecretLeakTest {
         secret(HexFormat.of().formatHex(pepperBytes));
         MutableClock clock = MutableClock.monday10am();
         RecordingAuditSink audit = new RecordingAuditSink();
-        LatchStore store = LatchStore.inMemory();
+        LatchStore store = Latches.inMemoryStore();
         FailingStore failing = new FailingStore(store);
         Latches latches = Latches.builder().clock(clock).pepper(pepper).store(failing)
                 .auditSink(AuditSink_logging(), audit, e -> {
@@ -233,6 +233,6 @@ class NoSecretLeakTest {
     }
 
     private static dev.latch.spi.AuditSink AuditSink_logging() {
-        return dev.latch.spi.AuditSink.logging();
+        return dev.latch.Latches.loggingSink();
     }
 }

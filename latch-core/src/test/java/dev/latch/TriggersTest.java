@@ -116,7 +116,7 @@ class TriggersTest {
         assertEquals(1, audit.count(AuditEvent.Type.DELIVERY_FAILED, "CODE", "CHANNEL", "email"));
         assertTrue(outbox.lastCodeFor("dave").isPresent());
 
-        Latches noWay = latches(LatchStore.inMemory(), DeliveryChain.builder().then(down).build());
+        Latches noWay = latches(Latches.inMemoryStore(), DeliveryChain.builder().then(down).build());
         Triggers t2 = triggers(noWay);
         t2.publish(LatchEvent.of("login.failed", "erin"));
         t2.publish(LatchEvent.of("login.failed", "erin"));

@@ -43,7 +43,7 @@ public class DynamicCodeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        latches = Fixtures.latches(LatchStore.inMemory(liveCodes * 2 + 16), Clock.systemUTC());
+        latches = Fixtures.latches(Latches.inMemoryStore(liveCodes * 2 + 16), Clock.systemUTC());
         contexts = new AccessContext[liveCodes];
         for (int i = 0; i < liveCodes; i++) {
             contexts[i] = AccessContext.of("subject-" + i);

@@ -38,7 +38,7 @@ public class IssueBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        latches = Fixtures.latches(LatchStore.inMemory(SUBJECTS * 4), Clock.systemUTC());
+        latches = Fixtures.latches(Latches.inMemoryStore(SUBJECTS * 4), Clock.systemUTC());
         subjects = new String[SUBJECTS];
         for (int i = 0; i < SUBJECTS; i++) {
             subjects[i] = "subject-" + i;

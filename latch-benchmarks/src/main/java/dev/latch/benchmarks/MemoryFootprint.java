@@ -29,7 +29,7 @@ public final class MemoryFootprint {
             subjects[i] = "subject-" + i;
         }
         long before = usedAfterGc();
-        Latches latches = Fixtures.latches(LatchStore.inMemory(n * 2 + 16), Clock.systemUTC());
+        Latches latches = Fixtures.latches(Latches.inMemoryStore(n * 2 + 16), Clock.systemUTC());
         for (int i = 0; i < n; i++) {
             latches.issue(Fixtures.MULTI_USE, "bench", subjects[i]);
         }

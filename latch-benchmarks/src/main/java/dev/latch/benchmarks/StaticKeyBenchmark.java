@@ -44,7 +44,7 @@ public class StaticKeyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        latches = Fixtures.latches(LatchStore.inMemory(), Clock.systemUTC());
+        latches = Fixtures.latches(Latches.inMemoryStore(), Clock.systemUTC());
         context = AccessContext.builder("svc").source("10.0.0.1").build();
         keys = new String[KEYS];
         ids = new String[KEYS];

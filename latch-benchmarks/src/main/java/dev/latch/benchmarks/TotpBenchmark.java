@@ -54,7 +54,7 @@ public class TotpBenchmark {
         secret = OtpSecret.of(secretBytes);
         totp = Totp.builder().build();
         clock = MutableClock.at(Instant.ofEpochSecond(T0 * 30));
-        latches = Fixtures.latches(LatchStore.inMemory(), clock);
+        latches = Fixtures.latches(Latches.inMemoryStore(), clock);
         codes = new String[STEPS];
         for (int s = 0; s < STEPS; s++) {
             codes[s] = totp.generate(secret, Instant.ofEpochSecond((T0 + s) * 30));

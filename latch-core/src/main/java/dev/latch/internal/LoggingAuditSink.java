@@ -1,5 +1,6 @@
 package dev.latch.internal;
 
+import dev.latch.Latches;
 import dev.latch.AuditEvent;
 import dev.latch.spi.AuditSink;
 import org.slf4j.Logger;
@@ -28,6 +29,6 @@ public final class LoggingAuditSink implements AuditSink {
 
     @Override
     public String toString() {
-        return "AuditSink.logging()";
+        return "Latches.loggingSink()";
     }
 }

@@ -1,7 +1,7 @@
 package dev.latch.spi;
 
+import dev.latch.Latches;
 import dev.latch.AuditEvent;
-import dev.latch.internal.LoggingAuditSink;
 
 /**
  * Receives every {@link AuditEvent}. A sink that throws is logged at WARN and never changes a
@@ -9,7 +9,7 @@ import dev.latch.internal.LoggingAuditSink;
  *
  * <pre>{@code
  * AuditSink toKafka = event -> producer.send(new ProducerRecord<>("audit", event.toString()));
- * Latches.builder().pepper(pepper).auditSink(AuditSink.logging(), toKafka).build();
+ * Latches.builder().pepper(pepper).auditSink(Latches.loggingSink(), toKafka).build();
  * }</pre>
  *
  * <p>Implementations must be thread-safe; they are called on the thread of the operation.
@@ -20,14 +20,6 @@ public interface AuditSink {
      * @param event the event
      */
     void accept(AuditEvent event);
-
-    /**
-     * @return the default sink: SLF4J logger {@code dev.latch.audit}; denials, lockouts, alerts,
-     *         rate limits and failures at WARN, the rest at INFO
-     */
-    static AuditSink logging() {
-        return LoggingAuditSink.INSTANCE;
-    }
 
     /**
      * @param sinks the sinks, called in order

@@ -1,7 +1,7 @@
 package dev.latch.spi;
 
+import dev.latch.Latches;
 import dev.latch.RateLimit;
-import dev.latch.internal.InMemoryLatchStore;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -23,7 +23,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * Latches latches = Latches.builder()
- *         .store(LatchStore.inMemory(500_000))
+ *         .store(Latches.inMemoryStore(500_000))
  *         .pepper(pepper)
  *         .build();
  * }</pre>
@@ -37,7 +37,7 @@ import java.util.Optional;
  */
 public interface LatchStore {
 
-    /** The default bound of {@link #inMemory()}. */
+    /** The default bound of {@code Latches.inMemoryStore()}. */
     int DEFAULT_MAX_ENTRIES = 1_000_000;
 
     /**
@@ -375,27 +375,5 @@ public interface LatchStore {
      */
     default boolean shared() {
         return true;
-    }
-
-    /**
-     * @return the embedded in-memory store, bounded at {@value #DEFAULT_MAX_ENTRIES} entries
-     */
-    static LatchStore inMemory() {
-        return inMemory(DEFAULT_MAX_ENTRIES);
-    }
-
-    /**
-     * The embedded store: slots in hash tables of its own, forgotten by a sweep on the callers'
-     * clock once nothing in them matters (within about twenty minutes of store time after that,
-     * never before), markers and trigger windows in Caffeine caches; it never evicts live
-     * security state, and when {@code maxEntries} live entries are held, new codes and keys are
-     * refused with {@link dev.latch.StoreFullException}. State is per process: use a shared
-     * store (such as latch-redis) when several instances check the same codes.
-     *
-     * @param maxEntries the bound, at least 1
-     * @return a new store
-     */
-    static LatchStore inMemory(int maxEntries) {
-        return new InMemoryLatchStore(maxEntries);
     }
 }

@@ -1,6 +1,6 @@
 package dev.latch.spi;
 
-import dev.latch.internal.ExecutorScheduler;
+import dev.latch.Latches;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -14,13 +14,14 @@ import java.util.concurrent.ScheduledExecutorService;
  * <pre>{@code
  * ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
  * Latches latches = Latches.builder().pepper(pepper)
- *         .scheduler(Scheduler.of(executor, Clock.systemUTC()))
+ *         .scheduler(Latches.scheduler(executor, Clock.systemUTC()))
  *         .build();
  * }</pre>
  *
- * <p>Implementations must be thread-safe. Tasks are scheduled in the memory of one process: a
- * process that stops loses its pending reminders and escalations (see
- * {@code Latches.checkReview}).
+ * <p>Implementations must be thread-safe. The scheduler holds no state that matters: latches keeps
+ * reminders and review escalations as work in the store ({@code Latches.runDueWork}), and the
+ * scheduler only wakes this instance at their due times and for its polls, so a process that
+ * stops loses nothing.
  */
 public interface Scheduler {
     /**
@@ -36,14 +37,5 @@ public interface Scheduler {
          * @return true when the task was cancelled before it ran
          */
         boolean cancel();
-    }
-
-    /**
-     * @param executor the executor; the caller shuts it down
-     * @param clock    the clock {@code at} refers to
-     * @return a scheduler that waits {@code at - clock.instant()} on the executor
-     */
-    static Scheduler of(ScheduledExecutorService executor, Clock clock) {
-        return new ExecutorScheduler(executor, clock);
     }
 }

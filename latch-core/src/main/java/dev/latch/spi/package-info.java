@@ -5,7 +5,9 @@
  * {@link java.time.Clock}.
  *
  * <pre>{@code
- * Latches.builder().store(LatchStore.inMemory()).auditSink(AuditSink.logging()).pepper(pepper).build();
+ * Latches.builder().store(Latches.inMemoryStore()).auditSink(Latches.loggingSink()).pepper(pepper).build();
  * }</pre>
  */
 package dev.latch.spi;
+
+import dev.latch.Latches;

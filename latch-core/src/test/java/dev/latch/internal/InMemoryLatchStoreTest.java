@@ -25,7 +25,7 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
 
     @Override
     protected LatchStore newStore() {
-        return LatchStore.inMemory(10_000);
+        return Latches.inMemoryStore(10_000);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.latch.testing;
 
+import dev.latch.Latches;
 import dev.latch.RateLimit;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CounterRequest;
@@ -34,7 +35,7 @@ public final class FailingStore implements LatchStore {
 
     /** @return a store that always fails */
     public static FailingStore broken() {
-        FailingStore s = new FailingStore(LatchStore.inMemory(1));
+        FailingStore s = new FailingStore(Latches.inMemoryStore(1));
         s.fail = true;
         return s;
     }

@@ -1,5 +1,6 @@
 package dev.latch.examples;
 
+import dev.latch.Latches;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.latch.AccessContext;
@@ -50,7 +51,7 @@ public final class DownloadLinkExample {
         SecureRandom random = new SecureRandom();
         AtomicReference<SignedTokens> tokens = new AtomicReference<>(SignedTokens
                 .builder(HmacKeySet.of(HmacKey.generate("2026-03", HmacAlgorithm.HMAC_SHA256, random)))
-                .clock(clock).store(LatchStore.inMemory()).auditSink(Scenario.printAudit()).build());
+                .clock(clock).store(Latches.inMemoryStore()).auditSink(Scenario.printAudit()).build());
 
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/blobs/", exchange -> serve(exchange, tokens.get()));

@@ -1,5 +1,6 @@
 package dev.latch.examples;
 
+import dev.latch.Latches;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.latch.AccessContext;
@@ -59,7 +60,7 @@ public final class ServiceToServiceExample {
         SignedJwts verifierB = SignedJwts.builder(JwtKeySet.verifyOnly())
                 .remoteKeys(RemoteJwks.builder(jwksUri, ISSUER).cacheTtl(Duration.ofMinutes(5))
                         .minRefreshInterval(Duration.ofSeconds(30)).timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).build())
-                .audiences(AUDIENCE).store(LatchStore.inMemory()).clock(clock).auditSink(Scenario.printAudit()).build();
+                .audiences(AUDIENCE).store(Latches.inMemoryStore()).clock(clock).auditSink(Scenario.printAudit()).build();
         HttpServer b = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         b.createContext("/orders", exchange -> {
             String auth = exchange.getRequestHeaders().getFirst("Authorization");

@@ -1,5 +1,6 @@
 package dev.latch.hmac;
 
+import dev.latch.Latches;
 import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
 import dev.latch.DenialReason;
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * SignedTokens tokens = SignedTokens.builder(HmacKeySet.of(HmacKey.generate("k1", HmacAlgorithm.HMAC_SHA256, random)))
- *         .store(LatchStore.inMemory())            // only for revocation, policies and single use
+ *         .store(Latches.inMemoryStore())            // only for revocation, policies and single use
  *         .build();
  * String token = tokens.sign(Grant.builder("blob:/reports/q3.pdf", "partner-42")
  *         .permissions("r").ttl(Duration.ofMinutes(30)).sourceRange("203.0.113.0/24").build());
@@ -408,7 +409,7 @@ public final class SignedTokens implements CodeSigner {
         }
 
         /**
-         * @param sinks where audit events go; default {@link AuditSink#logging()}
+         * @param sinks where audit events go; default {@link dev.latch.Latches#loggingSink()}
          * @return this
          */
         public Builder auditSink(AuditSink... sinks) {
@@ -431,7 +432,7 @@ public final class SignedTokens implements CodeSigner {
         public SignedTokens build() {
             return new SignedTokens(keys, clock == null ? Clock.systemUTC() : clock,
                     maxTtl == null ? DEFAULT_MAX_TTL : maxTtl, skew == null ? DEFAULT_SKEW : skew, store,
-                    AuditSink.fanOut(sinks == null ? List.of(AuditSink.logging()) : sinks),
+                    AuditSink.fanOut(sinks == null ? List.of(Latches.loggingSink()) : sinks),
                     random == null ? new SecureRandom() : random);
         }
     }

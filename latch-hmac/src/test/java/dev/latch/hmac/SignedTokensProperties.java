@@ -1,5 +1,6 @@
 package dev.latch.hmac;
 
+import dev.latch.Latches;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
 import dev.latch.Requirement;
@@ -22,7 +23,7 @@ class SignedTokensProperties {
     private final MutableClock clock = MutableClock.monday10am();
     private final SignedTokens verifier = SignedTokens.builder(
                     HmacKeySet.of(HmacKey.generate("k1", HmacAlgorithm.HMAC_SHA256, new SecureRandom())))
-            .clock(clock).auditSink(e -> { }).store(dev.latch.spi.LatchStore.inMemory()).build();
+            .clock(clock).auditSink(e -> { }).store(dev.latch.Latches.inMemoryStore()).build();
     private final Requirement any = Requirement.of("/data/file.bin");
     private final AccessContext from = AccessContext.builder("s").source("10.1.2.3").build();
     private final String token = verifier.sign(Grant.builder("/data/file.bin", "s").permissions("r", "w")

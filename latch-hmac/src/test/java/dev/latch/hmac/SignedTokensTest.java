@@ -1,5 +1,6 @@
 package dev.latch.hmac;
 
+import dev.latch.Latches;
 import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
 import dev.latch.DenialReason;
@@ -44,7 +45,7 @@ class SignedTokensTest {
         clock = MutableClock.monday10am();
         audit = new RecordingAuditSink();
         keys = HmacKeySet.of(HmacKey.generate("k1", HmacAlgorithm.HMAC_SHA256, RANDOM));
-        store = LatchStore.inMemory();
+        store = Latches.inMemoryStore();
         tokens = SignedTokens.builder(keys).clock(clock).store(store).auditSink(audit).build();
     }
 

@@ -34,7 +34,7 @@ class SignerBadInputProperties {
             .pepper(Pepper.fromBase64("c2VjcmV0LXBlcHBlci1mb3ItdGVzdHMtb25seS0xMjM0NTY=")).auditSink(AUDIT).build();
     static final OtpSecret SECRET = OtpSecret.of("12345678901234567890".getBytes(StandardCharsets.US_ASCII));
     static final SignedTokens TOKENS = SignedTokens.builder(HmacKeySet.of(HmacKey.generate("key-0001",
-            HmacAlgorithm.HMAC_SHA256, new SecureRandom()))).clock(CLOCK).store(LatchStore.inMemory()).auditSink(AUDIT).build();
+            HmacAlgorithm.HMAC_SHA256, new SecureRandom()))).clock(CLOCK).store(Latches.inMemoryStore()).auditSink(AUDIT).build();
     static final Hotp HOTP = Hotp.builder().build();
     static final Totp TOTP = Totp.builder().build();
     static final AccessContext CALLER = AccessContext.of("mallory");

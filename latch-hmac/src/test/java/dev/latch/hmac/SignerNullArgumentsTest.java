@@ -122,7 +122,7 @@ class SignerNullArgumentsTest {
         wrong.addAll(check(Hotp.builder().build()));
         wrong.addAll(check(Totp.builder().build()));
         wrong.addAll(check(SignedTokens.builder((HmacKeySet) valid(HmacKeySet.class)).clock(CLOCK)
-                .store(LatchStore.inMemory()).auditSink(e -> { }).build()));
+                .store(Latches.inMemoryStore()).auditSink(e -> { }).build()));
         assertEquals(List.of(), wrong);
     }
 }

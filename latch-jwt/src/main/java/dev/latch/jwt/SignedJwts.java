@@ -1,5 +1,6 @@
 package dev.latch.jwt;
 
+import dev.latch.Latches;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -43,7 +44,7 @@ import java.util.Set;
  * <pre>{@code
  * SignedJwts jwts = SignedJwts.builder(JwtKeySet.of(JwtKey.generate("a1", JwtAlgorithm.ES256, "https://svc-a", random)))
  *         .audiences("https://svc-b")
- *         .store(LatchStore.inMemory())       // jti single use
+ *         .store(Latches.inMemoryStore())       // jti single use
  *         .build();
  * String token = jwts.sign(Grant.builder("https://svc-b", "svc-a").permissions("orders:read").ttl(Duration.ofMinutes(2)).build());
  * Verdict v = jwts.verify(token, Requirement.of("https://svc-b", "orders:read"), AccessContext.of("svc-a"));
@@ -97,7 +98,7 @@ public final class SignedJwts implements CodeSigner {
         this.maxLifetime = b.maxLifetime == null ? DEFAULT_MAX_LIFETIME : b.maxLifetime;
         this.maxSize = b.maxSize == 0 ? DEFAULT_MAX_SIZE : b.maxSize;
         this.store = b.store;
-        this.audit = AuditSink.fanOut(b.sinks == null ? List.of(AuditSink.logging()) : b.sinks);
+        this.audit = AuditSink.fanOut(b.sinks == null ? List.of(Latches.loggingSink()) : b.sinks);
         this.random = b.random == null ? new SecureRandom() : b.random;
     }
 
@@ -433,7 +434,7 @@ public final class SignedJwts implements CodeSigner {
         }
 
         /**
-         * @param sinks where audit events go; default {@link AuditSink#logging()}
+         * @param sinks where audit events go; default {@link dev.latch.Latches#loggingSink()}
          * @return this
          */
         public Builder auditSink(AuditSink... sinks) {

@@ -1,5 +1,6 @@
 package dev.latch.jwt;
 
+import dev.latch.Latches;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
 import dev.latch.Requirement;
@@ -33,7 +34,7 @@ class JwtBadInputProperties {
     static final RecordingAuditSink AUDIT = new RecordingAuditSink();
     static final MutableClock CLOCK = MutableClock.monday10am();
     static final SignedJwts JWTS = SignedJwts.builder(JwtKeySet.of(JwtFixtures.HS256)).clock(CLOCK).audiences(AUDIENCE)
-            .store(LatchStore.inMemory()).auditSink(AUDIT).build();
+            .store(Latches.inMemoryStore()).auditSink(AUDIT).build();
 
     @Provide
     Arbitrary<String> hostile() {

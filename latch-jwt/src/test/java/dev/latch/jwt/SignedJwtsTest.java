@@ -1,5 +1,6 @@
 package dev.latch.jwt;
 
+import dev.latch.Latches;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -135,7 +136,7 @@ class SignedJwtsTest {
     @Test
     void singleUse_jtiThroughTheStoreAlsoUnder32Threads() throws Exception {
         SignedJwts jwts = SignedJwts.builder(JwtKeySet.of(JwtFixtures.HS256)).clock(clock).audiences(AUDIENCE)
-                .store(LatchStore.inMemory()).auditSink(audit).build();
+                .store(Latches.inMemoryStore()).auditSink(audit).build();
         String token = jwts.sign(grant().build());
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {

@@ -57,7 +57,7 @@ class CrossStoreBadInputProperties {
     static void start() throws Exception {
         redis = LocalRedis.start();
         redisStore = RedisLatchStore.builder(redis.uri()).prefix("bad-input").timeout(Duration.ofSeconds(20)).build();
-        memory = latches(LatchStore.inMemory());
+        memory = latches(Latches.inMemoryStore());
         onRedis = latches(redisStore);
         seedMemory = seed(memory);
         seedRedis = seed(onRedis);
