@@ -63,8 +63,12 @@ public final class CapturedLogs implements SLF4JServiceProvider {
     private static final class CapturingLogger extends AbstractLogger {
         private static final long serialVersionUID = 1L;
 
+        /** ArchUnit's class-file importer traces bytecode (labels, constants): not latch's output. */
+        private final boolean ignored;
+
         CapturingLogger(String name) {
             this.name = name;
+            this.ignored = name.startsWith("com.tngtech.archunit");
         }
 
         @Override
@@ -75,6 +79,9 @@ public final class CapturedLogs implements SLF4JServiceProvider {
         @Override
         protected void handleNormalizedLoggingCall(Level level, Marker marker, String message, Object[] args,
                                                    Throwable t) {
+            if (ignored) {
+                return;
+            }
             StringBuilder line = new StringBuilder().append(level).append(' ').append(name).append(" - ")
                     .append(MessageFormatter.basicArrayFormat(message, args));
             if (t != null) {
@@ -87,22 +94,22 @@ public final class CapturedLogs implements SLF4JServiceProvider {
 
         @Override
         public boolean isTraceEnabled() {
-            return true;
+            return !ignored;
         }
 
         @Override
         public boolean isTraceEnabled(Marker marker) {
-            return true;
+            return !ignored;
         }
 
         @Override
         public boolean isDebugEnabled() {
-            return true;
+            return !ignored;
         }
 
         @Override
         public boolean isDebugEnabled(Marker marker) {
-            return true;
+            return !ignored;
         }
 
         @Override
