@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -81,6 +82,24 @@ class BenchmarksTest {
         assertEquals(166_223_811L, RedisInstructions.totalInstructions(dump));
         assertEquals(42L, RedisInstructions.totalInstructions("events: Ir\ntotals: 42 7\n"), "older valgrind");
         assertThrows(IllegalArgumentException.class, () -> RedisInstructions.totalInstructions("events: Ir\n"));
+    }
+
+    @Test
+    void dueWork_everyItemIsClaimedAndCompleted_onBothStores() throws Exception {
+        for (String store : new String[]{"memory", "redis"}) {
+            DueWorkBenchmark b = new DueWorkBenchmark();
+            b.store = store;
+            b.setUp();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(DueWorkBenchmark.BATCH, b.scheduleClaimComplete(), store);
+                }
+                assertEquals(List.of(), b.target.claimDue(b.now.plusSeconds(3600), java.time.Duration.ofMinutes(1), 10),
+                        "nothing is left behind");
+            } finally {
+                b.tearDown();
+            }
+        }
     }
 
     @Test
