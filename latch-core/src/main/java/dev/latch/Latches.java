@@ -66,11 +66,18 @@ import java.util.function.Supplier;
  * <p>One code is pending per latch and subject: issuing again replaces it. Codes are issued at
  * most {@link RateLimit#DEFAULT 5 per 15 minutes} per subject by default.
  *
+ * <p><b>State.</b> Everything latch promises lives in the {@link LatchStore}: codes and keys,
+ * approval gates, break-glass requests and post-use reviews (records changed by
+ * compare-and-set), and reminders and escalations (work items claimed with a lease; see
+ * {@link #runDueWork()}). Instances that share a store and a pepper see the same state, and a
+ * restart loses nothing a shared store keeps.
+ *
  * <p><b>Arguments.</b> One rule for every method. A method that answers with a {@link Verdict}
  * answers bad input (null included, a null context too) with {@code Denied(MALFORMED)} and
- * never throws for it. A lookup or revocation by id ({@link #find}, {@link #renew},
- * {@link #revoke}, {@link #revokeKey}, {@link #keyInfo}, {@link #review}, {@link #checkReview})
- * finds nothing for an id latch did not make, null included. Every other argument that is null,
+ * never throws for it; {@link #acknowledgeReview} answers it with a typed
+ * {@link Review.Acknowledgement} in the same way. A lookup or revocation by id ({@link #find},
+ * {@link #renew}, {@link #revoke}, {@link #revokeKey}, {@link #keyInfo}, {@link #review},
+ * {@link #checkReview}, {@link #gate}) finds nothing for an id latch did not make, null included. Every other argument that is null,
  * empty or breaks its rule is an {@link IllegalArgumentException} whose message names the
  * argument and the rule and never repeats the value; arguments documented as "or null" are
  * optional. Nothing reaches the store before its arguments passed.
