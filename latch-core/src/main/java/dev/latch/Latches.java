@@ -111,6 +111,10 @@ public final class Latches {
     private final java.util.concurrent.ConcurrentHashMap<String, Map<String, String>> policyDetails =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Hasher hasher;
+    /** The primary pepper's id: new keys record it. */
+    private final String pepperId;
+    /** Every configured pepper's hasher by id, the primary included: keys verify under any of them. */
+    private final Map<String, Hasher> peppers;
     private final SecureRandom random;
     /** The key of code ids' latch-and-subject tags ({@link CodeIds}). */
     private final long tagK0;
@@ -132,6 +136,13 @@ public final class Latches {
         this.tagK0 = random.nextLong();
         this.tagK1 = random.nextLong();
         this.hasher = new Hasher(b.pepper);
+        this.pepperId = b.pepper.id();
+        java.util.Map<String, Hasher> byId = new java.util.HashMap<>();
+        byId.put(b.pepper.id(), hasher);
+        for (Pepper older : b.olderPeppers) {
+            byId.put(older.id(), new Hasher(older));
+        }
+        this.peppers = java.util.Map.copyOf(byId);
         List<AuditSink> sinks = b.sinks == null ? List.of(Latches.loggingSink()) : b.sinks;
         this.audit = AuditSink.fanOut(sinks);
         this.sinkCount = sinks.size();
@@ -676,7 +687,7 @@ public final class Latches {
         // Hashed from the key as authenticate reads it, by the same code: the two cannot drift.
         StaticKeys.Parsed parsed = Objects.requireNonNull(StaticKeys.parse(formatted), "a new key must parse");
         KeyRecord record = new KeyRecord(keyId, prefix, subject, scopes, hasher.key(parsed), now,
-                expiresAt, StaticKeyInfo.State.ACTIVE, null, null, null, null, conditions);
+                expiresAt, StaticKeyInfo.State.ACTIVE, null, null, null, null, conditions, pepperId);
         call("putKey", prefix, keyId, subject, () -> {
             store.putKey(record);
             return null;
@@ -715,6 +726,17 @@ public final class Latches {
             throw storeFailure("useKey", parsed.prefix(), parsed.keyId, null, e);
         }
         KeyRecord record = result.record();
+        Map<String, String> pepperDetail = Map.of();
+        if (result.outcome() == KeyResult.Outcome.WRONG_SECRET && record != null
+                && !record.pepperId().equals(pepperId)) {
+            Hasher older = peppers.get(record.pepperId());
+            if (older == null) {
+                pepperDetail = Map.of("PEPPER_UNKNOWN", record.pepperId());
+            } else {
+                result = verifyUnderOlderPepper(parsed, older, digest, now, source);
+                record = result.record();
+            }
+        }
         String subject = record == null ? null : record.subject();
         DenialReason reason;
         switch (result.outcome()) {
@@ -743,8 +765,35 @@ public final class Latches {
                 break;
         }
         audit(AuditEvent.Type.DENIED, now, parsed.prefix(), parsed.keyId, subject, source, AuditEvent.Outcome.FAILURE,
-                result.outcome().name());
+                result.outcome().name(), pepperDetail);
         return Verdict.denied(reason);
+    }
+
+    /**
+     * A key whose record names an older pepper: verified under it and, when it verifies, rehashed
+     * under the primary (only while its digest is still the old one).
+     */
+    private KeyResult verifyUnderOlderPepper(StaticKeys.Parsed parsed, Hasher older, byte[] primaryDigest, Instant now,
+                                             String source) {
+        byte[] oldDigest = older.key(parsed);
+        KeyResult again = call("useKey", parsed.prefix(), parsed.keyId, null,
+                () -> store.useKey(parsed.keyId, oldDigest, now, source));
+        if (again.outcome() == KeyResult.Outcome.WRONG_SECRET && again.record() != null
+                && again.record().pepperId().equals(pepperId)) {
+            // a racing use rehashed it between the two looks: the primary digest matches now
+            return call("useKey", parsed.prefix(), parsed.keyId, null,
+                    () -> store.useKey(parsed.keyId, primaryDigest, now, source));
+        }
+        if (again.outcome() == KeyResult.Outcome.OK) {
+            KeyRecord r = again.record();
+            boolean rehashed = call("rehashKey", r.prefix(), r.keyId(), r.subject(),
+                    () -> store.rehashKey(parsed.keyId, oldDigest, primaryDigest, pepperId, now));
+            if (rehashed) {
+                audit(AuditEvent.Type.ROTATED, now, r.prefix(), r.keyId(), r.subject(), source, AuditEvent.Outcome.SUCCESS,
+                        "REHASHED", details("FROM", r.pepperId(), "TO", pepperId));
+            }
+        }
+        return again;
     }
 
     /**
@@ -1415,6 +1464,7 @@ public final class Latches {
         private LatchStore store;
         private Clock clock;
         private Pepper pepper;
+        private List<Pepper> olderPeppers = List.of();
         private List<AuditSink> sinks;
         private SecureRandom random;
         private RateLimit issueLimit;
@@ -1460,6 +1510,47 @@ public final class Latches {
         public Builder pepper(Pepper pepper) {
             once(this.pepper, "pepper");
             this.pepper = Names.required(pepper, "pepper");
+            return this;
+        }
+
+        /**
+         * Peppers from a secret source, for rotation: the primary hashes everything new (codes,
+         * keys, recovery codes); static keys hashed under an older one still authenticate, and the
+         * first time one does, it is rehashed under the primary (an audited {@code REHASHED}
+         * rotation event). Retire an older pepper by leaving it out once its keys were used, or
+         * revoke the keys that never were. Codes and recovery codes are hashed under the primary
+         * only: those issued before the primary changed stop opening then.
+         *
+         * <pre>{@code
+         * .peppers(SecretSource.directory(Path.of("/run/secrets/latch")), "pepper-2026-12", "pepper-2026-06")
+         * }</pre>
+         *
+         * @param source    where the peppers are
+         * @param primaryId the primary pepper's id
+         * @param olderIds  ids of peppers that still verify static keys, distinct
+         * @return this
+         * @throws IllegalStateException    when the source has no secret of one of the ids (read now,
+         *                                  at build configuration: never a silent default)
+         * @throws IllegalArgumentException when an id is malformed or named twice
+         */
+        public Builder peppers(dev.latch.spi.SecretSource source, String primaryId, String... olderIds) {
+            once(this.pepper, "pepper");
+            Names.required(source, "source");
+            Names.required(olderIds, "olderIds");
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            seen.add(dev.latch.spi.SecretSource.checkId(primaryId));
+            for (String id : olderIds) {
+                if (!seen.add(dev.latch.spi.SecretSource.checkId(id))) {
+                    throw new IllegalArgumentException("a pepper id is named twice");
+                }
+            }
+            Pepper primary = Pepper.from(source, primaryId);
+            List<Pepper> older = new ArrayList<>();
+            for (String id : olderIds) {
+                older.add(Pepper.from(source, id));
+            }
+            this.pepper = primary;
+            this.olderPeppers = List.copyOf(older);
             return this;
         }
 

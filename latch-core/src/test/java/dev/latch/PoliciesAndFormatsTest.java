@@ -90,7 +90,7 @@ class PoliciesAndFormatsTest {
         assertThrows(IllegalArgumentException.class, () -> Pepper.of(new byte[64]));
         assertThrows(IllegalArgumentException.class, () -> Pepper.fromBase64(null));
         assertThrows(IllegalArgumentException.class, () -> Pepper.fromBase64("not base64!"));
-        assertEquals("Pepper[***]", Pepper.generate(new java.security.SecureRandom()).toString());
+        assertEquals("Pepper[default, ***]", Pepper.generate(new java.security.SecureRandom()).toString());
     }
 
     @Test

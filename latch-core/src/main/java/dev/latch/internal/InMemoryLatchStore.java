@@ -1342,6 +1342,30 @@ public final class InMemoryLatchStore implements LatchStore {
     }
 
     @Override
+    public boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(oldDigest, "oldDigest");
+        Names.required(newDigest, "newDigest");
+        Names.required(pepperId, "pepperId");
+        Names.required(now, "now");
+        if (newDigest.length != 32) {
+            throw new IllegalArgumentException("key digests are 32 bytes");
+        }
+        observe(now);
+        KeyHolder h = keys.get(keyId);
+        if (h == null) {
+            return false;
+        }
+        synchronized (h) {
+            if (!MessageDigest.isEqual(h.record.digest(), oldDigest)) {
+                return false;
+            }
+            h.record = h.record.rehashed(newDigest.clone(), pepperId);
+            return true;
+        }
+    }
+
+    @Override
     public boolean revokeKey(String keyId, Instant now) {
         Names.required(keyId, "keyId");
         Names.required(now, "now");

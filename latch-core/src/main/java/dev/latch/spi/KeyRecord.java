@@ -28,15 +28,22 @@ import java.util.Set;
  * @param lastUsedFrom the source of that use, or null
  * @param conditions   the key's conditions in their stored text form ({@code ""} for none), as
  *                     the store received them; the core checks them after a successful use
+ * @param pepperId     the id of the pepper the digest was made with (null reads as
+ *                     {@code "default"}, the id of a pepper given without one)
  *
  * <p>{@code toString} leaves out the digest. Thread-safe: immutable.
  */
 public record KeyRecord(String keyId, String prefix, String subject, Set<String> scopes, byte[] digest,
                         Instant createdAt, Instant expiresAt, StaticKeyInfo.State state, Instant validUntil,
-                        String successorId, Instant lastUsedAt, String lastUsedFrom, String conditions) {
+                        String successorId, Instant lastUsedAt, String lastUsedFrom, String conditions,
+                        String pepperId) {
+    /** The pepper id of records that name none. */
+    public static final String DEFAULT_PEPPER = "default";
+
     /** Validates. */
     public KeyRecord {
         conditions = conditions == null ? "" : conditions;
+        pepperId = pepperId == null ? DEFAULT_PEPPER : pepperId;
         Names.required(keyId, "keyId");
         Names.required(prefix, "prefix");
         Names.required(subject, "subject");
@@ -55,7 +62,7 @@ public record KeyRecord(String keyId, String prefix, String subject, Set<String>
      */
     public KeyRecord used(Instant at, String from) {
         return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt, state, validUntil,
-                successorId, at, from, conditions);
+                successorId, at, from, conditions, pepperId);
     }
 
     /**
@@ -65,13 +72,23 @@ public record KeyRecord(String keyId, String prefix, String subject, Set<String>
      */
     public KeyRecord rotated(Instant until, String successor) {
         return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt,
-                StaticKeyInfo.State.ROTATED, until, successor, lastUsedAt, lastUsedFrom, conditions);
+                StaticKeyInfo.State.ROTATED, until, successor, lastUsedAt, lastUsedFrom, conditions, pepperId);
     }
 
     /** @return a revoked copy */
     public KeyRecord revoked() {
         return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt,
-                StaticKeyInfo.State.REVOKED, validUntil, successorId, lastUsedAt, lastUsedFrom, conditions);
+                StaticKeyInfo.State.REVOKED, validUntil, successorId, lastUsedAt, lastUsedFrom, conditions, pepperId);
+    }
+
+    /**
+     * @param newDigest the digest of the same secret under another pepper
+     * @param newPepper that pepper's id
+     * @return a copy hashed under the other pepper
+     */
+    public KeyRecord rehashed(byte[] newDigest, String newPepper) {
+        return new KeyRecord(keyId, prefix, subject, scopes, newDigest, createdAt, expiresAt, state, validUntil,
+                successorId, lastUsedAt, lastUsedFrom, conditions, newPepper);
     }
 
     /** @return the public view */
@@ -84,6 +101,6 @@ public record KeyRecord(String keyId, String prefix, String subject, Set<String>
     @Override
     public String toString() {
         return "KeyRecord[id=" + keyId + ", prefix=" + prefix + ", subject=" + subject + ", scopes=" + scopes
-                + ", digest=***, state=" + state + ", expiresAt=" + expiresAt + ", validUntil=" + validUntil + "]";
+                + ", digest=***, pepper=" + pepperId + ", state=" + state + ", expiresAt=" + expiresAt + ", validUntil=" + validUntil + "]";
     }
 }

@@ -144,6 +144,20 @@ public interface LatchStore {
     boolean revokeKey(String keyId, Instant now);
 
     /**
+     * Replaces a key's digest with the digest of the same secret under another pepper, atomically
+     * and only while the stored digest is still {@code oldDigest} (compared in constant time):
+     * after a pepper rotation, latch rehashes a key the first time it verifies under the old one.
+     *
+     * @param keyId     the key
+     * @param oldDigest the digest the key verified against
+     * @param newDigest the new digest, 32 bytes
+     * @param pepperId  the new digest's pepper id
+     * @param now       the time
+     * @return true when replaced; false when the key is gone or its digest changed meanwhile
+     */
+    boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now);
+
+    /**
      * Decides one presentation of a counter-based one-time password atomically: a lock denies
      * (not counted); no match or malformed input counts a failure (and may lock); a match at or
      * above the next acceptable counter is accepted, that counter and all below it become used,

@@ -195,4 +195,10 @@ public final class FailingStore implements LatchStore {
     public boolean shared() {
         return delegate.shared();
     }
+
+    @Override
+    public boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
+        check();
+        return delegate.rehashKey(keyId, oldDigest, newDigest, pepperId, now);
+    }
 }

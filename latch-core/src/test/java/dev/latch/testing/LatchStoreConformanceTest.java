@@ -1529,4 +1529,73 @@ public abstract class LatchStoreConformanceTest {
             assertEquals(1, reminders(outbox, "u" + i), "u" + i);
         }
     }
+
+    // ---------------------------------------------------------------- pepper rotation of static keys
+
+    private static final byte[] NEXT_PEPPER = new byte[32];
+
+    static {
+        for (int i = 0; i < NEXT_PEPPER.length; i++) {
+            NEXT_PEPPER[i] = (byte) (200 - 3 * i);
+        }
+    }
+
+    /** The conformance pepper under the default id, and a newer one, as a secret source. */
+    private static dev.latch.spi.SecretSource peppers() {
+        byte[] old = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            old[i] = (byte) (i + 1); // PEPPER's bytes
+        }
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return dev.latch.spi.SecretSource.variables(java.util.Map.of("PEP_DEFAULT", b64.encodeToString(old),
+                "PEP_NEXT", b64.encodeToString(NEXT_PEPPER)), "PEP_");
+    }
+
+    private Latches withPeppers(String primary, String... older) {
+        return Latches.builder().store(store).clock(clock).peppers(peppers(), primary, older).auditSink(audit)
+                .pollDueWork(Duration.ZERO).build();
+    }
+
+    @Test
+    void pepperRotation_oldKeysVerifyOnceRehashed_newKeysUseThePrimary_unknownPeppersDeny() throws Exception {
+        IssuedStaticKey before = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
+        IssuedStaticKey untouched = latches.issueStaticKey(StaticKeySpec.builder("svc-2").build());
+        assertEquals("default", store.findKey(before.keyId()).orElseThrow().pepperId());
+        Latches rotating = withPeppers("next", "default");
+        List<Verdict> verdicts = runTogether(THREADS, t -> rotating.authenticate(before.key(), as("svc")));
+        assertTrue(verdicts.stream().allMatch(Verdict::isOpen), "an old key verifies under its old pepper: " + verdicts);
+        assertEquals(1, audit.count(AuditEvent.Type.ROTATED, "REHASHED", "TO", "next"), "rehashed once");
+        assertEquals("next", store.findKey(before.keyId()).orElseThrow().pepperId());
+        Latches next = withPeppers("next");
+        assertTrue(next.authenticate(before.key(), as("svc")).isOpen(), "the rehashed key needs only the new pepper");
+        IssuedStaticKey fresh = rotating.issueStaticKey(StaticKeySpec.builder("svc-3").build());
+        assertEquals("next", store.findKey(fresh.keyId()).orElseThrow().pepperId());
+        assertTrue(next.authenticate(fresh.key(), as("svc-3")).isOpen());
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), next.authenticate(untouched.key(), as("svc-2")),
+                "a key under a pepper that was retired does not verify");
+        assertEquals(1, audit.count(AuditEvent.Type.DENIED, "WRONG_SECRET", "PEPPER_UNKNOWN", "default"));
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), latches.authenticate(before.key(), as("svc")),
+                "an instance without the new pepper cannot verify a rehashed key");
+        String wrong = before.key().substring(0, before.key().length() - 8) + "AAAAAAAA";
+        assertFalse(rotating.authenticate(wrong, as("svc")).isOpen());
+        assertEquals("next", store.findKey(before.keyId()).orElseThrow().pepperId(), "a wrong secret changes nothing");
+    }
+
+    @Test
+    void rehashKey_onlyWhileTheDigestIsTheOldOne() {
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
+        byte[] old = store.findKey(key.keyId()).orElseThrow().digest();
+        byte[] other = new byte[32];
+        other[0] = 9;
+        byte[] next = new byte[32];
+        next[0] = 7;
+        Instant now = clock.instant();
+        assertFalse(store.rehashKey(key.keyId(), other, next, "next", now), "not the stored digest");
+        assertTrue(store.rehashKey(key.keyId(), old, next, "next", now));
+        assertFalse(store.rehashKey(key.keyId(), old, other, "other", now), "the digest moved on");
+        assertArrayEquals(next, store.findKey(key.keyId()).orElseThrow().digest());
+        assertEquals("next", store.findKey(key.keyId()).orElseThrow().pepperId());
+        assertFalse(store.rehashKey("k_none", old, next, "next", now));
+        assertThrows(IllegalArgumentException.class, () -> store.rehashKey(key.keyId(), next, new byte[31], "x", now));
+    }
 }

@@ -93,7 +93,7 @@ import java.util.regex.Pattern;
 public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private static final String[] SCRIPTS = {"issue", "open", "find", "revoke", "revoke_set", "renew", "counter",
             "next_counter", "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event",
-            "cas", "schedule", "claim_due", "complete", "cancel"};
+            "cas", "schedule", "claim_due", "complete", "cancel", "rehash_key"};
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Never used itself: each call digests with a clone, so callers share no state. */
@@ -928,12 +928,19 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
                 "exp", k.expiresAt() == null ? "" : ms(k.expiresAt()), "st", k.state().name(),
                 "vu", k.validUntil() == null ? "" : ms(k.validUntil()), "succ", k.successorId() == null ? "" : k.successorId(),
                 "lu", k.lastUsedAt() == null ? "" : ms(k.lastUsedAt()), "lfrom", k.lastUsedFrom() == null ? "" : k.lastUsedFrom(),
-                "cond", k.conditions());
+                "cond", k.conditions(), "pep", k.pepperId(), "v", KEY_LAYOUT);
     }
+
+    /** The key hash's layout, in its {@code v} field; a hash without one was written before it and reads as this. */
+    private static final String KEY_LAYOUT = "1";
 
     private static KeyRecord key(Map<String, String> m) {
         if (m.get("id") == null) {
             return null;
+        }
+        String layout = m.get("v");
+        if (layout != null && !layout.equals(KEY_LAYOUT)) {
+            throw new LatchStoreException("a stored key has a layout this version of latch-redis does not read");
         }
         String scopes = m.getOrDefault("scopes", "");
         Set<String> set = scopes.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(scopes.split(" ")));
@@ -942,7 +949,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return new KeyRecord(m.get("id"), m.get("prefix"), m.get("subj"), set, HEX.parseHex(m.get("dig")),
                 instant(m.get("created")), instant(m.get("exp")), StaticKeyInfo.State.valueOf(m.get("st")), instant(m.get("vu")),
                 succ == null || succ.isEmpty() ? null : succ, instant(m.get("lu")), from == null || from.isEmpty() ? null : from,
-                m.getOrDefault("cond", ""));
+                m.getOrDefault("cond", ""), m.get("pep"));
     }
 
     @Override
@@ -971,8 +978,26 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         Names.required(now, "now");
         List<Object> r = eval("use_key", ScriptOutputType.MULTI, new String[]{keyKey(keyId)}, HEX.formatHex(digest), ms(now),
                 source == null ? "" : source);
+        if ("LAYOUT".equals(r.get(0))) {
+            throw new LatchStoreException("a stored key has a layout this version of latch-redis does not read");
+        }
         KeyResult.Outcome outcome = KeyResult.Outcome.valueOf(String.valueOf(r.get(0)));
         return new KeyResult(outcome, r.size() > 1 ? key(map(r, 1)) : null);
+    }
+
+    @Override
+    public boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(oldDigest, "oldDigest");
+        Names.required(newDigest, "newDigest");
+        Names.required(pepperId, "pepperId");
+        Names.required(now, "now");
+        if (newDigest.length != 32) {
+            throw new IllegalArgumentException("key digests are 32 bytes");
+        }
+        Long r = eval("rehash_key", ScriptOutputType.INTEGER, new String[]{keyKey(keyId)}, HEX.formatHex(oldDigest),
+                HEX.formatHex(newDigest), pepperId);
+        return r != null && r == 1;
     }
 
     @Override

@@ -17,6 +17,11 @@ final class RedisAdmin implements AutoCloseable {
         connection = client.connect();
     }
 
+    /** @return the commands of the connection, for tests that write stored data as another version would */
+    io.lettuce.core.api.sync.RedisCommands<String, String> sync() {
+        return connection.sync();
+    }
+
     void flushAll() {
         connection.sync().flushall();
     }

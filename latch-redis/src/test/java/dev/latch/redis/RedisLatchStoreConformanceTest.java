@@ -1,5 +1,11 @@
 package dev.latch.redis;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import java.time.Duration;
+import dev.latch.StaticKeySpec;
+import dev.latch.LatchStoreException;
+import dev.latch.IssuedStaticKey;
+import dev.latch.AccessContext;
 import dev.latch.test.redis.LocalRedis;
 import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
@@ -103,6 +109,35 @@ class RedisLatchStoreConformanceTest extends LatchStoreConformanceTest {
             assertEquals(uses - 3, after.code().usesLeft(), "after the whole slot was rewritten, uses " + uses);
             assertEquals(uses - 3, store.find(id).orElseThrow().usesLeft());
         }
+    }
+
+    /**
+     * Stored formats: a key hash written before the layout field and the pepper id existed reads
+     * as layout 1 under the default pepper and still authenticates; a key hash, record or work
+     * item of a layout this build does not know fails closed instead of being guessed at.
+     */
+    @Test
+    void storedLayouts_olderReadAsTheyAre_unknownFailClosed() {
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
+        String hash = "conformance:key:" + key.keyId();
+        assertEquals("1", admin.sync().hget(hash, "v"));
+        admin.sync().hdel(hash, "v", "pep");
+        assertEquals("default", store.findKey(key.keyId()).orElseThrow().pepperId());
+        assertTrue(latches.authenticate(key.key(), AccessContext.of("svc")).isOpen(), "a key stored before the layout field");
+        admin.sync().hset(hash, "v", "2");
+        assertThrows(LatchStoreException.class, () -> latches.authenticate(key.key(), AccessContext.of("svc")));
+        assertThrows(LatchStoreException.class, () -> store.findKey(key.keyId()));
+
+        Instant now = clock.instant();
+        assertTrue(store.compareAndSet("rec:v", 0, "x", now.plusSeconds(60), now));
+        String rec = admin.sync().keys("conformance:r:*").get(0);
+        admin.sync().set(rec, "r2|1|" + (now.toEpochMilli() + 60_000) + "|x");
+        assertThrows(LatchStoreException.class, () -> store.getRecord("rec:v", now));
+
+        store.schedule(new dev.latch.spi.LatchStore.Work("w:v", "TEST", "", now), now);
+        String item = admin.sync().keys("conformance:{W}:i:*").get(0);
+        admin.sync().hset(item, "v", "2");
+        assertThrows(LatchStoreException.class, () -> store.claimDue(now, Duration.ofMinutes(1), 10));
     }
 
     @AfterEach
