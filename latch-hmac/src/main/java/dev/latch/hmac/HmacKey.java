@@ -54,6 +54,35 @@ public final class HmacKey {
         return new HmacKey(id, algorithm, KeyStatus.ENABLED, KeyedHmac.of(algorithm.jcaName(), secret));
     }
 
+    /**
+     * Reads a key from a secret source by its id (the source's bytes are wiped once the key has
+     * its own copy).
+     *
+     * <pre>{@code
+     * SecretSource secrets = SecretSource.directory(Path.of("/run/secrets/latch"));
+     * HmacKeySet keys = HmacKeySet.of(HmacKey.from(secrets, "links-2026-12", HmacAlgorithm.HS256),
+     *         HmacKey.from(secrets, "links-2026-06", HmacAlgorithm.HS256));
+     * }</pre>
+     *
+     * @param source    where the key is
+     * @param id        its id, which is also the key id tokens carry
+     * @param algorithm the algorithm
+     * @return an enabled key
+     * @throws IllegalStateException    when the source has no secret of that id, or cannot be read
+     * @throws IllegalArgumentException when the secret is shorter than 32 bytes or the id malformed
+     */
+    public static HmacKey from(dev.latch.spi.SecretSource source, String id, HmacAlgorithm algorithm) {
+        Names.required(source, "source");
+        dev.latch.spi.SecretSource.checkId(id);
+        byte[] secret = source.secret(id).orElseThrow(() -> new IllegalStateException(
+                "the secret source " + source + " has no secret of id " + id + ": refusing to run without it"));
+        try {
+            return of(id, algorithm, secret);
+        } finally {
+            java.util.Arrays.fill(secret, (byte) 0);
+        }
+    }
+
     /** Any key length, for the Wycheproof vectors only (their keys go below the 32-byte floor). */
     static HmacKey unchecked(String id, HmacAlgorithm algorithm, byte[] secret) {
         return new HmacKey(id, algorithm, KeyStatus.ENABLED, KeyedHmac.of(algorithm.jcaName(), secret));

@@ -53,6 +53,28 @@ class KeyRotationTest {
     }
 
     @Test
+    void keysFromASecretSource_signAndVerifyByTheirIds_missingIsTypedError() {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        byte[] a = new byte[32];
+        byte[] b = new byte[64];
+        random.nextBytes(a);
+        random.nextBytes(b);
+        dev.latch.spi.SecretSource secrets = dev.latch.spi.SecretSource.variables(java.util.Map.of(
+                "LINKS_2026_12", b64.encodeToString(b), "LINKS_2026_06", b64.encodeToString(a)), "LINKS_");
+        HmacKeySet old = HmacKeySet.of(HmacKey.from(secrets, "2026-06", HmacAlgorithm.HMAC_SHA256));
+        String byOld = sign(signer(old));
+        HmacKeySet rotated = HmacKeySet.of(HmacKey.from(secrets, "2026-12", HmacAlgorithm.HMAC_SHA512),
+                HmacKey.from(secrets, "2026-06", HmacAlgorithm.HMAC_SHA256));
+        assertTrue(signer(rotated).verify(byOld, read, any).isOpen(), "the older key, read by id, still verifies");
+        assertTrue(signer(rotated).verify(sign(signer(rotated)), read, any).isOpen());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> HmacKey.from(secrets, "2025-12", HmacAlgorithm.HMAC_SHA256));
+        assertTrue(e.getMessage().contains("2025-12"));
+        assertThrows(IllegalArgumentException.class, () -> HmacKey.from(id -> java.util.Optional.of(new byte[8]), "short",
+                HmacAlgorithm.HMAC_SHA256));
+    }
+
+    @Test
     void keySet_validatesKeysAndPrimary() {
         assertThrows(IllegalArgumentException.class, () -> HmacKey.of("k", HmacAlgorithm.HMAC_SHA256, new byte[31]));
         assertThrows(IllegalArgumentException.class, () -> HmacKey.of("bad id", HmacAlgorithm.HMAC_SHA256, new byte[32]));

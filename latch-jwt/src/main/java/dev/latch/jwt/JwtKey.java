@@ -113,6 +113,36 @@ public final class JwtKey {
     }
 
     /**
+     * Reads an HMAC key from a secret source by its id, which is also the {@code kid} tokens carry
+     * (the source's bytes are wiped once the key has its own copy).
+     *
+     * <pre>{@code
+     * JwtKey key = JwtKey.hmac(SecretSource.environment("LATCH_JWT_"), "svc-2026-12", JwtAlgorithm.HS256, "orders");
+     * }</pre>
+     *
+     * @param source    where the key is
+     * @param id        its id
+     * @param algorithm HS256, HS384 or HS512
+     * @param issuer    the issuer this key signs for
+     * @return a key that signs and verifies
+     * @throws IllegalStateException    when the source has no secret of that id, or cannot be read
+     * @throws IllegalArgumentException when the secret is shorter than 32 bytes, or an argument breaks its rule
+     */
+    public static JwtKey hmac(dev.latch.spi.SecretSource source, String id, JwtAlgorithm algorithm, String issuer) {
+        if (source == null) {
+            throw new IllegalArgumentException("source is required, got null");
+        }
+        dev.latch.spi.SecretSource.checkId(id);
+        byte[] secret = source.secret(id).orElseThrow(() -> new IllegalStateException(
+                "the secret source " + source + " has no secret of id " + id + ": refusing to run without it"));
+        try {
+            return hmac(id, algorithm, issuer, secret);
+        } finally {
+            java.util.Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    /**
      * @param id        the key id
      * @param algorithm the algorithm
      * @param issuer    the issuer

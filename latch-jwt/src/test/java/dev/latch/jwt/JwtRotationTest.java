@@ -24,6 +24,20 @@ class JwtRotationTest {
     }
 
     @Test
+    void hmacKeyFromASecretSource_signsWithItsIdAsKid() {
+        byte[] secret = new byte[32];
+        new java.security.SecureRandom().nextBytes(secret);
+        dev.latch.spi.SecretSource secrets = id -> id.equals("svc-1") ? java.util.Optional.of(secret.clone())
+                : java.util.Optional.empty();
+        JwtKeySet keys = JwtKeySet.of(JwtKey.hmac(secrets, "svc-1", JwtAlgorithm.HS256, JwtFixtures.ISSUER));
+        String token = jwts(keys).sign(grant().build());
+        assertTrue(JwtFixtures.json(token, 0).contains("\"kid\":\"svc-1\""));
+        assertTrue(jwts(keys).verify(token, READ, CALLER).isOpen());
+        assertThrows(IllegalStateException.class, () -> JwtKey.hmac(secrets, "svc-2", JwtAlgorithm.HS256, JwtFixtures.ISSUER));
+        assertThrows(IllegalArgumentException.class, () -> JwtKey.hmac(null, "svc-1", JwtAlgorithm.HS256, JwtFixtures.ISSUER));
+    }
+
+    @Test
     void rotation_primarySignsOldKeyVerifiesUntilDisabled() {
         JwtKeySet v1 = JwtKeySet.of(JwtFixtures.ES256);
         String old = jwts(v1).sign(grant().build());
