@@ -30,7 +30,7 @@ class CodeDistributionTest {
         SecureRandom random = seeded();
         long[][] counts = new long[6][10];
         for (int i = 0; i < CODES; i++) {
-            String code = Latches.generate(random, CodeFormat.numeric(6));
+            String code = Codes.generate(random, CodeFormat.numeric(6));
             assertEquals(6, code.length());
             for (int p = 0; p < 6; p++) {
                 counts[p][code.charAt(p) - '0']++;
@@ -47,7 +47,7 @@ class CodeDistributionTest {
         SecureRandom random = seeded();
         long[] buckets = new long[100];
         for (int i = 0; i < CODES; i++) {
-            String code = Latches.generate(random, CodeFormat.numeric(6));
+            String code = Codes.generate(random, CodeFormat.numeric(6));
             buckets[Integer.parseInt(code.substring(0, 2))]++;
         }
         assertTrue(chiSquare(buckets) < 148.23, "99 df, p = 0.001: " + chiSquare(buckets));
@@ -59,7 +59,7 @@ class CodeDistributionTest {
         long[] counts = new long[32];
         String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
         for (int i = 0; i < 200_000; i++) {
-            for (char c : Latches.generate(random, CodeFormat.base32(10)).toCharArray()) {
+            for (char c : Codes.generate(random, CodeFormat.base32(10)).toCharArray()) {
                 counts[alphabet.indexOf(c)]++;
             }
         }

@@ -1,6 +1,5 @@
 package dev.latch.spi;
 
-import dev.latch.Latches;
 
 import java.time.Clock;
 import java.time.Instant;

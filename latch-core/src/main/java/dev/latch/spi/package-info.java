@@ -10,4 +10,3 @@
  */
 package dev.latch.spi;
 
-import dev.latch.Latches;
