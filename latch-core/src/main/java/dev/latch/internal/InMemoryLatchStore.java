@@ -2,14 +2,11 @@ package dev.latch.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
-import dev.latch.LatchStoreException;
 import dev.latch.LockoutPolicy;
 import dev.latch.RateLimit;
-import dev.latch.StaticKeyInfo;
 import dev.latch.StoreFullException;
 import dev.latch.spi.CodeRecord;
 import dev.latch.spi.CodeSummary;
@@ -37,8 +34,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -485,7 +480,7 @@ public final class InMemoryLatchStore implements LatchStore {
      */
     private volatile long tick = Long.MIN_VALUE;
 
-    private void observe(Instant now) {
+    void observe(Instant now) {
         long seconds = now.getEpochSecond();
         if (seconds > tick) {
             tick = seconds; // a racing lower write only delays forgetting a little
@@ -505,7 +500,6 @@ public final class InMemoryLatchStore implements LatchStore {
     final SlotsByCodeId slotByCodeId = new SlotsByCodeId(); // package-private: a test holds its monitor
     /** Slots held, changed under the subject table's monitor. */
     private volatile int slotCount;
-    private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
 
     /**
      * First slots by subject, placed by SipHash under a key drawn for this table: subjects may be
@@ -560,8 +554,9 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
     private final Cache<String, Set<String>> sources;
-    private final Cache<String, Marker> markers;
-    private final Cache<String, EventWindow> events;
+    private final InMemoryMarkers markers;
+    private final InMemoryEvents events;
+    private final InMemoryKeys keys;
     private final InMemoryDurable durable = new InMemoryDurable();
 
     /**
@@ -573,51 +568,16 @@ public final class InMemoryLatchStore implements LatchStore {
         }
         this.maxEntries = maxEntries;
         Ticker ticker = () -> Math.max(0, Math.min(tick, 9_000_000_000L)) * 1_000_000_000L; // nanoseconds fit a long until 2255
-        // Markers (replay caches, revocations) live until their own expiry; never evicted for size.
-        this.markers = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
-                .expireAfter(new Expiry<String, Marker>() {
-                    @Override
-                    public long expireAfterCreate(String key, Marker m, long currentTime) {
-                        return nanosBetween(m.writtenAt(), m.expiresAt());
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Marker m, long currentTime, long currentDuration) {
-                        return nanosBetween(m.writtenAt(), m.expiresAt());
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Marker m, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
-        // Trigger windows are bounded per key (threshold times) and, like markers, never evicted for size.
-        this.events = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
-                .expireAfter(new Expiry<String, EventWindow>() {
-                    @Override
-                    public long expireAfterCreate(String key, EventWindow w, long currentTime) {
-                        return nanosBetween(w.writtenAt, w.keepUntil);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, EventWindow w, long currentTime, long currentDuration) {
-                        return nanosBetween(w.writtenAt, w.keepUntil);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, EventWindow w, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
+        this.markers = new InMemoryMarkers(this, ticker);
+        this.events = new InMemoryEvents(this, ticker);
+        this.keys = new InMemoryKeys(this);
         // Seen sources feed alerts only; forgetting one means one extra alert.
         this.sources = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run).expireAfterAccess(Duration.ofDays(90))
                 .maximumSize(Math.max(1024, maxEntries)).build();
     }
 
     /** Kept a minute past the caller's expiry, so the store's own clock never forgets early. */
-    private static long nanosBetween(Instant from, Instant to) {
+    static long nanosBetween(Instant from, Instant to) {
         // Whole seconds, and no Duration arithmetic: Duration.between throws (and catches) an
         // ArithmeticException internally when the nanoseconds overflow, as they do for NEVER.
         long seconds = to.getEpochSecond() - from.getEpochSecond() + SLACK_SECONDS;
@@ -771,14 +731,14 @@ public final class InMemoryLatchStore implements LatchStore {
 
     /** Entries held now, without sweeping (package-private for tests). */
     long liveEntries() {
-        return slotCount + keys.size() + markers.estimatedSize() + events.estimatedSize() + durable.size();
+        return slotCount + keys.size() + markers.size() + events.size() + durable.size();
     }
 
     /**
      * Refuses a new entry when the store is full. Checked before the atomic step, never inside
      * it, so concurrent writers may each add one entry past the bound.
      */
-    private void ensureRoom() {
+    void ensureRoom() {
         if (liveEntries() >= maxEntries) {
             if (tick != lastFullSweep) { // a full store sweeps once per second, not once per refused call
                 sweepAll();
@@ -790,12 +750,6 @@ public final class InMemoryLatchStore implements LatchStore {
                 throw new StoreFullException("in-memory latch store is full (" + maxEntries
                         + " live entries); it never evicts live codes, lockouts or keys");
             }
-        }
-    }
-
-    private <K, V> void ensureRoomFor(Cache<K, V> cache, K key) {
-        if (cache.getIfPresent(key) == null) {
-            ensureRoom();
         }
     }
 
@@ -1148,239 +1102,54 @@ public final class InMemoryLatchStore implements LatchStore {
         }
     }
 
-    /** A marker and when it may be forgotten. */
-    record Marker(String value, Instant expiresAt, Instant writtenAt) {
-    }
-
     @Override
     public boolean putOnce(String key, Instant expiresAt, Instant now) {
-        Names.required(key, "key");
-        Names.required(expiresAt, "expiresAt");
-        Names.required(now, "now");
-        observe(now);
-        boolean[] first = {false};
-        ensureRoomFor(markers, key);
-        markers.asMap().compute(key, (k, m) -> {
-            if (m != null && now.isBefore(m.expiresAt())) {
-                return m;
-            }
-            first[0] = true;
-            return new Marker("", expiresAt, now);
-        });
-        return first[0];
+        return markers.putOnce(key, expiresAt, now);
     }
 
     @Override
     public void putMarker(String key, String value, Instant expiresAt, Instant now) {
-        Names.required(key, "key");
-        Names.required(value, "value");
-        Names.required(expiresAt, "expiresAt");
-        Names.required(now, "now");
-        observe(now);
-        if (value.length() > 4096) {
-            throw new IllegalArgumentException("marker values are at most 4096 characters");
-        }
-        ensureRoomFor(markers, key);
-        markers.put(key, new Marker(value, expiresAt, now));
+        markers.putMarker(key, value, expiresAt, now);
     }
 
     @Override
     public Optional<String> getMarker(String key, Instant now) {
-        Names.required(key, "key");
-        Names.required(now, "now");
-        observe(now);
-        Marker m = markers.getIfPresent(key);
-        return m == null || !now.isBefore(m.expiresAt()) ? Optional.empty() : Optional.of(m.value());
-    }
-
-    /**
-     * The most recent event times of one trigger key (a ring of at most the threshold) and its
-     * cooldown. Changed only inside the map's compute for its key.
-     */
-    static final class EventWindow {
-        long[] times; // epoch millis, unordered ring
-        int size;
-        int next;
-        long cooldownUntil = Long.MIN_VALUE;
-        Instant writtenAt;
-        Instant keepUntil;
+        return markers.getMarker(key, now);
     }
 
     @Override
     public EventCount countEvent(String key, int threshold, Duration window, Duration cooldown, Instant now) {
-        Names.required(key, "key");
-        Names.required(window, "window");
-        Names.required(cooldown, "cooldown");
-        Names.required(now, "now");
-        observe(now);
-        EventCount.checkArguments(key, threshold, window, cooldown);
-        EventCount[] out = new EventCount[1];
-        ensureRoomFor(events, key);
-        events.asMap().compute(key, (k, w) -> {
-            long t = now.toEpochMilli();
-            if (w == null || w.times.length != threshold) {
-                EventWindow fresh = new EventWindow();
-                fresh.times = new long[threshold];
-                if (w != null) {
-                    fresh.cooldownUntil = w.cooldownUntil;
-                }
-                w = fresh;
-            }
-            w.times[w.next] = t;
-            w.next = (w.next + 1) % threshold;
-            w.size = Math.min(threshold, w.size + 1);
-            long from = t - window.toMillis();
-            int inWindow = 0;
-            for (int i = 0; i < w.size; i++) {
-                if (w.times[i] > from && w.times[i] <= t) {
-                    inWindow++;
-                }
-            }
-            boolean reached = inWindow >= threshold;
-            boolean cooling = reached && t < w.cooldownUntil;
-            boolean fired = reached && !cooling;
-            if (fired) {
-                w.size = 0;
-                w.next = 0;
-                w.cooldownUntil = t + cooldown.toMillis();
-            }
-            w.writtenAt = now;
-            Instant windowEnd = now.plus(window);
-            Instant coolEnd = Instant.ofEpochMilli(Math.max(w.cooldownUntil, t));
-            w.keepUntil = windowEnd.isAfter(coolEnd) ? windowEnd : coolEnd;
-            out[0] = new EventCount(inWindow, fired, cooling);
-            return w;
-        });
-        return out[0];
-    }
-
-    /**
-     * A key and its last use. The record changes only on rotation and revocation (under the
-     * holder's monitor) and is read without a lock. The last use is written on every
-     * authentication as one object in one volatile field: a best-effort note, of which two
-     * concurrent uses keep one, and never a time from one use with the source of another.
-     */
-    static final class KeyHolder {
-        /** When and from where a key was last used. */
-        record LastUse(Instant at, String from) {
-        }
-
-        volatile KeyRecord record;
-        volatile LastUse lastUse;
-
-        KeyHolder(KeyRecord record) {
-            this.record = record;
-            this.lastUse = record.lastUsedAt() == null ? null : new LastUse(record.lastUsedAt(), record.lastUsedFrom());
-        }
-
-        KeyRecord view() {
-            KeyRecord r = record;
-            LastUse u = lastUse;
-            return u == null ? r : r.used(u.at(), u.from());
-        }
+        return events.countEvent(key, threshold, window, cooldown, now);
     }
 
     @Override
     public void putKey(KeyRecord key) {
-        Names.required(key, "key");
-        ensureRoom();
-        if (keys.putIfAbsent(key.keyId(), new KeyHolder(key)) != null) {
-            throw new LatchStoreException("a key with id " + key.keyId() + " already exists");
-        }
+        keys.putKey(key);
     }
 
     @Override
     public Optional<KeyRecord> findKey(String keyId) {
-        Names.required(keyId, "keyId");
-        KeyHolder h = keyId == null ? null : keys.get(keyId);
-        return h == null ? Optional.empty() : Optional.of(h.view());
+        return keys.findKey(keyId);
     }
 
     @Override
     public KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
-        Names.required(keyId, "keyId");
-        Names.required(digest, "digest");
-        Names.required(now, "now");
-        observe(now);
-        KeyHolder h = keyId == null ? null : keys.get(keyId);
-        if (h == null) {
-            return new KeyResult(KeyResult.Outcome.NO_KEY, null);
-        }
-        KeyRecord key = h.record;
-        if (!MessageDigest.isEqual(key.digest(), digest)) {
-            return new KeyResult(KeyResult.Outcome.WRONG_SECRET, key);
-        }
-        if (key.state() == StaticKeyInfo.State.REVOKED) {
-            return new KeyResult(KeyResult.Outcome.REVOKED, key);
-        }
-        if ((key.expiresAt() != null && !now.isBefore(key.expiresAt()))
-                || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
-            return new KeyResult(KeyResult.Outcome.EXPIRED, key);
-        }
-        h.lastUse = new KeyHolder.LastUse(now, source);
-        return new KeyResult(KeyResult.Outcome.OK, key);
+        return keys.useKey(keyId, digest, now, source);
     }
 
     @Override
     public Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
-        Names.required(keyId, "keyId");
-        Names.required(validUntil, "validUntil");
-        Names.required(successorId, "successorId");
-        Names.required(now, "now");
-        observe(now);
-        KeyHolder h = keyId == null ? null : keys.get(keyId);
-        if (h == null) {
-            return Optional.empty();
-        }
-        synchronized (h) {
-            if (h.record.state() != StaticKeyInfo.State.ACTIVE) {
-                return Optional.empty();
-            }
-            h.record = h.record.rotated(validUntil, successorId);
-            return Optional.of(h.record);
-        }
+        return keys.retireKey(keyId, validUntil, successorId, now);
     }
 
     @Override
     public boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
-        Names.required(keyId, "keyId");
-        Names.required(oldDigest, "oldDigest");
-        Names.required(newDigest, "newDigest");
-        Names.required(pepperId, "pepperId");
-        Names.required(now, "now");
-        if (newDigest.length != 32) {
-            throw new IllegalArgumentException("key digests are 32 bytes");
-        }
-        observe(now);
-        KeyHolder h = keys.get(keyId);
-        if (h == null) {
-            return false;
-        }
-        synchronized (h) {
-            if (!MessageDigest.isEqual(h.record.digest(), oldDigest)) {
-                return false;
-            }
-            h.record = h.record.rehashed(newDigest.clone(), pepperId);
-            return true;
-        }
+        return keys.rehashKey(keyId, oldDigest, newDigest, pepperId, now);
     }
 
     @Override
     public boolean revokeKey(String keyId, Instant now) {
-        Names.required(keyId, "keyId");
-        Names.required(now, "now");
-        observe(now);
-        KeyHolder h = keyId == null ? null : keys.get(keyId);
-        if (h == null) {
-            return false;
-        }
-        synchronized (h) {
-            if (h.record.state() == StaticKeyInfo.State.REVOKED) {
-                return false;
-            }
-            h.record = h.record.revoked();
-            return true;
-        }
+        return keys.revokeKey(keyId, now);
     }
 
     // ---------------------------------------------------------------- durable records and scheduled work

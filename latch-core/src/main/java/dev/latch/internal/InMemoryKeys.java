@@ -1,0 +1,153 @@
+package dev.latch.internal;
+
+import dev.latch.LatchStoreException;
+import dev.latch.StaticKeyInfo;
+import dev.latch.spi.KeyRecord;
+import dev.latch.spi.KeyResult;
+import dev.latch.spi.Names;
+
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The in-memory store's static keys: one holder per key in a concurrent map; a key's record
+ * changes only under its holder's monitor. Thread-safe.
+ */
+final class InMemoryKeys {
+    private final InMemoryLatchStore store;
+    private final ConcurrentMap<String, KeyHolder> keys = new ConcurrentHashMap<>();
+
+    InMemoryKeys(InMemoryLatchStore store) {
+        this.store = store;
+    }
+
+    long size() {
+        return keys.size();
+    }
+
+    /**
+     * A key and its last use. The record changes only on rotation and revocation (under the
+     * holder's monitor) and is read without a lock. The last use is written on every
+     * authentication as one object in one volatile field: a best-effort note, of which two
+     * concurrent uses keep one, and never a time from one use with the source of another.
+     */
+    static final class KeyHolder {
+        /** When and from where a key was last used. */
+        record LastUse(Instant at, String from) {
+        }
+
+        volatile KeyRecord record;
+        volatile LastUse lastUse;
+
+        KeyHolder(KeyRecord record) {
+            this.record = record;
+            this.lastUse = record.lastUsedAt() == null ? null : new LastUse(record.lastUsedAt(), record.lastUsedFrom());
+        }
+
+        KeyRecord view() {
+            KeyRecord r = record;
+            LastUse u = lastUse;
+            return u == null ? r : r.used(u.at(), u.from());
+        }
+    }
+
+    void putKey(KeyRecord key) {
+        Names.required(key, "key");
+        store.ensureRoom();
+        if (keys.putIfAbsent(key.keyId(), new KeyHolder(key)) != null) {
+            throw new LatchStoreException("a key with id " + key.keyId() + " already exists");
+        }
+    }
+
+    Optional<KeyRecord> findKey(String keyId) {
+        Names.required(keyId, "keyId");
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        return h == null ? Optional.empty() : Optional.of(h.view());
+    }
+
+    KeyResult useKey(String keyId, byte[] digest, Instant now, String source) {
+        Names.required(keyId, "keyId");
+        Names.required(digest, "digest");
+        Names.required(now, "now");
+        store.observe(now);
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        if (h == null) {
+            return new KeyResult(KeyResult.Outcome.NO_KEY, null);
+        }
+        KeyRecord key = h.record;
+        if (!MessageDigest.isEqual(key.digest(), digest)) {
+            return new KeyResult(KeyResult.Outcome.WRONG_SECRET, key);
+        }
+        if (key.state() == StaticKeyInfo.State.REVOKED) {
+            return new KeyResult(KeyResult.Outcome.REVOKED, key);
+        }
+        if ((key.expiresAt() != null && !now.isBefore(key.expiresAt()))
+                || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
+            return new KeyResult(KeyResult.Outcome.EXPIRED, key);
+        }
+        h.lastUse = new KeyHolder.LastUse(now, source);
+        return new KeyResult(KeyResult.Outcome.OK, key);
+    }
+
+    Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(validUntil, "validUntil");
+        Names.required(successorId, "successorId");
+        Names.required(now, "now");
+        store.observe(now);
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        if (h == null) {
+            return Optional.empty();
+        }
+        synchronized (h) {
+            if (h.record.state() != StaticKeyInfo.State.ACTIVE) {
+                return Optional.empty();
+            }
+            h.record = h.record.rotated(validUntil, successorId);
+            return Optional.of(h.record);
+        }
+    }
+
+    boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(oldDigest, "oldDigest");
+        Names.required(newDigest, "newDigest");
+        Names.required(pepperId, "pepperId");
+        Names.required(now, "now");
+        if (newDigest.length != 32) {
+            throw new IllegalArgumentException("key digests are 32 bytes");
+        }
+        store.observe(now);
+        KeyHolder h = keys.get(keyId);
+        if (h == null) {
+            return false;
+        }
+        synchronized (h) {
+            if (!MessageDigest.isEqual(h.record.digest(), oldDigest)) {
+                return false;
+            }
+            h.record = h.record.rehashed(newDigest.clone(), pepperId);
+            return true;
+        }
+    }
+
+    boolean revokeKey(String keyId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(now, "now");
+        store.observe(now);
+        KeyHolder h = keyId == null ? null : keys.get(keyId);
+        if (h == null) {
+            return false;
+        }
+        synchronized (h) {
+            if (h.record.state() == StaticKeyInfo.State.REVOKED) {
+                return false;
+            }
+            h.record = h.record.revoked();
+            return true;
+        }
+    }
+}
