@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
 import dev.latch.spi.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

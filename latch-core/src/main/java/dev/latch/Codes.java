@@ -1,16 +1,18 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
 import dev.latch.internal.Alphabets;
 import dev.latch.internal.CodeIds;
-import dev.latch.spi.CodeRecord;
-import dev.latch.spi.CodeSummary;
-import dev.latch.spi.CounterRequest;
-import dev.latch.spi.CounterResult;
-import dev.latch.spi.IssueResult;
+import dev.latch.spi.LatchStore.CodeRecord;
+import dev.latch.spi.LatchStore.CodeSummary;
+import dev.latch.spi.LatchStore.CounterRequest;
+import dev.latch.spi.LatchStore.CounterResult;
+import dev.latch.spi.LatchStore.IssueResult;
 import dev.latch.spi.Names;
-import dev.latch.spi.OpenRequest;
-import dev.latch.spi.OpenResult;
-import dev.latch.spi.RenewResult;
+import dev.latch.spi.LatchStore.OpenRequest;
+import dev.latch.spi.LatchStore.OpenResult;
+import dev.latch.spi.LatchStore.RenewResult;
 
 import java.security.SecureRandom;
 import java.time.Duration;

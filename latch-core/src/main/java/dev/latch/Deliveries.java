@@ -1,6 +1,8 @@
 package dev.latch;
 
-import dev.latch.spi.CodeRecord;
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
+import dev.latch.spi.LatchStore.CodeRecord;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.LatchStore;
 import dev.latch.spi.Names;

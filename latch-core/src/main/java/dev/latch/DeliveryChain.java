@@ -1,12 +1,17 @@
 package dev.latch;
 
-import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;
+import dev.latch.spi.Names;
 
+import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -200,6 +205,187 @@ public final class DeliveryChain {
                 throw new IllegalStateException("a delivery chain needs at least one channel");
             }
             return new DeliveryChain(this);
+        }
+    }
+
+    /**
+     * What a {@link DeliveryChain} did with one message: the channel that delivered it, and the
+     * channels that failed before it (name and failure type). Holds no code.
+     *
+     * <pre>{@code
+     * DeliveryReceipt r = latches.issueAndDeliver(LatchPolicy.HIGH, "login:alice", "alice", "alice", null);
+     * log.info("challenge {} sent by {} after {}", r.codeId(), r.channel(), r.failures());
+     * }</pre>
+     *
+     * @param codeId    the code
+     * @param kind      code or reminder
+     * @param channel   the channel that delivered it, or null when none did
+     * @param failures  the channels that failed, in order, as {@code name:failure}
+     *                  ({@code TIMEOUT}, {@code REJECTED} or an exception's simple class name)
+     * @param expiresAt when the code expires
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record DeliveryReceipt(String codeId, Delivery.Kind kind, String channel, List<String> failures,
+                                  Instant expiresAt) {
+        /** Validates and copies. */
+        public DeliveryReceipt {
+            Names.required(codeId, "codeId");
+            Names.required(kind, "kind");
+            failures = List.copyOf(failures);
+            Names.required(expiresAt, "expiresAt");
+        }
+
+        /** @return true when a channel delivered the message */
+        public boolean delivered() {
+            return channel != null;
+        }
+    }
+
+    /**
+     * <b>Development only:</b> prints codes to a console stream so examples and local runs need no
+     * mail or SMS server. Every line starts with {@code [latch DEVELOPMENT delivery]}. It writes to
+     * a {@link PrintStream}, never to a logger (codes never go to logs); still, anything on a console
+     * may end up in a log collector, so never use it in production.
+     *
+     * <pre>{@code
+     * DeliveryChain chain = DeliveryChain.builder().then(ConsoleChannel.stdout()).build();
+     * }</pre>
+     *
+     * <p>Thread-safe: {@link PrintStream} is.
+     */
+    public static final class ConsoleChannel implements DeliveryChannel {
+        private final PrintStream out;
+
+        private ConsoleChannel(PrintStream out) {
+            this.out = out;
+        }
+
+        /** @return a channel printing to {@code System.out} */
+        public static ConsoleChannel stdout() {
+            return new ConsoleChannel(System.out);
+        }
+
+        /**
+         * @param out where to print
+         * @return a channel printing to {@code out}
+         */
+        public static ConsoleChannel to(PrintStream out) {
+            return new ConsoleChannel(Names.required(out, "out"));
+        }
+
+        @Override
+        public String name() {
+            return "console";
+        }
+
+        @Override
+        public void deliver(Delivery d) {
+            if (d.kind() == Delivery.Kind.CODE) {
+                out.println("[latch DEVELOPMENT delivery] to " + d.recipient() + ": code " + d.code() + " for "
+                        + d.latchId() + ", expires " + d.expiresAt());
+            } else {
+                out.println("[latch DEVELOPMENT delivery] to " + d.recipient() + ": reminder, your code for " + d.latchId()
+                        + " expires " + d.expiresAt());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ConsoleChannel[DEVELOPMENT ONLY]";
+        }
+    }
+
+    /**
+     * An in-memory {@link DeliveryChannel} for tests and examples: it keeps the most recent
+     * deliveries (at most {@value #CAPACITY}, oldest dropped first) so a test can read the code a
+     * recipient was sent.
+     *
+     * <pre>{@code
+     * Outbox outbox = new Outbox();
+     * Latches latches = Latches.builder().pepper(pepper)
+     *         .delivery(DeliveryChain.builder().then(outbox).build()).build();
+     * latches.issueAndDeliver(LatchPolicy.HIGH, "login:alice", "alice", "alice", null);
+     * String code = outbox.lastCodeFor("alice").orElseThrow();
+     * }</pre>
+     *
+     * <p>Holds clear codes in memory: tests and examples only. Thread-safe.
+     */
+    public static final class Outbox implements DeliveryChannel {
+        /** Deliveries kept. */
+        public static final int CAPACITY = 1000;
+
+        private final String name;
+        private final Deque<Delivery> deliveries = new ArrayDeque<>();
+
+        /** An outbox named {@code outbox}. */
+        public Outbox() {
+            this("outbox");
+        }
+
+        /**
+         * @param name the channel name in audit events
+         */
+        public Outbox(String name) {
+            AccessContext.checkText("channel name", name);
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public synchronized void deliver(Delivery delivery) {
+            if (deliveries.size() == CAPACITY) {
+                deliveries.removeFirst();
+            }
+            deliveries.addLast(delivery);
+        }
+
+        /** @return the deliveries kept, oldest first */
+        public synchronized List<Delivery> deliveries() {
+            return List.copyOf(new ArrayList<>(deliveries));
+        }
+
+        /**
+         * @param recipient a recipient
+         * @return the code most recently delivered to them
+         */
+        public synchronized Optional<String> lastCodeFor(String recipient) {
+            var it = deliveries.descendingIterator();
+            while (it.hasNext()) {
+                Delivery d = it.next();
+                if (d.kind() == Delivery.Kind.CODE && d.recipient().equals(recipient)) {
+                    return Optional.of(d.code());
+                }
+            }
+            return Optional.empty();
+        }
+
+        /**
+         * @param recipient a recipient
+         * @return what was delivered to them, oldest first
+         */
+        public synchronized List<Delivery> deliveriesTo(String recipient) {
+            List<Delivery> out = new ArrayList<>();
+            for (Delivery d : deliveries) {
+                if (d.recipient().equals(recipient)) {
+                    out.add(d);
+                }
+            }
+            return out;
+        }
+
+        /** Forgets every delivery. */
+        public synchronized void clear() {
+            deliveries.clear();
+        }
+
+        @Override
+        public synchronized String toString() {
+            return "Outbox[" + name + ", " + deliveries.size() + " deliveries]";
         }
     }
 }

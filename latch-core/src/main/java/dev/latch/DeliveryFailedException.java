@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
 import java.util.List;
 
 /**

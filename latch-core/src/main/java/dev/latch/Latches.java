@@ -1,5 +1,13 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
+import dev.latch.LatchStoreException.StoreFullException;
+
+import dev.latch.Condition.TimeWindow;
+
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
 import dev.latch.internal.Alphabets;
 import dev.latch.internal.ExecutorScheduler;
 import dev.latch.internal.InMemoryLatchStore;
@@ -7,7 +15,7 @@ import dev.latch.internal.LoggingAuditSink;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
-import dev.latch.spi.EventCount;
+import dev.latch.spi.LatchStore.EventCount;
 import dev.latch.spi.LatchStore;
 import dev.latch.spi.Scheduler;
 import org.slf4j.Logger;

@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.Condition.TimeWindow;
+
 import dev.latch.internal.CodeIds;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.LatchStore;

@@ -1,7 +1,7 @@
 package dev.latch;
 
 import dev.latch.internal.Alphabets;
-import dev.latch.spi.CodeText;
+import dev.latch.spi.Names.CodeText;
 
 import java.util.EnumSet;
 import java.util.Set;

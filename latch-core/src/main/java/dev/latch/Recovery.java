@@ -1,8 +1,10 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
 import dev.latch.internal.Alphabets;
-import dev.latch.spi.CodeRecord;
-import dev.latch.spi.IssueResult;
+import dev.latch.spi.LatchStore.CodeRecord;
+import dev.latch.spi.LatchStore.IssueResult;
 
 import java.time.Instant;
 import java.util.ArrayList;

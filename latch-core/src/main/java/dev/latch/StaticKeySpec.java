@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
 import dev.latch.spi.Names;
 import java.time.Duration;
 import java.util.LinkedHashSet;

@@ -1,7 +1,9 @@
 package dev.latch;
 
-import dev.latch.spi.KeyRecord;
-import dev.latch.spi.KeyResult;
+import dev.latch.Verdict.DenialReason;
+
+import dev.latch.spi.LatchStore.KeyRecord;
+import dev.latch.spi.LatchStore.KeyResult;
 import dev.latch.spi.Names;
 
 import java.time.Duration;

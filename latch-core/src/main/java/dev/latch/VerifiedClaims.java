@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.Grant.Requirement;
+
 import dev.latch.spi.Names;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.Condition.IpRange;
+
 import dev.latch.internal.Alphabets;
 import dev.latch.internal.IpAddresses;
 

@@ -1,5 +1,11 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
+import dev.latch.DeliveryChain.Outbox;
+
+import dev.latch.ApprovalGate.Approval;
+
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;
 import dev.latch.testing.ManualScheduler;

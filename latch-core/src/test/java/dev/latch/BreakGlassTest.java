@@ -1,5 +1,13 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
+import dev.latch.DeliveryChain.Outbox;
+
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
+import dev.latch.ApprovalGate.Approval;
+
 import dev.latch.testing.FailingStore;
 import dev.latch.testing.ManualScheduler;
 import dev.latch.testing.MutableClock;

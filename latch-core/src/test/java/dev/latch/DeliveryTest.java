@@ -1,5 +1,13 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
+import dev.latch.DeliveryChain.Outbox;
+
+import dev.latch.DeliveryChain.ConsoleChannel;
+
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;
 import dev.latch.spi.LatchStore;

@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.Verdict.DenialReason;
+
 import dev.latch.testing.MutableClock;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

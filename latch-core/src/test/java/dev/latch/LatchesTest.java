@@ -1,12 +1,16 @@
 package dev.latch;
 
-import dev.latch.spi.CodeRecord;
-import dev.latch.spi.IssueResult;
-import dev.latch.spi.KeyRecord;
-import dev.latch.spi.KeyResult;
+import dev.latch.Verdict.DenialReason;
+
+import dev.latch.Condition.TimeWindow;
+
+import dev.latch.spi.LatchStore.CodeRecord;
+import dev.latch.spi.LatchStore.IssueResult;
+import dev.latch.spi.LatchStore.KeyRecord;
+import dev.latch.spi.LatchStore.KeyResult;
 import dev.latch.spi.LatchStore;
-import dev.latch.spi.OpenRequest;
-import dev.latch.spi.RenewResult;
+import dev.latch.spi.LatchStore.OpenRequest;
+import dev.latch.spi.LatchStore.RenewResult;
 import dev.latch.testing.FailingStore;
 import dev.latch.testing.MutableClock;
 import dev.latch.testing.RecordingAuditSink;

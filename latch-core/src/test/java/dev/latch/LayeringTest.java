@@ -35,6 +35,22 @@ class LayeringTest {
                 .check(CORE);
     }
 
+    /**
+     * The exported surface at a glance: at most 40 public top-level types in the API and SPI
+     * packages together (values that belong to one type are nested in it, such as
+     * {@code LatchStore.OpenRequest} or {@code Verdict.DenialReason}).
+     */
+    @Test
+    void exportedTopLevelTypes_areAtMost40() {
+        java.util.List<String> exported = CORE.stream()
+                .filter(c -> c.getPackageName().equals("dev.latch") || c.getPackageName().equals("dev.latch.spi"))
+                .filter(c -> c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC))
+                .filter(c -> c.isTopLevelClass())
+                .map(com.tngtech.archunit.core.domain.JavaClass::getSimpleName)
+                .sorted().toList();
+        org.junit.jupiter.api.Assertions.assertTrue(exported.size() <= 40, exported.size() + " exported: " + exported);
+    }
+
     @Test
     void internal_isUsedOnlyFromTheCore() {
         noClasses().that().resideOutsideOfPackages("dev.latch", "dev.latch.internal..")

@@ -1,6 +1,12 @@
 package dev.latch;
 
-import dev.latch.spi.CodeRecord;
+import dev.latch.Condition.TimeWindow;
+
+import dev.latch.DeliveryChain.Outbox;
+
+import dev.latch.DeliveryChain.DeliveryReceipt;
+
+import dev.latch.spi.LatchStore.CodeRecord;
 import dev.latch.spi.LatchStore;
 import dev.latch.testing.CapturedLogs;
 import dev.latch.testing.FailingStore;
@@ -62,7 +68,7 @@ class NoSecretLeakTest {
                 .auditSink(AuditSink_logging(), audit, e -> {
                     throw new IllegalStateException("sink failure " + e);
                 })
-                .businessHours(dev.latch.TimeWindow.businessHours(ZoneId.of("UTC")))
+                .businessHours(dev.latch.Condition.TimeWindow.businessHours(ZoneId.of("UTC")))
                 .issueRateLimit(RateLimit.of(100, Duration.ofMinutes(1)))
                 .lockout(LockoutPolicy.of(3, Duration.ofMinutes(1), Duration.ofMinutes(5))).build();
         seen(latches);

@@ -1,5 +1,7 @@
 package dev.latch;
 
+import dev.latch.Condition.TimeWindow;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

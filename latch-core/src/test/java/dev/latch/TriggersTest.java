@@ -1,5 +1,9 @@
 package dev.latch;
 
+import dev.latch.Triggers.EventResult;
+
+import dev.latch.DeliveryChain.Outbox;
+
 import dev.latch.internal.InMemoryLatchStore;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;

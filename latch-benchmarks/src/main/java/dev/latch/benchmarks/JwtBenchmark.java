@@ -7,7 +7,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.Verdict;
 import dev.latch.jwt.JwtAlgorithm;
 import dev.latch.jwt.JwtKey;

@@ -11,7 +11,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.Verdict;
 import dev.latch.hmac.HmacAlgorithm;
 import dev.latch.hmac.HmacKey;

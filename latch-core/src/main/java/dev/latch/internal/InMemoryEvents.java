@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.latch.spi.EventCount;
+import dev.latch.spi.LatchStore.EventCount;
 import dev.latch.spi.Names;
 
 import java.time.Duration;

@@ -2,8 +2,8 @@ package dev.latch.internal;
 
 import dev.latch.LatchStoreException;
 import dev.latch.StaticKeyInfo;
-import dev.latch.spi.KeyRecord;
-import dev.latch.spi.KeyResult;
+import dev.latch.spi.LatchStore.KeyRecord;
+import dev.latch.spi.LatchStore.KeyResult;
 import dev.latch.spi.Names;
 
 import java.security.MessageDigest;

@@ -2,7 +2,7 @@ package dev.latch.spi;
 
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.Verdict;
 
 /**
@@ -12,7 +12,7 @@ import dev.latch.Verdict;
  *
  * <p><b>Contract.</b> {@link #verify} never throws for a bad token: null, oversized, malformed,
  * tampered, unknown key, wrong algorithm, expired, out of scope or replayed tokens all give
- * {@link Verdict.Denied} with a {@link dev.latch.DenialReason}. It throws
+ * {@link Verdict.Denied} with a {@link dev.latch.Verdict.DenialReason}. It throws
  * {@link dev.latch.SignerException} or {@link dev.latch.LatchStoreException} only when it
  * cannot check at all, and then nothing opens. A token opens only when its resource equals the
  * requirement's resource exactly and it grants every required permission.

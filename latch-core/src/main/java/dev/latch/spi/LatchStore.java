@@ -1,9 +1,16 @@
 package dev.latch.spi;
 
+import dev.latch.CodeFormat;
+import dev.latch.CodeInfo;
+import dev.latch.LockoutPolicy;
 import dev.latch.RateLimit;
+import dev.latch.StaticKeyInfo;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where latch keeps its state: pending codes (as keyed digests), failure counts and lockouts,
@@ -16,7 +23,7 @@ import java.util.Optional;
  * times come from the caller ({@code now}, from the injected {@link java.time.Clock}); a store
  * may expire state by its own clock only after the caller's expiry has surely passed, and must
  * never evict live security state (a pending or consumed code, a failure count, a lock, a key)
- * to make room: it throws {@link dev.latch.StoreFullException} instead. Any other failure is a
+ * to make room: it throws {@link dev.latch.LatchStoreException.StoreFullException} instead. Any other failure is a
  * {@link dev.latch.LatchStoreException}. Implementations pass {@code LatchStoreConformanceTest}
  * from the {@code latch-core} test-jar.
  *
@@ -103,7 +110,7 @@ public interface LatchStore {
 
     /**
      * @param key a new key
-     * @throws dev.latch.StoreFullException when full
+     * @throws dev.latch.LatchStoreException.StoreFullException when full
      */
     void putKey(KeyRecord key);
 
@@ -181,7 +188,7 @@ public interface LatchStore {
      * @param expiresAt how long to remember it
      * @param now       the time
      * @return true the first time, false while it is remembered
-     * @throws dev.latch.StoreFullException when full
+     * @throws dev.latch.LatchStoreException.StoreFullException when full
      */
     boolean putOnce(String key, Instant expiresAt, Instant now);
 
@@ -192,7 +199,7 @@ public interface LatchStore {
      * @param value     the value, at most 4096 characters
      * @param expiresAt when it may be forgotten
      * @param now       the time
-     * @throws dev.latch.StoreFullException when full
+     * @throws dev.latch.LatchStoreException.StoreFullException when full
      */
     void putMarker(String key, String value, Instant expiresAt, Instant now);
 
@@ -220,7 +227,7 @@ public interface LatchStore {
      * @param cooldown  quiet time after firing, zero or positive
      * @param now       the time of the event
      * @return the decision
-     * @throws dev.latch.StoreFullException when full
+     * @throws dev.latch.LatchStoreException.StoreFullException when full
      */
     EventCount countEvent(String key, int threshold, java.time.Duration window, java.time.Duration cooldown,
                           Instant now);
@@ -278,7 +285,7 @@ public interface LatchStore {
      * @param expiresAt       when the record may be forgotten
      * @param now             the time
      * @return true when written; false when the version had moved on (nothing changed)
-     * @throws dev.latch.StoreFullException when a new record does not fit
+     * @throws dev.latch.LatchStoreException.StoreFullException when a new record does not fit
      */
     boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now);
 
@@ -346,7 +353,7 @@ public interface LatchStore {
      *
      * @param work the item
      * @param now  the time
-     * @throws dev.latch.StoreFullException when it does not fit
+     * @throws dev.latch.LatchStoreException.StoreFullException when it does not fit
      */
     void schedule(Work work, Instant now);
 
@@ -388,5 +395,594 @@ public interface LatchStore {
      */
     default boolean shared() {
         return true;
+    }
+
+    // ---------------------------------------------------------------- the values the methods take and give
+
+    /**
+     * A dynamic code (or a set of recovery codes) as a store keeps it: keyed digests, never the
+     * code. One record per latch and subject is pending at a time.
+     *
+     * <pre>{@code
+     * store.find(codeId).map(CodeRecord::state);
+     * }</pre>
+     *
+     * @param codeId         the non-secret id
+     * @param latchId        the latch
+     * @param subject        who it is for
+     * @param policy         the policy name
+     * @param kind           the code kind, to pick the matching presented digest
+     * @param digests        HMAC-SHA256 digests, 32 bytes each; one per code (several for recovery sets).
+     *                       Arrays are never modified after construction
+     * @param usedSlots      for several digests: bit i set when digest i was used
+     * @param state          pending, consumed, revoked or burned
+     * @param issuedAt       when it was issued or last renewed (expiresAt - issuedAt is its lifetime)
+     * @param notBefore      when it starts to open
+     * @param expiresAt      when it expires ({@link #NEVER} for none)
+     * @param attemptsLeft   wrong attempts it survives ({@link Integer#MAX_VALUE}: not counted per code)
+     * @param usesLeft       opens left
+     * @param renewalsLeft   renewals left
+     * @param reviewRequired whether opening leaves a post-use review due
+     * @param conditions     the policy's conditions in their canonical text form, empty for none
+     * @param request        SHA-256 of the request the code is bound to, or null
+     *
+     * <p>{@code toString} leaves out the digests. Thread-safe: immutable.
+     */
+    public record CodeRecord(String codeId, String latchId, String subject, String policy, CodeFormat.Kind kind,
+                             List<byte[]> digests, long usedSlots, CodeInfo.State state, Instant issuedAt,
+                             Instant notBefore, Instant expiresAt, int attemptsLeft, int usesLeft, int renewalsLeft,
+                             boolean reviewRequired, String conditions, byte[] request)
+            implements CodeSummary {
+
+        /** The expiry of codes that do not expire (recovery codes): 9999-12-31T23:59:59Z. */
+        public static final Instant NEVER = Instant.ofEpochSecond(253402300799L);
+
+        /** Validates. */
+        public CodeRecord {
+            Names.required(codeId, "codeId");
+            Names.required(latchId, "latchId");
+            Names.required(subject, "subject");
+            Names.required(kind, "kind");
+            Names.required(state, "state");
+            Names.required(issuedAt, "issuedAt");
+            Names.required(notBefore, "notBefore");
+            Names.required(expiresAt, "expiresAt");
+            digests = List.copyOf(digests);
+            if (digests.isEmpty() || digests.size() > 64) {
+                throw new IllegalArgumentException("a code record has 1 to 64 digests");
+            }
+            for (byte[] d : digests) {
+                if (d.length != 32) {
+                    throw new IllegalArgumentException("digests are 32 bytes");
+                }
+            }
+            if (request != null && request.length != 32) {
+                throw new IllegalArgumentException("request digests are 32 bytes");
+            }
+            conditions = conditions == null ? "" : conditions;
+        }
+
+        /**
+         * @param now       the time of renewal, which becomes {@link #issuedAt()}
+         * @param newExpiry the new expiry
+         * @return a copy renewed once
+         */
+        public CodeRecord renew(Instant now, Instant newExpiry) {
+            return new CodeRecord(codeId, latchId, subject, policy, kind, digests, usedSlots, state, now, notBefore,
+                    newExpiry, attemptsLeft, usesLeft, renewalsLeft - 1, reviewRequired, conditions, request);
+        }
+
+        /** @return the public view of this record */
+        public CodeInfo info() {
+            return new CodeInfo(codeId, latchId, subject, policy, state, issuedAt, notBefore, expiresAt, attemptsLeft,
+                    usesLeft, renewalsLeft);
+        }
+
+        @Override
+        public String toString() {
+            return "CodeRecord[id=" + codeId + ", latch=" + latchId + ", subject=" + subject + ", policy=" + policy
+                    + ", kind=" + kind + ", digests=" + digests.size() + "×***, state=" + state + ", expiresAt=" + expiresAt
+                    + ", attemptsLeft=" + attemptsLeft + ", usesLeft=" + usesLeft + "]";
+        }
+    }
+
+    /**
+     * What the core needs to know about the code a presentation met, after
+     * {@link LatchStore#open(OpenRequest)} decided: enough for the audit trail, the verdict and the
+     * post-use review, and nothing secret. A {@link CodeRecord} is one; a remote store can return
+     * a smaller object so that an open does not ship the whole record (and never its digests) back
+     * over the network.
+     *
+     * <pre>{@code
+     * OpenResult r = store.open(request);
+     * String codeId = r.code() == null ? null : r.code().codeId();
+     * }</pre>
+     *
+     * <p>Implementations must be immutable, hence thread-safe.
+     */
+    public interface CodeSummary {
+        /** @return the code's non-secret id */
+        String codeId();
+
+        /** @return the name of the policy it was issued under */
+        String policy();
+
+        /** @return opens left after the decision */
+        int usesLeft();
+
+        /** @return whether opening leaves a post-use review due */
+        boolean reviewRequired();
+
+        /** @return the policy's conditions in their canonical text form, empty for none */
+        String conditions();
+
+        /**
+         * A summary made of its parts, for stores that do not keep a {@link CodeRecord} in memory.
+         *
+         * <pre>{@code
+         * CodeSummary s = CodeSummary.of("c_1", "STANDARD", 0, false, "");
+         * }</pre>
+         *
+         * @param codeId         the code's id
+         * @param policy         the policy name
+         * @param usesLeft       opens left
+         * @param reviewRequired whether a review is due after an open
+         * @param conditions     canonical conditions, null or empty for none
+         * @return the summary; its {@code toString} holds no secret (there is none in it)
+         */
+        static CodeSummary of(String codeId, String policy, int usesLeft, boolean reviewRequired, String conditions) {
+            return new Parts(codeId, policy, usesLeft, reviewRequired, conditions == null ? "" : conditions);
+        }
+
+        /**
+         * The plain implementation behind {@link #of}.
+         *
+         * <pre>{@code
+         * CodeSummary s = new CodeSummary.Parts("c_1", "HIGH", 0, false, "");
+         * }</pre>
+         *
+         * @param codeId         the code's id
+         * @param policy         the policy name
+         * @param usesLeft       opens left
+         * @param reviewRequired whether a review is due after an open
+         * @param conditions     canonical conditions, empty for none
+         *
+         * <p>Thread-safe: immutable.
+         */
+        record Parts(String codeId, String policy, int usesLeft, boolean reviewRequired, String conditions)
+                implements CodeSummary {
+            /** Validates. */
+            public Parts {
+                Names.required(codeId, "codeId");
+                Names.required(conditions, "conditions");
+            }
+        }
+    }
+
+    /**
+     * One presentation of a counter-based one-time password (HOTP or TOTP), as a module hands it to
+     * {@link LatchStore#acceptCounter(CounterRequest)}. The module computes the codes for the
+     * counters (or time steps) in its window and sends the counters whose code matched; the store
+     * decides atomically: lock, replay guard, failure count.
+     *
+     * <pre>{@code
+     * CounterResult r = store.acceptCounter(new CounterRequest(latchId, subject, new long[]{step}, true, now, lockout));
+     * }</pre>
+     *
+     * @param latchId   the latch (the enrolled authenticator)
+     * @param subject   who presents the code
+     * @param matches   counters whose code matched, ascending; empty when none did
+     * @param wellFormed false when the input was not a code at all (counted as a failure)
+     * @param now       the injected clock's time
+     * @param lockout   the lockout rules to apply on failure
+     *
+     * <p>Thread-safe: immutable (the array is copied).
+     */
+    public record CounterRequest(String latchId, String subject, long[] matches, boolean wellFormed, Instant now,
+                                 LockoutPolicy lockout) {
+        /** Validates and copies. */
+        public CounterRequest {
+            Names.required(latchId, "latchId");
+            Names.required(subject, "subject");
+            Names.required(now, "now");
+            Names.required(lockout, "lockout");
+            matches = matches.clone();
+            Arrays.sort(matches);
+            for (long m : matches) {
+                if (m < 0) {
+                    throw new IllegalArgumentException("counters are not negative");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "CounterRequest[latch=" + latchId + ", subject=" + subject + ", matches=" + matches.length
+                    + ", wellFormed=" + wellFormed + ", now=" + now + "]";
+        }
+    }
+
+    /**
+     * What {@link LatchStore#acceptCounter(CounterRequest)} decided.
+     *
+     * <pre>{@code
+     * if (result.outcome() == CounterResult.Outcome.ACCEPTED) { ... }
+     * }</pre>
+     *
+     * @param outcome     the decision
+     * @param counter     the accepted counter, or -1
+     * @param failures    consecutive failures after the decision
+     * @param lockedUntil when the current lock ends, or null
+     * @param lockedNow   true when this presentation started a lock
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record CounterResult(Outcome outcome, long counter, int failures, Instant lockedUntil, boolean lockedNow) {
+        /**
+         * The decision. For example {@code if (result.outcome() == CounterResult.Outcome.ACCEPTED) ...}
+         *
+         * <p>Thread-safe: enum constants are immutable.
+         */
+        public enum Outcome {
+            /** A matching counter at or above the next acceptable one; it and all below are now used. */
+            ACCEPTED,
+            /** No counter matched (counted). */
+            WRONG_CODE,
+            /** The input was not a code (counted). */
+            MALFORMED,
+            /** Locked for the subject (not counted). */
+            LOCKED,
+            /** Every matching counter was already used (not counted: the code was right once). */
+            REPLAYED
+        }
+    }
+
+    /**
+     * What {@link LatchStore#countEvent} decided for one event.
+     *
+     * <pre>{@code
+     * EventCount c = store.countEvent("trigger:login:alice", 3, Duration.ofMinutes(10), Duration.ofMinutes(15), now);
+     * if (c.fired()) { issueChallenge(); }
+     * }</pre>
+     *
+     * @param inWindow    events of the key inside the window after this one, at most the threshold
+     * @param fired       true when this event reached the threshold outside a cooldown: the caller acts
+     * @param coolingDown true when the threshold was reached but a cooldown from an earlier firing runs
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record EventCount(int inWindow, boolean fired, boolean coolingDown) {
+
+        /**
+         * Checks the arguments of {@link LatchStore#countEvent}; stores call it before their atomic step.
+         *
+         * @param key       the key
+         * @param threshold 1 to {@value LatchStore#MAX_EVENT_THRESHOLD}
+         * @param window    positive
+         * @param cooldown  zero or positive
+         * @throws IllegalArgumentException when one is out of range
+         */
+        public static void checkArguments(String key, int threshold, java.time.Duration window,
+                                          java.time.Duration cooldown) {
+            Names.required(key, "key");
+            if (threshold < 1 || threshold > LatchStore.MAX_EVENT_THRESHOLD || window.isNegative() || window.isZero()
+                    || cooldown.isNegative()) {
+                throw new IllegalArgumentException("threshold must be 1 to " + LatchStore.MAX_EVENT_THRESHOLD
+                        + ", the window positive and the cooldown not negative");
+            }
+        }
+    }
+
+    /**
+     * What {@link LatchStore#issue} did.
+     *
+     * <pre>{@code
+     * IssueResult r = store.issue(record, limit, now);
+     * if (!r.issued()) { // rate limited }
+     * }</pre>
+     *
+     * @param issued         false when the per-subject rate limit refused the issue
+     * @param replacedCodeId the id of the pending code this one replaced, or null
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record IssueResult(boolean issued, String replacedCodeId) {
+        /** @return the result of a refused issue */
+        public static IssueResult rateLimited() {
+            return new IssueResult(false, null);
+        }
+    }
+
+    /**
+     * A static key as a store keeps it: id, keyed digest of the secret, subject, scopes, lifetime,
+     * rotation and last use. Never the secret.
+     *
+     * <pre>{@code
+     * store.findKey(keyId).map(KeyRecord::info);
+     * }</pre>
+     *
+     * @param keyId        the id
+     * @param prefix       the key prefix
+     * @param subject      who it authenticates
+     * @param scopes       its scopes
+     * @param digest       HMAC-SHA256 of the secret, 32 bytes, never modified
+     * @param createdAt    when it was issued
+     * @param expiresAt    when it expires, or null
+     * @param state        active, rotated or revoked
+     * @param validUntil   for a rotated key, when the overlap ends, or null
+     * @param successorId  for a rotated key, the key that replaced it, or null
+     * @param lastUsedAt   when it last authenticated, or null
+     * @param lastUsedFrom the source of that use, or null
+     * @param conditions   the key's conditions in their stored text form ({@code ""} for none), as
+     *                     the store received them; the core checks them after a successful use
+     * @param pepperId     the id of the pepper the digest was made with (null reads as
+     *                     {@code "default"}, the id of a pepper given without one)
+     *
+     * <p>{@code toString} leaves out the digest. Thread-safe: immutable.
+     */
+    public record KeyRecord(String keyId, String prefix, String subject, Set<String> scopes, byte[] digest,
+                            Instant createdAt, Instant expiresAt, StaticKeyInfo.State state, Instant validUntil,
+                            String successorId, Instant lastUsedAt, String lastUsedFrom, String conditions,
+                            String pepperId) {
+        /** The pepper id of records that name none. */
+        public static final String DEFAULT_PEPPER = "default";
+
+        /** Validates. */
+        public KeyRecord {
+            conditions = conditions == null ? "" : conditions;
+            pepperId = pepperId == null ? DEFAULT_PEPPER : pepperId;
+            Names.required(keyId, "keyId");
+            Names.required(prefix, "prefix");
+            Names.required(subject, "subject");
+            Names.required(createdAt, "createdAt");
+            Names.required(state, "state");
+            scopes = Set.copyOf(scopes);
+            if (digest == null || digest.length != 32) {
+                throw new IllegalArgumentException("key digests are 32 bytes");
+            }
+        }
+
+        /**
+         * @param at   the time of use
+         * @param from the source, or null
+         * @return a copy with the last use recorded
+         */
+        public KeyRecord used(Instant at, String from) {
+            return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt, state, validUntil,
+                    successorId, at, from, conditions, pepperId);
+        }
+
+        /**
+         * @param until     when the overlap ends
+         * @param successor the new key
+         * @return a rotated copy
+         */
+        public KeyRecord rotated(Instant until, String successor) {
+            return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt,
+                    StaticKeyInfo.State.ROTATED, until, successor, lastUsedAt, lastUsedFrom, conditions, pepperId);
+        }
+
+        /** @return a revoked copy */
+        public KeyRecord revoked() {
+            return new KeyRecord(keyId, prefix, subject, scopes, digest, createdAt, expiresAt,
+                    StaticKeyInfo.State.REVOKED, validUntil, successorId, lastUsedAt, lastUsedFrom, conditions, pepperId);
+        }
+
+        /**
+         * @param newDigest the digest of the same secret under another pepper
+         * @param newPepper that pepper's id
+         * @return a copy hashed under the other pepper
+         */
+        public KeyRecord rehashed(byte[] newDigest, String newPepper) {
+            return new KeyRecord(keyId, prefix, subject, scopes, newDigest, createdAt, expiresAt, state, validUntil,
+                    successorId, lastUsedAt, lastUsedFrom, conditions, newPepper);
+        }
+
+        /** @return the public view */
+        public StaticKeyInfo info() {
+            return new StaticKeyInfo(keyId, prefix, subject, scopes, state, createdAt, Optional.ofNullable(expiresAt),
+                    Optional.ofNullable(validUntil), Optional.ofNullable(successorId), Optional.ofNullable(lastUsedAt),
+                    Optional.ofNullable(lastUsedFrom));
+        }
+
+        @Override
+        public String toString() {
+            return "KeyRecord[id=" + keyId + ", prefix=" + prefix + ", subject=" + subject + ", scopes=" + scopes
+                    + ", digest=***, pepper=" + pepperId + ", state=" + state + ", expiresAt=" + expiresAt + ", validUntil=" + validUntil + "]";
+        }
+    }
+
+    /**
+     * What {@link LatchStore#useKey} decided, atomically.
+     *
+     * <pre>{@code
+     * KeyResult r = store.useKey(keyId, digest, now, source);
+     * }</pre>
+     *
+     * @param outcome the decision
+     * @param record  the key after the decision (last use recorded on OK), or null when unknown
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record KeyResult(Outcome outcome, KeyRecord record) {
+        /**
+         * The decision. For example {@code if (result.outcome() == KeyResult.Outcome.OK) ...}
+         *
+         * <p>Thread-safe: enum constants are immutable.
+         */
+        public enum Outcome {
+            /** Matched and valid; last use recorded. */
+            OK,
+            /** No key with that id. */
+            NO_KEY,
+            /** The secret's digest did not match. */
+            WRONG_SECRET,
+            /** Right secret, revoked key. */
+            REVOKED,
+            /** Right secret, expired key or ended rotation overlap. */
+            EXPIRED
+        }
+    }
+
+    /**
+     * One presentation of a code, as the core hands it to {@link LatchStore#open(OpenRequest)}.
+     * The core never sends the clear code: it sends the keyed digests of the canonical forms the
+     * input can have (case-folded Crockford/numeric and exact base64url), and the set of kinds the
+     * input is well-formed for. An empty set means the input was malformed and only counts as a
+     * failure.
+     *
+     * <pre>{@code
+     * OpenResult result = store.open(request);
+     * }</pre>
+     *
+     * @param latchId           the latch
+     * @param subject           who presents the code
+     * @param foldedDigest      digest of the case-folded form (numeric and base32 codes), or null
+     * @param exactDigest       digest of the exact form (opaque codes), or null
+     * @param kinds             kinds the input is well-formed for; empty when malformed
+     * @param request           SHA-256 of the request the caller presents the code for, or null
+     * @param source            the canonical source address, or null
+     * @param conditionsCleared true when the core has checked the record's conditions
+     * @param now               the injected clock's time
+     * @param lockout           the lockout rules to apply on failure
+     *
+     * <p>{@code toString} leaves out the digests. Thread-safe: immutable.
+     */
+    public record OpenRequest(String latchId, String subject, byte[] foldedDigest, byte[] exactDigest,
+                              Set<CodeFormat.Kind> kinds, byte[] request, String source, boolean conditionsCleared,
+                              Instant now, LockoutPolicy lockout) {
+        /** Validates. */
+        public OpenRequest {
+            Names.required(latchId, "latchId");
+            Names.required(subject, "subject");
+            Names.required(now, "now");
+            Names.required(lockout, "lockout");
+            kinds = Set.copyOf(kinds);
+        }
+
+        /**
+         * @param kind the kind of the stored code
+         * @return the digest to compare with it, or null when the input is not of that kind
+         */
+        public byte[] digestFor(CodeFormat.Kind kind) {
+            if (!kinds.contains(kind)) {
+                return null;
+            }
+            return kind == CodeFormat.Kind.OPAQUE ? exactDigest : foldedDigest;
+        }
+
+        /**
+         * @return a copy marked as having passed the record's conditions
+         */
+        public OpenRequest withConditionsCleared() {
+            return new OpenRequest(latchId, subject, foldedDigest, exactDigest, kinds, request, source, true, now, lockout);
+        }
+
+        @Override
+        public String toString() {
+            return "OpenRequest[latch=" + latchId + ", subject=" + subject + ", kinds=" + kinds + ", source=" + source
+                    + ", now=" + now + "]";
+        }
+    }
+
+    /**
+     * What {@link LatchStore#open(OpenRequest)} decided, atomically.
+     *
+     * <pre>{@code
+     * if (result.outcome() == OpenResult.Outcome.OPENED) { ... }
+     * }</pre>
+     *
+     * @param outcome     the decision
+     * @param code        the code the presentation met, after the decision, or null when there was none;
+     *                    a {@link CodeRecord} or any smaller {@link CodeSummary}
+     * @param failures    consecutive failures of the subject on the latch after the decision
+     * @param lockedUntil when the current lock ends, or null
+     * @param lockedNow   true when this presentation started a lock
+     * @param burnedNow   true when this presentation burned the code
+     * @param sighting    for an opened latch with a source: whether the source was new for the subject
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record OpenResult(Outcome outcome, CodeSummary code, int failures, Instant lockedUntil, boolean lockedNow,
+                             boolean burnedNow, SourceSighting sighting) {
+
+        /**
+         * The decision. For example {@code if (result.outcome() == OpenResult.Outcome.OPENED) ...}
+         *
+         * <p>Thread-safe: enum constants are immutable.
+         */
+        public enum Outcome {
+            /** Matched, valid, consumed one use. */
+            OPENED,
+            /** No code for this latch and subject (counts as nothing; there is no state to count on). */
+            NO_CODE,
+            /** The digest did not match (counted). */
+            WRONG_CODE,
+            /** The input was not of the stored code's kind (counted). */
+            MALFORMED,
+            /** The latch is locked for the subject (not counted). */
+            LOCKED,
+            /** The right code, but burned by too many wrong attempts. */
+            BURNED,
+            /** The right code, expired. */
+            EXPIRED,
+            /** The right code, before its not-before time. */
+            NOT_YET_VALID,
+            /** The right code, no uses left. */
+            USED,
+            /** The right code, revoked. */
+            REVOKED,
+            /** The right code, bound to another request. */
+            REQUEST_MISMATCH,
+            /** The right code; the core must check the record's conditions and present again with them cleared. Nothing changed. */
+            CONDITIONS_PENDING
+        }
+
+        /**
+         * Whether a source address was seen before for a subject. For example
+         * {@code if (result.sighting() == OpenResult.SourceSighting.NEW) alert();}
+         *
+         * <p>Thread-safe: enum constants are immutable.
+         */
+        public enum SourceSighting {
+            /** The subject's first recorded source. */
+            FIRST,
+            /** Seen before. */
+            KNOWN,
+            /** Not seen before, while others were. */
+            NEW
+        }
+    }
+
+    /**
+     * What {@link LatchStore#renew} did.
+     *
+     * <pre>{@code
+     * if (store.renew(id, newExpiry, now).outcome() == RenewResult.Outcome.RENEWED) { ... }
+     * }</pre>
+     *
+     * @param outcome the decision
+     * @param record  the record after it, or null when unknown
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record RenewResult(Outcome outcome, CodeRecord record) {
+        /**
+         * The decision. For example {@code if (result.outcome() == RenewResult.Outcome.RENEWED) ...}
+         *
+         * <p>Thread-safe: enum constants are immutable.
+         */
+        public enum Outcome {
+            /** Extended. */
+            RENEWED,
+            /** No such code (or it was replaced). */
+            NOT_FOUND,
+            /** Used, revoked or burned: never renewed. */
+            NOT_PENDING,
+            /** Already expired. */
+            EXPIRED,
+            /** Its policy allows no more renewals. */
+            NO_RENEWALS_LEFT
+        }
     }
 }

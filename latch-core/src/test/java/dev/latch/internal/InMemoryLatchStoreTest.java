@@ -1,14 +1,14 @@
 package dev.latch.internal;
 
 import dev.latch.AccessContext;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.IssuedCode;
 import dev.latch.LatchPolicy;
 import dev.latch.Latches;
 import dev.latch.LockoutPolicy;
 import dev.latch.RateLimit;
 import dev.latch.StaticKeySpec;
-import dev.latch.StoreFullException;
+import dev.latch.LatchStoreException.StoreFullException;
 import dev.latch.Verdict;
 import dev.latch.spi.LatchStore;
 import dev.latch.testing.LatchStoreConformanceTest;
@@ -284,7 +284,7 @@ class InMemoryLatchStoreTest extends LatchStoreConformanceTest {
         byte[] digest = new byte[32];
         new java.util.Random(5).nextBytes(digest);
         InMemoryLatchStore.Slot slot = new InMemoryLatchStore.Slot("l", "s", java.time.Instant.EPOCH);
-        slot.load(new dev.latch.spi.CodeRecord("c_1", "l", "s", "P", dev.latch.CodeFormat.Kind.NUMERIC,
+        slot.load(new dev.latch.spi.LatchStore.CodeRecord("c_1", "l", "s", "P", dev.latch.CodeFormat.Kind.NUMERIC,
                 java.util.List.of(digest), 0, dev.latch.CodeInfo.State.PENDING, java.time.Instant.EPOCH,
                 java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(60), 5, 1, 0, false, "", null));
         assertEquals(0, slot.match(digest.clone()));

@@ -1,5 +1,7 @@
 package dev.latch.spi;
 
+import dev.latch.spi.Names.CodeText;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -2,16 +2,16 @@ package dev.latch.testing;
 
 import dev.latch.Latches;
 import dev.latch.RateLimit;
-import dev.latch.spi.CodeRecord;
-import dev.latch.spi.CounterRequest;
-import dev.latch.spi.CounterResult;
-import dev.latch.spi.IssueResult;
-import dev.latch.spi.KeyRecord;
-import dev.latch.spi.KeyResult;
+import dev.latch.spi.LatchStore.CodeRecord;
+import dev.latch.spi.LatchStore.CounterRequest;
+import dev.latch.spi.LatchStore.CounterResult;
+import dev.latch.spi.LatchStore.IssueResult;
+import dev.latch.spi.LatchStore.KeyRecord;
+import dev.latch.spi.LatchStore.KeyResult;
 import dev.latch.spi.LatchStore;
-import dev.latch.spi.OpenRequest;
-import dev.latch.spi.OpenResult;
-import dev.latch.spi.RenewResult;
+import dev.latch.spi.LatchStore.OpenRequest;
+import dev.latch.spi.LatchStore.OpenResult;
+import dev.latch.spi.LatchStore.RenewResult;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -149,7 +149,7 @@ public final class FailingStore implements LatchStore {
     }
 
     @Override
-    public dev.latch.spi.EventCount countEvent(String key, int threshold, java.time.Duration window,
+    public dev.latch.spi.LatchStore.EventCount countEvent(String key, int threshold, java.time.Duration window,
                                                java.time.Duration cooldown, Instant now) {
         check();
         return delegate.countEvent(key, threshold, window, cooldown, now);

@@ -4,7 +4,7 @@ import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
 import dev.latch.CodeFormat;
 import dev.latch.CodeInfo;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.IssueRateLimitedException;
 import dev.latch.IssuedCode;
 import dev.latch.IssuedStaticKey;
@@ -17,11 +17,11 @@ import dev.latch.RecoveryCodes;
 import dev.latch.StaticKeyInfo;
 import dev.latch.StaticKeySpec;
 import dev.latch.Verdict;
-import dev.latch.spi.CodeRecord;
-import dev.latch.spi.EventCount;
+import dev.latch.spi.LatchStore.CodeRecord;
+import dev.latch.spi.LatchStore.EventCount;
 import dev.latch.spi.LatchStore;
-import dev.latch.spi.OpenRequest;
-import dev.latch.spi.OpenResult;
+import dev.latch.spi.LatchStore.OpenRequest;
+import dev.latch.spi.LatchStore.OpenResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -888,7 +888,7 @@ public abstract class LatchStoreConformanceTest {
     void staticKeyConditions_areStoredWithTheKeyCheckedOnEveryUseAndKeptOnRotation() {
         IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("billing").scopes("invoices:read")
                 .conditions(dev.latch.Condition.sourceIn("10.20.0.0/16", "2001:db8::/32"),
-                        dev.latch.Condition.within(dev.latch.TimeWindow.businessHours(java.time.ZoneOffset.UTC)),
+                        dev.latch.Condition.within(dev.latch.Condition.TimeWindow.businessHours(java.time.ZoneOffset.UTC)),
                         dev.latch.Condition.attribute("env", "prod"))
                 .build());
         AccessContext ok = AccessContext.builder("billing").source("10.20.3.4").attribute("env", "prod").build();
@@ -954,18 +954,18 @@ public abstract class LatchStoreConformanceTest {
         IssuedCode code = latches.issue(LatchPolicy.HIGH, "spi", "alice");
         IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
         CodeRecord record = store.find(code.codeId()).orElseThrow();
-        dev.latch.spi.KeyRecord keyRecord = store.findKey(key.keyId()).orElseThrow();
+        dev.latch.spi.LatchStore.KeyRecord keyRecord = store.findKey(key.keyId()).orElseThrow();
         Instant now = clock.instant();
         java.util.Map<Class<?>, Object> valid = new java.util.HashMap<>();
         valid.put(String.class, "spi-x");
         valid.put(Instant.class, now);
         valid.put(CodeRecord.class, record);
         valid.put(RateLimit.class, RateLimit.of(1000, Duration.ofSeconds(1)));
-        valid.put(dev.latch.spi.KeyRecord.class, keyRecord);
+        valid.put(dev.latch.spi.LatchStore.KeyRecord.class, keyRecord);
         valid.put(byte[].class, new byte[32]);
         valid.put(OpenRequest.class, new OpenRequest("spi", "mallory", new byte[32], null, Set.of(CodeFormat.Kind.NUMERIC),
                 null, null, false, now, LockoutPolicy.DEFAULT));
-        valid.put(dev.latch.spi.CounterRequest.class, new dev.latch.spi.CounterRequest("spi", "mallory", new long[]{1}, true,
+        valid.put(dev.latch.spi.LatchStore.CounterRequest.class, new dev.latch.spi.LatchStore.CounterRequest("spi", "mallory", new long[]{1}, true,
                 now, LockoutPolicy.DEFAULT));
         valid.put(Duration.class, Duration.ofMinutes(10));
         valid.put(LatchStore.Work.class, new LatchStore.Work("spi-work", "SPI", "", now.plusSeconds(60)));
@@ -1402,19 +1402,19 @@ public abstract class LatchStoreConformanceTest {
     // ---------------------------------------------------------------- durable state through Latches, two instances
 
     /** An instance on the store under test with its own scheduler (never advanced: it may "stop" at any point). */
-    private Latches instance(dev.latch.Outbox outbox) {
+    private Latches instance(dev.latch.DeliveryChain.Outbox outbox) {
         return Latches.builder().store(store).clock(clock).pepper(PEPPER).auditSink(audit)
                 .issueRateLimit(RateLimit.of(1000, Duration.ofSeconds(1))).scheduler(new ManualScheduler(clock))
                 .pollDueWork(Duration.ZERO).delivery(dev.latch.DeliveryChain.builder().then(outbox).build()).build();
     }
 
-    private static long reminders(dev.latch.Outbox outbox, String to) {
+    private static long reminders(dev.latch.DeliveryChain.Outbox outbox, String to) {
         return outbox.deliveriesTo(to).stream().filter(d -> d.kind() == dev.latch.spi.Delivery.Kind.REMINDER).count();
     }
 
     @Test
     void durable_gateVotes_racingOnTwoInstances_oneVoteEach_firstDecisionWins() throws Exception {
-        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
         Latches a = instance(outbox);
         Latches b = instance(outbox);
         String[] names = new String[dev.latch.ApprovalGate.MAX_APPROVERS];
@@ -1426,7 +1426,7 @@ public abstract class LatchStoreConformanceTest {
             dev.latch.ApprovalGate gate = a.approvalGate("deploy:prod", digest).requester("dave").approvers(names)
                     .quorum(8).request();
             dev.latch.ApprovalGate there = b.gate(gate.id()).orElseThrow();
-            List<dev.latch.Approval> results = runTogether(2 * THREADS, t -> {
+            List<dev.latch.ApprovalGate.Approval> results = runTogether(2 * THREADS, t -> {
                 String name = names[(t / 2) % names.length];
                 dev.latch.ApprovalGate g = t % 2 == 0 ? gate : there;
                 String code = outbox.lastCodeFor(name).orElseThrow();
@@ -1434,11 +1434,11 @@ public abstract class LatchStoreConformanceTest {
             });
             java.util.Map<String, Integer> recorded = new java.util.HashMap<>();
             int decisions = 0;
-            for (dev.latch.Approval r : results) {
+            for (dev.latch.ApprovalGate.Approval r : results) {
                 if (r.recorded()) {
                     recorded.merge(r.approver(), 1, Integer::sum);
                 }
-                if (r.outcome() == dev.latch.Approval.Outcome.OPENED || r.outcome() == dev.latch.Approval.Outcome.DENIED) {
+                if (r.outcome() == dev.latch.ApprovalGate.Approval.Outcome.OPENED || r.outcome() == dev.latch.ApprovalGate.Approval.Outcome.DENIED) {
                     decisions++;
                 }
             }
@@ -1447,14 +1447,14 @@ public abstract class LatchStoreConformanceTest {
             assertEquals(recorded.size(), there.trail().size(), "every vote reported recorded is stored");
             dev.latch.ApprovalGate.Status status = gate.status();
             assertTrue(status == dev.latch.ApprovalGate.Status.OPEN || status == dev.latch.ApprovalGate.Status.DENIED);
-            dev.latch.Approval late = there.approve(names[0], outbox.lastCodeFor(names[0]).orElseThrow(), digest);
-            assertTrue(late.outcome() == dev.latch.Approval.Outcome.GATE_DECIDED, "a vote after the decision: " + late);
+            dev.latch.ApprovalGate.Approval late = there.approve(names[0], outbox.lastCodeFor(names[0]).orElseThrow(), digest);
+            assertTrue(late.outcome() == dev.latch.ApprovalGate.Approval.Outcome.GATE_DECIDED, "a vote after the decision: " + late);
         }
     }
 
     @Test
     void durable_reviewAcknowledgement_racingOnTwoInstances_exactlyOneWins() throws Exception {
-        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
         Latches a = instance(outbox);
         Latches b = instance(outbox);
         for (int round = 0; round < 5; round++) {
@@ -1471,7 +1471,7 @@ public abstract class LatchStoreConformanceTest {
 
     @Test
     void durable_dueWork_scheduledByAStoppedInstance_runsOnceOnAnother_markedLate() throws Exception {
-        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
         Latches a = instance(outbox);
         LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();
         a.issueAndDeliver(reminded, "login:alice", "alice", "alice", null);
@@ -1496,7 +1496,7 @@ public abstract class LatchStoreConformanceTest {
 
     @Test
     void durable_dueWork_aCrashedClaimersLeaseRunsOut_thenAnotherInstanceRunsIt() {
-        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
         Latches a = instance(outbox);
         LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();
         a.issueAndDeliver(reminded, "login:bob", "bob", "bob", null);
@@ -1514,7 +1514,7 @@ public abstract class LatchStoreConformanceTest {
 
     @Test
     void durable_dueWork_manyItemsManyClaimers_eachRunsExactlyOnce() throws Exception {
-        dev.latch.Outbox outbox = new dev.latch.Outbox();
+        dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
         Latches a = instance(outbox);
         Latches b = instance(outbox);
         LatchPolicy reminded = LatchPolicy.from(LatchPolicy.HIGH).remindBefore(Duration.ofMinutes(5)).build();

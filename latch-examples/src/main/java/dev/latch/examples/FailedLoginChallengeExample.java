@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.latch.AccessContext;
 import dev.latch.DeliveryChain;
-import dev.latch.EventResult;
+import dev.latch.Triggers.EventResult;
 import dev.latch.LatchEvent;
 import dev.latch.LatchPolicy;
 import dev.latch.Latches;

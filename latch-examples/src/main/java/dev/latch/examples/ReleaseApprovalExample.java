@@ -1,6 +1,6 @@
 package dev.latch.examples;
 
-import dev.latch.Approval;
+import dev.latch.ApprovalGate.Approval;
 import dev.latch.ApprovalGate;
 import dev.latch.DeliveryChain;
 import dev.latch.LatchPolicy;

@@ -2,7 +2,7 @@ package dev.latch.examples;
 
 import dev.latch.AuditEvent;
 import dev.latch.DeliveryChain;
-import dev.latch.Outbox;
+import dev.latch.DeliveryChain.Outbox;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.DeliveryChannel;
 import dev.latch.spi.Scheduler;

@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.Verdict;
 import dev.latch.jwt.JwtAlgorithm;
 import dev.latch.jwt.JwtKey;

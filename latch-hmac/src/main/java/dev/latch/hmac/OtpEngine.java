@@ -1,6 +1,6 @@
 package dev.latch.hmac;
 
-import dev.latch.spi.CodeText;
+import dev.latch.spi.Names.CodeText;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

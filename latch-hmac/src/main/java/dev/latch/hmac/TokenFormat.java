@@ -1,6 +1,6 @@
 package dev.latch.hmac;
 
-import dev.latch.IpRange;
+import dev.latch.Condition.IpRange;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,7 +1,7 @@
 package dev.latch.hmac;
 
 import dev.latch.AccessContext;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.Latches;
 import dev.latch.Pepper;
 import dev.latch.Verdict;

@@ -1,9 +1,9 @@
 package dev.latch.hmac;
 
 import dev.latch.AccessContext;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.Verdict;
 import dev.latch.testing.MutableClock;
 import org.junit.jupiter.api.Test;

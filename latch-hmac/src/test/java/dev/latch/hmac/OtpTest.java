@@ -2,7 +2,7 @@ package dev.latch.hmac;
 
 import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.Latches;
 import dev.latch.LockoutPolicy;
 import dev.latch.Pepper;

@@ -3,7 +3,7 @@ package dev.latch.hmac;
 import dev.latch.Latches;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.testing.MutableClock;
 import net.jqwik.api.Assume;
 import net.jqwik.api.Example;

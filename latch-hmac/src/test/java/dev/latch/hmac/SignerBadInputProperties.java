@@ -4,7 +4,7 @@ import dev.latch.AccessContext;
 import dev.latch.Grant;
 import dev.latch.Latches;
 import dev.latch.Pepper;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.spi.LatchStore;
 import dev.latch.testing.HostileText;
 import dev.latch.testing.MutableClock;

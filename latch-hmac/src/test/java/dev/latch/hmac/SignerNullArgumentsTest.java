@@ -1,11 +1,11 @@
 package dev.latch.hmac;
 
 import dev.latch.AccessContext;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.Grant;
 import dev.latch.Latches;
 import dev.latch.Pepper;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.Verdict;
 import dev.latch.spi.LatchStore;
 import dev.latch.testing.MutableClock;

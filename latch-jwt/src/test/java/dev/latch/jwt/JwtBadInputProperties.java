@@ -3,7 +3,7 @@ package dev.latch.jwt;
 import dev.latch.Latches;
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 import dev.latch.spi.LatchStore;
 import dev.latch.testing.HostileText;
 import dev.latch.testing.MutableClock;

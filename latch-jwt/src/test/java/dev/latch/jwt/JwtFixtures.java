@@ -2,7 +2,7 @@ package dev.latch.jwt;
 
 import dev.latch.AccessContext;
 import dev.latch.Grant;
-import dev.latch.Requirement;
+import dev.latch.Grant.Requirement;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -1,6 +1,6 @@
 package dev.latch.jwt;
 
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.Verdict;
 import dev.latch.testing.MutableClock;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.Verdict;
 import dev.latch.VerifiedClaims;
 import dev.latch.testing.MutableClock;

@@ -2,7 +2,7 @@ package dev.latch.redis;
 
 import dev.latch.AccessContext;
 import dev.latch.ApprovalGate;
-import dev.latch.Approval;
+import dev.latch.ApprovalGate.Approval;
 import dev.latch.DeliveryChain;
 import dev.latch.IssuedCode;
 import dev.latch.LatchPolicy;

@@ -1,11 +1,11 @@
 package dev.latch.redis;
 
-import dev.latch.Approval;
+import dev.latch.ApprovalGate.Approval;
 import dev.latch.ApprovalGate;
 import dev.latch.AuditEvent;
 import dev.latch.DeliveryChain;
 import dev.latch.Latches;
-import dev.latch.Outbox;
+import dev.latch.DeliveryChain.Outbox;
 import dev.latch.Pepper;
 import dev.latch.RequestDigest;
 import dev.latch.Review;

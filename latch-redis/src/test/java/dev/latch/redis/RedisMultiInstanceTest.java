@@ -4,7 +4,7 @@ import dev.latch.test.redis.LocalRedis;
 import dev.latch.AccessContext;
 import dev.latch.AuditEvent;
 import dev.latch.CodeInfo;
-import dev.latch.DenialReason;
+import dev.latch.Verdict.DenialReason;
 import dev.latch.IssuedCode;
 import dev.latch.LatchPolicy;
 import dev.latch.LatchStoreException;

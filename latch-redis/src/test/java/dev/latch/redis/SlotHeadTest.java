@@ -1,7 +1,7 @@
 package dev.latch.redis;
 
 import dev.latch.LatchStoreException;
-import dev.latch.spi.OpenResult;
+import dev.latch.spi.LatchStore.OpenResult;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
