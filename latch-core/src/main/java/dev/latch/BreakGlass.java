@@ -100,20 +100,26 @@ public final class BreakGlass {
      * glass.find(requestId).ifPresent(BreakGlass.Request::release);
      * }</pre>
      *
-     * <p>An id latch did not make, null included, finds nothing.
+     * <p>An id latch did not make, null included, finds nothing and is audited as
+     * {@code MALFORMED_ID} (without the id); an unknown id is audited as
+     * {@code NO_BREAK_GLASS_REQUEST}.
      *
      * @param requestId a request id ({@link Request#id()})
      * @return the request while the store keeps it (a day past its expiry)
      * @throws LatchStoreException when the store fails
      */
     public Optional<Request> find(String requestId) {
+        Instant now = latches.clock().instant();
         if (!Latches.validId(requestId)) {
+            latches.audit(AuditEvent.Type.APPROVAL, now, null, null, null, null, AuditEvent.Outcome.FAILURE,
+                    "MALFORMED_ID");
             return Optional.empty();
         }
-        Instant now = latches.clock().instant();
         Optional<dev.latch.spi.LatchStore.Versioned> v = latches.call("getRecord", null, requestId, null,
                 () -> latches.store().getRecord(key(requestId), now));
         if (v.isEmpty()) {
+            latches.audit(AuditEvent.Type.APPROVAL, now, null, requestId, null, null, AuditEvent.Outcome.FAILURE,
+                    "NO_BREAK_GLASS_REQUEST");
             return Optional.empty();
         }
         String[] f = v.get().value().split("\n", -1);

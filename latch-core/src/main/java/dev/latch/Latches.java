@@ -568,17 +568,24 @@ public final class Latches extends Part {
      * latches.gate(gateId).ifPresent(g -> g.approve("bob", bobCode, release42));
      * }</pre>
      *
-     * <p>An id latch did not make, null included, finds nothing.
+     * <p>An id latch did not make, null included, finds nothing and is audited as
+     * {@code MALFORMED_ID} (without the id); an unknown id is audited as {@code NO_GATE}.
      *
      * @param gateId a gate id ({@link ApprovalGate#id()})
      * @return the gate, while the store keeps it (a day past its expiry)
      * @throws LatchStoreException when the store fails
      */
     public Optional<ApprovalGate> gate(String gateId) {
+        Instant now = clock.instant();
         if (!validId(gateId)) {
+            malformedId(AuditEvent.Type.APPROVAL, now);
             return Optional.empty();
         }
-        return ApprovalGate.find(this, gateId);
+        Optional<ApprovalGate> gate = ApprovalGate.find(this, gateId);
+        if (gate.isEmpty()) {
+            audit(AuditEvent.Type.APPROVAL, now, null, gateId, null, null, AuditEvent.Outcome.FAILURE, "NO_GATE");
+        }
+        return gate;
     }
 
     String newId(String prefix) {

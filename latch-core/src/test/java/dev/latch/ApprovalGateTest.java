@@ -211,6 +211,9 @@ class ApprovalGateTest {
         assertTrue(other.gate("x\nFORGED").isEmpty());
         assertTrue(other.gate(null).isEmpty());
         assertTrue(other.gate("g".repeat(1 << 20)).isEmpty());
+        assertEquals(1, audit.count(AuditEvent.Type.APPROVAL, "NO_GATE"));
+        assertEquals(3, audit.count(AuditEvent.Type.APPROVAL, "MALFORMED_ID"), "audited without the id");
+        assertTrue(audit.events().stream().noneMatch(e -> e.describe().contains("FORGED")));
     }
 
     @Test
