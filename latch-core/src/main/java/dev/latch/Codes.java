@@ -204,13 +204,18 @@ final class Codes extends Part {
             audit(AuditEvent.Type.REVOKED, now, latchId, codeId, subject, source, AuditEvent.Outcome.SUCCESS, "BURNED");
         }
         if (result.lockedNow()) {
-            audit(AuditEvent.Type.LOCKED_OUT, now, latchId, codeId, subject, source, AuditEvent.Outcome.FAILURE,
-                    "LOCKOUT", details("FAILURES", Integer.toString(result.failures()),
-                            "UNTIL", String.valueOf(result.lockedUntil())));
-            audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT,
-                    "FAILURE_THRESHOLD");
+            auditLockout(now, latchId, codeId, subject, source, result.failures(), result.lockedUntil());
         }
         return Verdict.denied(reason);
+    }
+
+    /** A lockout that a failure just started: the LOCKED_OUT event and its alert. */
+    private void auditLockout(Instant now, String latchId, String codeId, String subject, String source, int failures,
+                              Object lockedUntil) {
+        audit(AuditEvent.Type.LOCKED_OUT, now, latchId, codeId, subject, source, AuditEvent.Outcome.FAILURE,
+                "LOCKOUT", details("FAILURES", Integer.toString(failures), "UNTIL", String.valueOf(lockedUntil)));
+        audit(AuditEvent.Type.ALERT, now, latchId, codeId, subject, source, AuditEvent.Outcome.ALERT,
+                "FAILURE_THRESHOLD");
     }
 
     boolean revoke(String codeId) {
@@ -304,11 +309,7 @@ final class Codes extends Part {
         audit(AuditEvent.Type.DENIED, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE,
                 "OTP_" + result.outcome().name());
         if (result.lockedNow()) {
-            audit(AuditEvent.Type.LOCKED_OUT, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE,
-                    "LOCKOUT", details("FAILURES", Integer.toString(result.failures()),
-                            "UNTIL", String.valueOf(result.lockedUntil())));
-            audit(AuditEvent.Type.ALERT, now, latchId, null, subject, source, AuditEvent.Outcome.ALERT,
-                    "FAILURE_THRESHOLD");
+            auditLockout(now, latchId, null, subject, source, result.failures(), result.lockedUntil());
         }
         return Verdict.denied(reason);
     }

@@ -25,7 +25,9 @@ final class Fixtures {
 
     static Latches latches(LatchStore store, Clock clock) {
         return Latches.builder().pepper(PEPPER).store(store).clock(clock).auditSink(e -> { })
-                .issueRateLimit(RateLimit.of(1000, Duration.ofSeconds(1))).build();
+                .issueRateLimit(RateLimit.of(1000, Duration.ofSeconds(1)))
+                .pollDueWork(Duration.ZERO) // measured opens only: no claims of due work in between
+                .build();
     }
 
     static ThreadLocal<Mac> hmacSha256(byte[] key) {

@@ -36,15 +36,8 @@ final class InMemoryDurable {
     private final Map<String, Item> items = new HashMap<>();
     private final TreeSet<Item> queue = new TreeSet<>(BY_AVAILABLE);
 
-    static void checkKey(String key) {
-        Names.required(key, "key");
-        if (key.isEmpty() || key.length() > LatchStore.MAX_RECORD_KEY) {
-            throw new IllegalArgumentException("a record key has 1 to " + LatchStore.MAX_RECORD_KEY + " characters");
-        }
-    }
-
     Optional<LatchStore.Versioned> get(String key, Instant now) {
-        checkKey(key);
+        LatchStore.checkRecordKey(key);
         Names.required(now, "now");
         Rec r = records.get(key);
         return r == null || !now.isBefore(r.expiresAt) ? Optional.empty()

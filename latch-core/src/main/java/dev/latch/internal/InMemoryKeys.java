@@ -112,14 +112,7 @@ final class InMemoryKeys {
     }
 
     boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
-        Names.required(keyId, "keyId");
-        Names.required(oldDigest, "oldDigest");
-        Names.required(newDigest, "newDigest");
-        Names.required(pepperId, "pepperId");
-        Names.required(now, "now");
-        if (newDigest.length != 32) {
-            throw new IllegalArgumentException("key digests are 32 bytes");
-        }
+        dev.latch.spi.LatchStore.checkRehash(keyId, oldDigest, newDigest, pepperId, now);
         store.observe(now);
         KeyHolder h = keys.get(keyId);
         if (h == null) {

@@ -1163,16 +1163,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now) {
-        InMemoryDurable.checkKey(key);
-        Names.required(value, "value");
-        Names.required(expiresAt, "expiresAt");
-        Names.required(now, "now");
-        if (expectedVersion < 0) {
-            throw new IllegalArgumentException("expectedVersion is 0 or more");
-        }
-        if (value.length() > MAX_RECORD_VALUE) {
-            throw new IllegalArgumentException("a record value has at most " + MAX_RECORD_VALUE + " characters");
-        }
+        LatchStore.checkRecord(key, expectedVersion, value, expiresAt, now);
         observe(now);
         if (expectedVersion == 0 && !durable.live(key, now)) {
             ensureRoom();
@@ -1193,14 +1184,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
     @Override
     public List<Claim> claimDue(Instant now, Duration lease, int max) {
-        Names.required(now, "now");
-        Names.required(lease, "lease");
-        if (lease.isNegative() || lease.isZero()) {
-            throw new IllegalArgumentException("a lease is positive");
-        }
-        if (max < 1 || max > MAX_CLAIM) {
-            throw new IllegalArgumentException("max is 1 to " + MAX_CLAIM);
-        }
+        LatchStore.checkClaim(now, lease, max);
         observe(now);
         return durable.claimDue(now, lease, max);
     }

@@ -349,6 +349,80 @@ public interface LatchStore {
     }
 
     /**
+     * The argument rule of {@link #claimDue}, for stores to check before anything else.
+     *
+     * @param now   the time
+     * @param lease the lease
+     * @param max   most items
+     * @throws IllegalArgumentException when an argument is null or out of range
+     */
+    static void checkClaim(Instant now, java.time.Duration lease, int max) {
+        Names.required(now, "now");
+        Names.required(lease, "lease");
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("a lease is positive");
+        }
+        if (max < 1 || max > MAX_CLAIM) {
+            throw new IllegalArgumentException("max is 1 to " + MAX_CLAIM);
+        }
+    }
+
+    /**
+     * The argument rule of {@link #compareAndSet}, for stores to check before anything else.
+     *
+     * @param key             the key
+     * @param expectedVersion the expected version
+     * @param value           the value
+     * @param expiresAt       the expiry
+     * @param now             the time
+     * @throws IllegalArgumentException when an argument is null or out of range
+     */
+    static void checkRecord(String key, long expectedVersion, String value, Instant expiresAt, Instant now) {
+        checkRecordKey(key);
+        Names.required(value, "value");
+        Names.required(expiresAt, "expiresAt");
+        Names.required(now, "now");
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion is 0 or more");
+        }
+        if (value.length() > MAX_RECORD_VALUE) {
+            throw new IllegalArgumentException("a record value has at most " + MAX_RECORD_VALUE + " characters");
+        }
+    }
+
+    /**
+     * @param key a record key
+     * @throws IllegalArgumentException when it is null, empty or longer than {@value #MAX_RECORD_KEY}
+     */
+    static void checkRecordKey(String key) {
+        Names.required(key, "key");
+        if (key.isEmpty() || key.length() > MAX_RECORD_KEY) {
+            throw new IllegalArgumentException("a record key has 1 to " + MAX_RECORD_KEY + " characters");
+        }
+    }
+
+    /**
+     * The argument rule of {@link #rehashKey}, for stores to check before anything else.
+     *
+     * @param keyId     the key
+     * @param oldDigest the old digest
+     * @param newDigest the new digest
+     * @param pepperId  the pepper id
+     * @param now       the time
+     * @throws IllegalArgumentException when an argument is null or the new digest is not 32 bytes
+     */
+    static void checkRehash(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
+        Names.required(keyId, "keyId");
+        Names.required(oldDigest, "oldDigest");
+        Names.required(newDigest, "newDigest");
+        Names.required(pepperId, "pepperId");
+        Names.required(now, "now");
+        if (newDigest.length != 32) {
+            throw new IllegalArgumentException("key digests are 32 bytes");
+        }
+    }
+
+    /**
      * Adds an item, or replaces the item with the same id (its claim, if any, is dropped).
      *
      * @param work the item

@@ -804,16 +804,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return prefix + ":r:" + b64(key);
     }
 
-    private static void checkRecordKey(String key) {
-        Names.required(key, "key");
-        if (key.isEmpty() || key.length() > MAX_RECORD_KEY) {
-            throw new IllegalArgumentException("a record key has 1 to " + MAX_RECORD_KEY + " characters");
-        }
-    }
-
     @Override
     public Optional<Versioned> getRecord(String key, Instant now) {
-        checkRecordKey(key);
+        LatchStore.checkRecordKey(key);
         Names.required(now, "now");
         String v = call("GET", () -> send().get(recordKey(key)));
         if (v == null) {
@@ -838,16 +831,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public boolean compareAndSet(String key, long expectedVersion, String value, Instant expiresAt, Instant now) {
-        checkRecordKey(key);
-        Names.required(value, "value");
-        Names.required(expiresAt, "expiresAt");
-        Names.required(now, "now");
-        if (expectedVersion < 0) {
-            throw new IllegalArgumentException("expectedVersion is 0 or more");
-        }
-        if (value.length() > MAX_RECORD_VALUE) {
-            throw new IllegalArgumentException("a record value has at most " + MAX_RECORD_VALUE + " characters");
-        }
+        LatchStore.checkRecord(key, expectedVersion, value, expiresAt, now);
         Long r = eval("cas", ScriptOutputType.INTEGER, new String[]{recordKey(key)}, ms(now),
                 Long.toString(expectedVersion), ms(expiresAt), Long.toString(ttl(expiresAt, now)), value);
         return r != null && r == 1;
@@ -873,14 +857,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public List<Claim> claimDue(Instant now, Duration lease, int max) {
-        Names.required(now, "now");
-        Names.required(lease, "lease");
-        if (lease.isNegative() || lease.isZero()) {
-            throw new IllegalArgumentException("a lease is positive");
-        }
-        if (max < 1 || max > MAX_CLAIM) {
-            throw new IllegalArgumentException("max is 1 to " + MAX_CLAIM);
-        }
+        LatchStore.checkClaim(now, lease, max);
         List<Object> r = eval("claim_due", ScriptOutputType.MULTI, new String[]{workQueue()}, ms(now),
                 Long.toString(lease.toMillis()), Integer.toString(max), workItemPrefix());
         List<Claim> claims = new ArrayList<>(r.size());
@@ -987,14 +964,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
-        Names.required(keyId, "keyId");
-        Names.required(oldDigest, "oldDigest");
-        Names.required(newDigest, "newDigest");
-        Names.required(pepperId, "pepperId");
-        Names.required(now, "now");
-        if (newDigest.length != 32) {
-            throw new IllegalArgumentException("key digests are 32 bytes");
-        }
+        LatchStore.checkRehash(keyId, oldDigest, newDigest, pepperId, now);
         Long r = eval("rehash_key", ScriptOutputType.INTEGER, new String[]{keyKey(keyId)}, HEX.formatHex(oldDigest),
                 HEX.formatHex(newDigest), pepperId);
         return r != null && r == 1;
