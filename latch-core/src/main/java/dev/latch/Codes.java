@@ -103,8 +103,17 @@ final class Codes extends Part {
         String source = context.sourceText();
         byte[] folded = presented.folded == null ? null : hasher.code(latchId, subject, presented.folded);
         byte[] exact = presented.exact == null ? null : hasher.code(latchId, subject, presented.exact);
-        OpenRequest request = new OpenRequest(latchId, subject, folded, exact, presented.kinds,
-                context.requestBytes(), source, false, now, lockout);
+        OpenRequest request;
+        if (previousHasher == null) {
+            request = new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), source,
+                    false, now, lockout);
+        } else {
+            // peppers rotate: codes issued under the previous primary still open until it is left out
+            byte[] previousFolded = presented.folded == null ? null : previousHasher.code(latchId, subject, presented.folded);
+            byte[] previousExact = presented.exact == null ? null : previousHasher.code(latchId, subject, presented.exact);
+            request = new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), source,
+                    false, now, lockout, previousFolded, previousExact);
+        }
         OpenResult result;
         try {
             result = store.open(request);

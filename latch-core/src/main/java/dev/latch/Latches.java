@@ -784,8 +784,9 @@ public final class Latches extends Part {
          * keys, recovery codes); static keys hashed under an older one still authenticate, and the
          * first time one does, it is rehashed under the primary (an audited {@code REHASHED}
          * rotation event). Retire an older pepper by leaving it out once its keys were used, or
-         * revoke the keys that never were. Codes and recovery codes are hashed under the primary
-         * only: those issued before the primary changed stop opening then.
+         * revoke the keys that never were. Codes and recovery codes are hashed under the primary;
+         * those hashed under the first older pepper (the previous primary) still open, and are
+         * not rehashed: reissue recovery codes before leaving it out.
          *
          * <pre>{@code
          * .peppers(SecretSource.directory(Path.of("/run/secrets/latch")), "pepper-2026-12", "pepper-2026-06")

@@ -29,6 +29,8 @@ abstract class Part {
     final String pepperId;
     /** Every configured pepper's hasher by id, the primary included: keys verify under any of them. */
     final Map<String, Hasher> peppers;
+    /** The first older pepper's hasher while peppers rotate, else null: codes hashed under it still open. */
+    final Hasher previousHasher;
     /** The key of code ids' latch-and-subject tags ({@link CodeIds}). */
     final long tagK0;
     final long tagK1;
@@ -53,6 +55,7 @@ abstract class Part {
             byId.put(older.id(), new Hasher(older));
         }
         this.peppers = Map.copyOf(byId);
+        this.previousHasher = b.olderPeppers.isEmpty() ? null : byId.get(b.olderPeppers.get(0).id());
         List<AuditSink> sinks = b.sinks == null ? List.of(Latches.loggingSink()) : b.sinks;
         this.audit = AuditSink.fanOut(sinks);
         this.sinkCount = sinks.size();
@@ -69,6 +72,7 @@ abstract class Part {
         this.hasher = base.hasher;
         this.pepperId = base.pepperId;
         this.peppers = base.peppers;
+        this.previousHasher = base.previousHasher;
         this.tagK0 = base.tagK0;
         this.tagK1 = base.tagK1;
         this.audit = base.audit;

@@ -919,12 +919,15 @@ public interface LatchStore {
      * @param conditionsCleared true when the core has checked the record's conditions
      * @param now               the injected clock's time
      * @param lockout           the lockout rules to apply on failure
+     * @param previousFolded    the folded form's digest under the previous pepper while peppers
+     *                          rotate, or null: a stored digest matching it matches as well
+     * @param previousExact     the exact form's digest under the previous pepper, or null
      *
      * <p>{@code toString} leaves out the digests. Thread-safe: immutable.
      */
     public record OpenRequest(String latchId, String subject, byte[] foldedDigest, byte[] exactDigest,
                               Set<CodeFormat.Kind> kinds, byte[] request, String source, boolean conditionsCleared,
-                              Instant now, LockoutPolicy lockout) {
+                              Instant now, LockoutPolicy lockout, byte[] previousFolded, byte[] previousExact) {
         /** Validates. */
         public OpenRequest {
             Names.required(latchId, "latchId");
@@ -932,6 +935,27 @@ public interface LatchStore {
             Names.required(now, "now");
             Names.required(lockout, "lockout");
             kinds = Set.copyOf(kinds);
+        }
+
+        /**
+         * A presentation without digests under a previous pepper.
+         *
+         * @param latchId           the latch
+         * @param subject           who presents the code
+         * @param foldedDigest      digest of the case-folded form, or null
+         * @param exactDigest       digest of the exact form, or null
+         * @param kinds             kinds the input is well-formed for
+         * @param request           SHA-256 of the bound request, or null
+         * @param source            the canonical source address, or null
+         * @param conditionsCleared true when the core has checked the record's conditions
+         * @param now               the time
+         * @param lockout           the lockout rules
+         */
+        public OpenRequest(String latchId, String subject, byte[] foldedDigest, byte[] exactDigest,
+                           Set<CodeFormat.Kind> kinds, byte[] request, String source, boolean conditionsCleared,
+                           Instant now, LockoutPolicy lockout) {
+            this(latchId, subject, foldedDigest, exactDigest, kinds, request, source, conditionsCleared, now, lockout,
+                    null, null);
         }
 
         /**
@@ -946,10 +970,22 @@ public interface LatchStore {
         }
 
         /**
+         * @param kind the kind of the stored code
+         * @return the digest under the previous pepper to compare with it as well, or null
+         */
+        public byte[] previousDigestFor(CodeFormat.Kind kind) {
+            if (!kinds.contains(kind)) {
+                return null;
+            }
+            return kind == CodeFormat.Kind.OPAQUE ? previousExact : previousFolded;
+        }
+
+        /**
          * @return a copy marked as having passed the record's conditions
          */
         public OpenRequest withConditionsCleared() {
-            return new OpenRequest(latchId, subject, foldedDigest, exactDigest, kinds, request, source, true, now, lockout);
+            return new OpenRequest(latchId, subject, foldedDigest, exactDigest, kinds, request, source, true, now, lockout,
+                    previousFolded, previousExact);
         }
 
         @Override

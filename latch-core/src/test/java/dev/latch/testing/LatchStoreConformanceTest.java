@@ -1582,6 +1582,29 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void pepperRotation_codesUnderThePreviousPepperStillOpen_untilItIsLeftOut() {
+        IssuedCode before = latches.issue(LatchPolicy.HIGH, "rot", "alice");
+        IssuedCode alsoBefore = latches.issue(LatchPolicy.HIGH, "rot", "bob");
+        IssuedCode opaque = latches.issue(LatchPolicy.from(LatchPolicy.HIGH).format(CodeFormat.opaque(16)).build(),
+                "rot-o", "alice");
+        RecoveryCodes recovery = latches.issueRecoveryCodes("carol", 2);
+        Latches rotating = withPeppers("next", "default");
+        Latches next = withPeppers("next");
+        String wrong = before.code().equals("000000") ? "111111" : "000000";
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), rotating.open("rot", wrong, as("alice")));
+        assertEquals(LatchPolicy.HIGH.maxAttempts() - 1, store.find(before.codeId()).orElseThrow().attemptsLeft(),
+                "one attempt counted, not one per pepper");
+        assertTrue(rotating.open("rot", before.code(), as("alice")).isOpen(), "issued under the previous pepper");
+        assertTrue(rotating.open("rot-o", opaque.code(), as("alice")).isOpen(), "opaque codes too");
+        assertTrue(rotating.redeemRecoveryCode(recovery.codes().get(0), as("carol")).isOpen(), "recovery codes too");
+        IssuedCode fresh = rotating.issue(LatchPolicy.HIGH, "rot", "dave");
+        assertTrue(next.open("rot", fresh.code(), as("dave")).isOpen(), "new codes use the primary");
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), next.open("rot", alsoBefore.code(), as("bob")),
+                "once the previous pepper is left out, its codes no longer open");
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), next.redeemRecoveryCode(recovery.codes().get(1), as("carol")));
+    }
+
+    @Test
     void rehashKey_onlyWhileTheDigestIsTheOldOne() {
         IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
         byte[] old = store.findKey(key.keyId()).orElseThrow().digest();

@@ -454,7 +454,8 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         }
         // The optional arguments go last and are left off when empty: Redis makes a string of
         // every argument on every call, and an open usually has none of them.
-        int n = req.source() != null ? 6 : req.conditionsCleared() ? 5 : req.request() != null ? 4
+        boolean rotating = req.previousFolded() != null || req.previousExact() != null;
+        int n = rotating ? 8 : req.source() != null ? 6 : req.conditionsCleared() ? 5 : req.request() != null ? 4
                 : req.exactDigest() != null ? 3 : 2;
         String[] args = new String[n];
         // <now>|<kinds>|<lockout>, as open.lua reads it: now as 13 hex digits of the time plus
@@ -476,7 +477,11 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             args[4] = req.conditionsCleared() ? "1" : "0";
         }
         if (n > 5) {
-            args[5] = req.source();
+            args[5] = req.source() == null ? "" : req.source();
+        }
+        if (n > 6) {
+            args[6] = req.previousFolded() == null ? "" : digestCheck(req.previousFolded());
+            args[7] = req.previousExact() == null ? "" : digestCheck(req.previousExact());
         }
         OpenResult result = openResult(eval("open", ScriptOutputType.VALUE, keys, args));
         if (result.outcome() == OpenResult.Outcome.OPENED && result.code() != null

@@ -1,6 +1,8 @@
 -- KEYS: slot, then the sources of the subject when there is a source (ARGV[6])
 -- ARGV: <now>|<kinds>|<lockout>, folded check, exact check, request hex, conditions cleared
---       ('1'), source. Each is left off with those after it when it and they are empty: the
+--       ('1'), source, and while peppers rotate the folded and exact checks under the previous
+--       pepper (a stored digest matching either check matches; the common case below then does
+--       not apply, as ARGV[6] is set). Each is left off with those after it when it and they are empty: the
 --       server makes a string of every argument on every call (about 1,400 instructions each).
 --       now is 13 hex digits of the time in milliseconds plus 2^51 (read at a fixed place with
 --       strtoul: a decimal takes glibc's strtod); kinds are the letters N B O; lockout is
@@ -70,12 +72,19 @@ if lu >= 0 and now < lu then
 end
 if tail == '' then return string.format('NO_CODE|%d||0|0||0|0|0:0:', failures) end
 local match = -1
+-- while peppers rotate, the presented code's check under the previous pepper matches too
+local previous = nil
+if presented ~= nil and ARGV[7] ~= nil then
+  if kind == 'O' then previous = ARGV[8] else previous = ARGV[7] end
+  if previous == '' then previous = nil end
+end
 if presented ~= nil and #presented == 40 then
   if n == 1 then
-    if presented == dh then match = 0 end
+    if presented == dh or previous == dh then match = 0 end
   else
     for i = 0, n - 1 do
-      if presented == string.sub(dh, i * 40 + 1, i * 40 + 40) and match < 0 then match = i end
+      local stored = string.sub(dh, i * 40 + 1, i * 40 + 40)
+      if (presented == stored or previous == stored) and match < 0 then match = i end
     end
   end
 end
