@@ -1,0 +1,10 @@
+/**
+ * latch-jdbc: a {@link dev.latch.spi.LatchStore} on PostgreSQL through plain JDBC. Exports only
+ * {@code dev.latch.jdbc}.
+ */
+module dev.latch.jdbc {
+    requires transitive dev.latch.core;
+    requires transitive java.sql;
+
+    exports dev.latch.jdbc;
+}
