@@ -20,6 +20,7 @@ public final class Tour {
         AuthenticatorAppExample.main(args);
         ServiceToServiceExample.main(args);
         MultiInstanceExample.main(args);
+        PostgresKeysExample.main(args);
         System.out.println();
         System.out.println("Tour complete.");
     }

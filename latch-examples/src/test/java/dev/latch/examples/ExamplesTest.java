@@ -86,6 +86,15 @@ class ExamplesTest {
     }
 
     @Test
+    void postgresKeys_shareTheLifecycleBetweenTwoInstancesOnARealPostgres() {
+        String out = run(PostgresKeysExample::main);
+        assertInOrder(out, "PostgreSQL is up on loopback port", "key lk_live_", "Opened[", "instance A sees the last use",
+                "old key on B during the overlap: Opened[", "new key on B: Opened[",
+                "old key on B after the overlap: Denied[reason=EXPIRED]", "revoked: true",
+                "the leaked key on A, at once: Denied[reason=REVOKED]", "rows deleted: ");
+    }
+
+    @Test
     void breakGlass_approvalThenSingleUseThenEscalationThenReview() {
         String out = run(BreakGlassExample::main);
         assertInOrder(out, "release before approval: refused", "OPENED", "[pager to bob] your code for prod-db:admin",
