@@ -5,6 +5,7 @@
 module dev.latch.jdbc {
     requires transitive dev.latch.core;
     requires transitive java.sql;
+    requires com.github.benmanes.caffeine;
 
     exports dev.latch.jdbc;
 }

@@ -88,6 +88,12 @@ public final class Latches extends Part {
      * one-time passwords search (HOTP resync looks at 1,001). A longer array is {@code MALFORMED}.
      */
     public static final int MAX_COUNTERS = 1024;
+    /**
+     * By default a source address may present at most 20 unknown or wrong static keys a minute;
+     * after that its keys are refused ({@link Verdict.DenialReason#LOCKED}) for a minute without a
+     * store lookup. See {@link Builder#keySourceLimit}.
+     */
+    public static final RateLimit DEFAULT_KEY_SOURCE_LIMIT = RateLimit.of(20, Duration.ofMinutes(1));
     /** How often latches on a shared store poll it for due work by default. */
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(10);
 
@@ -739,6 +745,8 @@ public final class Latches extends Part {
         DeliveryChain delivery;
         Scheduler scheduler;
         Duration pollDueWork;
+        RateLimit keySourceLimit;
+        boolean keySourceLimitOff;
 
         private Builder() {
         }
@@ -909,6 +917,25 @@ public final class Latches extends Part {
                 throw new IllegalArgumentException("pollDueWork must be zero or 1 second to 1 hour");
             }
             this.pollDueWork = every;
+            return this;
+        }
+
+        /**
+         * How many well-formed static keys that are unknown or have a wrong secret one source
+         * address may present within the window before {@link Latches#authenticate} refuses that
+         * source's keys ({@code Denied(LOCKED)}, audited {@code RATE_LIMITED}/{@code KEY_SOURCE_LIMIT})
+         * for one window, without a store lookup. Failures are counted in the store, so every
+         * instance counts together; each instance refuses the source once it sees a failure while
+         * the limit holds. Keys presented without a source address are not limited; malformed keys
+         * cost no lookup and are not counted. Default {@link Latches#DEFAULT_KEY_SOURCE_LIMIT}.
+         *
+         * @param limit the limit, or null to turn it off
+         * @return this
+         */
+        public Builder keySourceLimit(RateLimit limit) {
+            once(this.keySourceLimit != null || this.keySourceLimitOff ? "" : null, "keySourceLimit");
+            this.keySourceLimit = limit;
+            this.keySourceLimitOff = limit == null;
             return this;
         }
 

@@ -40,6 +40,8 @@ abstract class Part {
     final LockoutPolicy lockout;
     final TimeWindow businessHours;
     final DeliveryChain delivery;
+    /** Failed static keys per source address before the source is refused, or null for no limit. */
+    final RateLimit keySourceLimit;
 
     Part(Latches.Builder b) {
         this.store = b.store == null ? Latches.inMemoryStore() : b.store;
@@ -63,6 +65,8 @@ abstract class Part {
         this.lockout = b.lockout == null ? LockoutPolicy.DEFAULT : b.lockout;
         this.businessHours = b.businessHours;
         this.delivery = b.delivery;
+        this.keySourceLimit = b.keySourceLimitOff ? null : b.keySourceLimit == null ? Latches.DEFAULT_KEY_SOURCE_LIMIT
+                : b.keySourceLimit;
     }
 
     Part(Part base) {
@@ -81,6 +85,7 @@ abstract class Part {
         this.lockout = base.lockout;
         this.businessHours = base.businessHours;
         this.delivery = base.delivery;
+        this.keySourceLimit = base.keySourceLimit;
     }
 
     static boolean validLatchId(String latchId) {

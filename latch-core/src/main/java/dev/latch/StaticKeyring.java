@@ -73,6 +73,11 @@ final class StaticKeyring extends Part {
             audit(AuditEvent.Type.DENIED, now, null, null, null, source, AuditEvent.Outcome.FAILURE, "MALFORMED_KEY");
             return Verdict.denied(DenialReason.MALFORMED);
         }
+        if (source != null && keySourceLimit != null && blockedUntil(source, now)) {
+            audit(AuditEvent.Type.RATE_LIMITED, now, parsed.prefix(), parsed.keyId, null, source,
+                    AuditEvent.Outcome.FAILURE, "KEY_SOURCE_LIMIT");
+            return Verdict.denied(DenialReason.LOCKED);
+        }
         byte[] digest = hasher.key(parsed);
         KeyResult result;
         try {
@@ -121,8 +126,68 @@ final class StaticKeyring extends Part {
         }
         audit(AuditEvent.Type.DENIED, now, parsed.prefix(), parsed.keyId, subject, source, AuditEvent.Outcome.FAILURE,
                 result.outcome().name(), pepperDetail);
+        if (source != null && keySourceLimit != null
+                && (result.outcome() == KeyResult.Outcome.NO_KEY || result.outcome() == KeyResult.Outcome.WRONG_SECRET)) {
+            countKeyFailure(source, now);
+        }
         return Verdict.denied(reason);
     }
+
+    /** Sources refused for too many failed keys, until when (by the clock); this instance's view. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Instant> blockedSources =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+    private boolean blockedUntil(String source, Instant now) {
+        Instant until = blockedSources.getIfPresent(source);
+        if (until == null) {
+            return false;
+        }
+        if (!now.isBefore(until)) {
+            blockedSources.invalidate(source);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Counts a well-formed key that is unknown or has the wrong secret against its source, in the
+     * store, so every instance counts together. The failure that reaches the limit marks the
+     * source refused in the store until the window has passed; an instance that sees a failure of
+     * a refused source (its own count, or the mark) refuses the source's keys from then on
+     * without a lookup. Only failures pay these store calls.
+     */
+    private void countKeyFailure(String source, Instant now) {
+        java.time.Duration window = keySourceLimit.window();
+        dev.latch.spi.LatchStore.EventCount c = call("countEvent", null, null, null,
+                () -> store.countEvent(KEY_SOURCE + source, keySourceLimit.count(), window, window, now));
+        Instant until = null;
+        if (c.fired()) {
+            Instant end = now.plus(window);
+            call("putMarker", null, null, null, () -> {
+                store.putMarker(KEY_SOURCE_REFUSED + source, Long.toString(end.toEpochMilli()), end, now);
+                return null;
+            });
+            audit(AuditEvent.Type.ALERT, now, null, null, null, source, AuditEvent.Outcome.ALERT, "KEY_SOURCE_LIMIT",
+                    Map.of("COUNT", Integer.toString(c.inWindow())));
+            until = end;
+        } else {
+            java.util.Optional<String> mark = call("getMarker", null, null, null,
+                    () -> store.getMarker(KEY_SOURCE_REFUSED + source, now));
+            if (mark.isPresent()) {
+                try {
+                    until = Instant.ofEpochMilli(Long.parseLong(mark.get()));
+                } catch (NumberFormatException e) {
+                    until = now.plus(window); // a mark latch did not write: refuse for a window, fail closed
+                }
+            }
+        }
+        if (until != null && now.isBefore(until)) {
+            blockedSources.put(source, until);
+        }
+    }
+
+    private static final String KEY_SOURCE = "~key-source:";
+    private static final String KEY_SOURCE_REFUSED = "~key-source-refused:";
 
     KeyResult verifyUnderOlderPepper(StaticKeys.Parsed parsed, Hasher older, byte[] primaryDigest, Instant now,
                                              String source) {

@@ -206,12 +206,14 @@ public final class Interleaved {
                 long n = 0;
                 long sink = 0;
                 try {
-                    while (System.nanoTime() < end) {
+                    // at least one batch: a thread that starts after the phase's end (a loaded
+                    // machine) still counts, so a rate is never zero
+                    do {
                         for (int j = 0; j < 64; j++) {
                             sink += caller.getAsInt();
                         }
                         n += 64;
-                    }
+                    } while (System.nanoTime() < end);
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }

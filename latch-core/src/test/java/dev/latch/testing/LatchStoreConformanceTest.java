@@ -1605,6 +1605,47 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void keySourceLimit_failedKeysFromOneSource_refuseItsKeysForAWindow_onEveryInstance() {
+        RateLimit five = RateLimit.of(5, Duration.ofMinutes(1));
+        Latches a = Latches.builder().store(store).clock(clock).pepper(PEPPER).auditSink(audit).pollDueWork(Duration.ZERO)
+                .keySourceLimit(five).build();
+        Latches b = Latches.builder().store(store).clock(clock).pepper(PEPPER).auditSink(audit).pollDueWork(Duration.ZERO)
+                .keySourceLimit(five).build();
+        IssuedStaticKey key = a.issueStaticKey(StaticKeySpec.builder("svc").build());
+        // well formed, right checksums, but not in this store: each costs a lookup and counts
+        Latches elsewhere = Latches.builder().pepper(PEPPER).auditSink(e -> { }).build();
+        String[] unknown = new String[6];
+        for (int i = 0; i < unknown.length; i++) {
+            unknown[i] = elsewhere.issueStaticKey(StaticKeySpec.builder("svc").build()).key();
+        }
+        AccessContext attacker = AccessContext.builder("svc").source("198.51.100.7").build();
+        AccessContext other = AccessContext.builder("svc").source("10.0.0.9").build();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(new Verdict.Denied(DenialReason.MALFORMED), a.authenticate("lk_garbage", attacker),
+                    "malformed keys cost no lookup and are not counted");
+        }
+        for (int i = 0; i < 4; i++) {
+            assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), a.authenticate(unknown[i], attacker));
+        }
+        assertTrue(a.authenticate(key.key(), attacker).isOpen(), "four failures: still under the limit");
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), a.authenticate(unknown[4], attacker),
+                "the fifth failure reaches the limit");
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), a.authenticate(key.key(), attacker),
+                "the source is refused, even with the right key");
+        assertTrue(a.authenticate(key.key(), other).isOpen(), "another source is not");
+        assertTrue(a.authenticate(key.key(), as("svc")).isOpen(), "a key without a source address is not limited");
+        assertTrue(b.authenticate(key.key(), attacker).isOpen(), "instance b has seen no failure of the source yet");
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), b.authenticate(unknown[5], attacker));
+        assertEquals(new Verdict.Denied(DenialReason.LOCKED), b.authenticate(key.key(), attacker),
+                "its first failure shows b the refusal the store holds");
+        assertEquals(2, audit.count(AuditEvent.Type.RATE_LIMITED, "KEY_SOURCE_LIMIT"));
+        assertEquals(1, audit.count(AuditEvent.Type.ALERT, "KEY_SOURCE_LIMIT"));
+        clock.advance(Duration.ofMinutes(1));
+        assertTrue(a.authenticate(key.key(), attacker).isOpen(), "after the window the source may try again");
+        assertTrue(b.authenticate(key.key(), attacker).isOpen());
+    }
+
+    @Test
     void rehashKey_onlyWhileTheDigestIsTheOldOne() {
         IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").build());
         byte[] old = store.findKey(key.keyId()).orElseThrow().digest();

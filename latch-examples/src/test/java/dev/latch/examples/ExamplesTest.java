@@ -91,7 +91,7 @@ class ExamplesTest {
         assertInOrder(out, "PostgreSQL is up on loopback port", "key lk_live_", "Opened[", "instance A sees the last use",
                 "old key on B during the overlap: Opened[", "new key on B: Opened[",
                 "old key on B after the overlap: Denied[reason=EXPIRED]", "revoked: true",
-                "the leaked key on A, at once: Denied[reason=REVOKED]", "rows deleted: ");
+                "the leaked key on A: Denied[reason=REVOKED]", "rows deleted: ");
     }
 
     @Test

@@ -65,15 +65,35 @@ public final class JdbcLatchStore implements LatchStore {
     private static final long TOMBSTONE_MS = Duration.ofHours(1).toMillis();
     private static final long NEVER_MS = CodeRecord.NEVER.toEpochMilli();
     private static final java.math.BigInteger TWO_63 = java.math.BigInteger.ONE.shiftLeft(63);
+    /**
+     * How long a static key is decided from the cache by default: the longest a revocation on one
+     * instance takes to reach the others.
+     */
+    public static final Duration DEFAULT_KEY_CACHE = Duration.ofSeconds(2);
 
     private final DataSource dataSource;
     private final String p;
     private final int timeoutSeconds;
+    /**
+     * Keys as last read from the database, with the caller's time of that read: an entry decides
+     * only while the caller's clock is less than the time to live past it. Null when off.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, CachedKey> keyCache;
+    private final Duration keyCacheTtl;
+    private final long keyCacheTtlMs;
+
+    private record CachedKey(KeyRecord key, long readAtMs) {
+    }
 
     private JdbcLatchStore(Builder b) {
         this.dataSource = b.dataSource;
         this.p = b.prefix;
         this.timeoutSeconds = (int) Math.max(1, b.timeout.toSeconds());
+        this.keyCacheTtl = b.keyCacheTtl;
+        this.keyCacheTtlMs = b.keyCacheTtl.toMillis();
+        // Caffeine's own expiry (system time) only bounds memory; decisions use the caller's clock.
+        this.keyCache = b.keyCacheTtl.isZero() ? null : com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .expireAfterWrite(b.keyCacheTtl.multipliedBy(2)).maximumSize(b.keyCacheSize).build();
     }
 
     /**
@@ -594,6 +614,32 @@ public final class JdbcLatchStore implements LatchStore {
         Names.required(keyId, "keyId");
         Names.required(digest, "digest");
         Names.required(now, "now");
+        CachedKey entry = keyCache == null ? null : keyCache.getIfPresent(keyId);
+        long nowMs = now.toEpochMilli();
+        KeyRecord cached = entry != null && nowMs >= entry.readAtMs() && nowMs - entry.readAtMs() < keyCacheTtlMs
+                ? entry.key() : null;
+        if (cached != null) {
+            // decided on the key as read at most the cache's time to live ago, as the database decides
+            if (!java.security.MessageDigest.isEqual(cached.digest(), digest)) {
+                return new KeyResult(KeyResult.Outcome.WRONG_SECRET, cached);
+            }
+            if (cached.state() == StaticKeyInfo.State.REVOKED) {
+                return new KeyResult(KeyResult.Outcome.REVOKED, cached);
+            }
+            if ((cached.expiresAt() != null && !now.isBefore(cached.expiresAt()))
+                    || (cached.validUntil() != null && !now.isBefore(cached.validUntil()))) {
+                return new KeyResult(KeyResult.Outcome.EXPIRED, cached);
+            }
+            return new KeyResult(KeyResult.Outcome.OK, cached.used(now, source));
+        }
+        KeyResult fresh = useKeyInDatabase(keyId, digest, now, source);
+        if (keyCache != null && fresh.record() != null) {
+            keyCache.put(keyId, new CachedKey(fresh.record(), nowMs));
+        }
+        return fresh;
+    }
+
+    private KeyResult useKeyInDatabase(String keyId, byte[] digest, Instant now, String source) {
         StringBuilder cols = new StringBuilder("outcome");
         for (String col : KEY_COLUMNS.split(", ")) {
             cols.append(", ").append(keyOut(col));
@@ -622,6 +668,7 @@ public final class JdbcLatchStore implements LatchStore {
         Names.required(validUntil, "validUntil");
         Names.required(successorId, "successorId");
         Names.required(now, "now");
+        forget(keyId);
         return run("retireKey", c -> {
             try (PreparedStatement ps = prepare(c, "UPDATE ${p}keys SET state = 'ROTATED', valid_until = ?, successor_id = ? "
                     + "WHERE key_id = ? AND state = 'ACTIVE' RETURNING " + KEY_COLUMNS)) {
@@ -639,13 +686,17 @@ public final class JdbcLatchStore implements LatchStore {
     public boolean revokeKey(String keyId, Instant now) {
         Names.required(keyId, "keyId");
         Names.required(now, "now");
-        return update("revokeKey", "UPDATE ${p}keys SET state = 'REVOKED' WHERE key_id = ? AND state <> 'REVOKED'", keyId)
-                == 1;
+        forget(keyId);
+        boolean revoked = update("revokeKey", "UPDATE ${p}keys SET state = 'REVOKED' WHERE key_id = ? AND state <> 'REVOKED'",
+                keyId) == 1;
+        forget(keyId); // a use racing the revocation may have cached the key as it was
+        return revoked;
     }
 
     @Override
     public boolean rehashKey(String keyId, byte[] oldDigest, byte[] newDigest, String pepperId, Instant now) {
         LatchStore.checkRehash(keyId, oldDigest, newDigest, pepperId, now);
+        forget(keyId);
         return run("rehashKey", c -> {
             try (PreparedStatement ps = prepare(c, "UPDATE ${p}keys SET digest = ?, pepper_id = ? "
                     + "WHERE key_id = ? AND sha256(digest) = sha256(?)")) {
@@ -656,6 +707,12 @@ public final class JdbcLatchStore implements LatchStore {
                 return ps.executeUpdate() == 1;
             }
         });
+    }
+
+    private void forget(String keyId) {
+        if (keyCache != null) {
+            keyCache.invalidate(keyId);
+        }
     }
 
     // ------------------------------------------------------------------ durable records and scheduled work
@@ -822,7 +879,7 @@ public final class JdbcLatchStore implements LatchStore {
 
     @Override
     public String toString() {
-        return "JdbcLatchStore[prefix=" + p + ", timeout=" + timeoutSeconds + "s]";
+        return "JdbcLatchStore[prefix=" + p + ", timeout=" + timeoutSeconds + "s, keyCache=" + keyCacheTtl + "]";
     }
 
     /**
@@ -832,6 +889,8 @@ public final class JdbcLatchStore implements LatchStore {
         private final DataSource dataSource;
         private String prefix = "latch_";
         private Duration timeout = Duration.ofSeconds(5);
+        private Duration keyCacheTtl = DEFAULT_KEY_CACHE;
+        private int keyCacheSize = 100_000;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -857,6 +916,32 @@ public final class JdbcLatchStore implements LatchStore {
                 throw new IllegalArgumentException("queryTimeout is 1 second to 5 minutes");
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * A cache in front of static-key lookups. A key that authenticated (or was refused) is
+         * decided from the cache, without a query, for up to {@code ttl} by the callers' clock
+         * (the {@code now} each use passes in); a revocation, rotation
+         * or rehash on this instance takes effect here at once, and on every other instance within
+         * {@code ttl}. While a key is cached its last use is written at most once per {@code ttl}.
+         * Unknown keys are never cached: each costs one indexed lookup.
+         *
+         * @param ttl     how long a key is decided from the cache, zero (off) to 1 minute; default
+         *                {@link JdbcLatchStore#DEFAULT_KEY_CACHE}
+         * @param maxKeys most keys held, 1 or more
+         * @return this
+         */
+        public Builder keyCache(Duration ttl, int maxKeys) {
+            Names.required(ttl, "ttl");
+            if (ttl.isNegative() || ttl.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("the key cache's ttl is zero to 1 minute");
+            }
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("maxKeys is 1 or more");
+            }
+            this.keyCacheTtl = ttl;
+            this.keyCacheSize = maxKeys;
             return this;
         }
 
