@@ -89,7 +89,7 @@ final class InMemoryDurable {
             claims.add(new LatchStore.Claim(due.work, held.token, held.attempts));
         }
         // the earliest-due order: items whose lease ran out were re-queued at the lease's end
-        claims.sort(Comparator.comparing((LatchStore.Claim c) -> c.work().dueAt()).thenComparing(c -> c.work().id()));
+        claims.sort(LatchStore.Claim.EARLIEST_DUE);
         return claims;
     }
 

@@ -342,6 +342,10 @@ public interface LatchStore {
      * @param attempt how many times the item has been claimed, this time included
      */
     record Claim(Work work, long token, int attempt) {
+        /** Earliest due first, then by id: the order {@link #claimDue} returns claims in. */
+        public static final java.util.Comparator<Claim> EARLIEST_DUE = java.util.Comparator
+                .comparing((Claim c) -> c.work().dueAt()).thenComparing(c -> c.work().id());
+
         /** Validates. */
         public Claim {
             Names.required(work, "work");

@@ -800,7 +800,7 @@ public final class JdbcLatchStore implements LatchStore {
                                 Instant.ofEpochMilli(rs.getLong("due_at"))), rs.getLong("token"), rs.getInt("attempts")));
                     }
                 }
-                claims.sort(java.util.Comparator.comparing((Claim cl) -> cl.work().dueAt()).thenComparing(cl -> cl.work().id()));
+                claims.sort(Claim.EARLIEST_DUE);
                 return claims;
             }
         });

@@ -879,7 +879,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
                 throw malformedReply();
             }
         }
-        claims.sort(java.util.Comparator.comparing((Claim c) -> c.work().dueAt()).thenComparing(c -> c.work().id()));
+        claims.sort(Claim.EARLIEST_DUE);
         return claims;
     }
 
