@@ -31,7 +31,8 @@ public final class ExecutorScheduler implements Scheduler {
 
     /**
      * @param clock the clock
-     * @return a scheduler on one daemon thread of its own, removing cancelled tasks at once
+     * @return a scheduler on one daemon thread of its own (ended after 30 idle seconds, started
+     *         again by the next task), removing cancelled tasks at once
      */
     public static ExecutorScheduler daemon(Clock clock) {
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
@@ -40,6 +41,10 @@ public final class ExecutorScheduler implements Scheduler {
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
+        // The thread ends once no task is queued (latches that are no longer used stop polling),
+        // and a new one starts with the next task.
+        executor.setKeepAliveTime(30, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
         return new ExecutorScheduler(executor, clock);
     }
 
