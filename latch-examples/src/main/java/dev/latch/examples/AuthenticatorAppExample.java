@@ -24,7 +24,7 @@ public final class AuthenticatorAppExample {
     }
 
     /** @param args unused */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         title("Authenticator app (TOTP)");
         Scenario.StoryClock clock = new Scenario.StoryClock(Instant.parse("2026-03-02T10:00:05Z"));
         Latches latches = Scenario.latches(clock, Scenario.printAudit());
@@ -33,6 +33,11 @@ public final class AuthenticatorAppExample {
         step("alice enrolls; the page shows this URI as a QR code, once");
         OtpEnrollment enrollment = totp.enroll("Example Corp", "alice@example.com", new SecureRandom());
         result(enrollment.uri().toString());
+        // The QR code holds the secret: a real page sends it once, with Cache-Control: no-store.
+        java.nio.file.Path png = java.nio.file.Files.createTempFile("latch-enrollment-", ".png");
+        java.nio.file.Files.write(png, dev.latch.qr.EnrollmentQr.of(enrollment.uri()).png(6));
+        png.toFile().deleteOnExit();
+        result("wrote the enrollment QR code (PNG, ZXing) to " + png);
         String stored = enrollment.secret().base32(); // the application stores this, encrypted
         result("the application stores the secret (encrypted); latch stores only the replay counter");
 

@@ -115,7 +115,8 @@ class ExamplesTest {
     @Test
     void authenticatorApp_enrollsVerifiesAndRejectsReplay() {
         String out = run(AuthenticatorAppExample::main);
-        assertInOrder(out, "otpauth://totp/Example%20Corp:alice%40example.com?secret=", "Opened[",
+        assertInOrder(out, "otpauth://totp/Example%20Corp:alice%40example.com?secret=",
+                "wrote the enrollment QR code (PNG, ZXing) to ", "Opened[",
                 "Denied[reason=REPLAYED]", "Denied[reason=WRONG_CODE]", "Opened[");
     }
 
