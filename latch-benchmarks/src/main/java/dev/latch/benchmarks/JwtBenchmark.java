@@ -47,7 +47,7 @@ public class JwtBenchmark {
     static final String ISSUER = "https://svc-a.internal";
     static final String AUDIENCE = "https://svc-b.internal";
 
-    @Param({"HS256", "RS256", "ES256"})
+    @Param({"HS256", "RS256", "ES256", "EdDSA"})
     public String alg;
 
     SignedJwts jwts;
@@ -76,6 +76,12 @@ public class JwtBenchmark {
                 nimbus = new RSASSAVerifier((RSAPublicKey) pair.getPublic());
                 break;
             }
+            case "EdDSA": {
+                KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                key = JwtKey.keyPair("k1", JwtAlgorithm.EdDSA, ISSUER, pair);
+                nimbus = new JdkEd25519Verifier(pair.getPublic());
+                break;
+            }
             default: {
                 KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
                 g.initialize(new ECGenParameterSpec("secp256r1"), random);
@@ -101,5 +107,40 @@ public class JwtBenchmark {
     public boolean nimbusMinimal() throws Exception {
         SignedJWT jwt = SignedJWT.parse(token);
         return jwt.verify(nimbus) && jwt.getJWTClaimsSet().getExpirationTime().after(new Date());
+    }
+
+    /**
+     * The EdDSA floor's verifier: the JDK's Ed25519 behind Nimbus's interface (Nimbus's own
+     * Ed25519Verifier needs Google Tink).
+     */
+    static final class JdkEd25519Verifier implements JWSVerifier {
+        private final java.security.PublicKey key;
+        private final com.nimbusds.jose.jca.JCAContext jca = new com.nimbusds.jose.jca.JCAContext();
+
+        JdkEd25519Verifier(java.security.PublicKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public boolean verify(com.nimbusds.jose.JWSHeader header, byte[] input, com.nimbusds.jose.util.Base64URL sig) {
+            try {
+                java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+                s.initVerify(key);
+                s.update(input);
+                return s.verify(sig.decode());
+            } catch (java.security.GeneralSecurityException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public java.util.Set<com.nimbusds.jose.JWSAlgorithm> supportedJWSAlgorithms() {
+            return java.util.Set.of(com.nimbusds.jose.JWSAlgorithm.EdDSA);
+        }
+
+        @Override
+        public com.nimbusds.jose.jca.JCAContext getJCAContext() {
+            return jca;
+        }
     }
 }

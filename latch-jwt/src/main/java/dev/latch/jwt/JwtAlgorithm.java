@@ -26,7 +26,9 @@ public enum JwtAlgorithm {
     /** RSASSA-PSS with SHA-256, keys of at least 2048 bits. */
     PS256,
     /** ECDSA on P-256 with SHA-256, signatures in the JOSE (r||s) form. */
-    ES256;
+    ES256,
+    /** EdDSA on Ed25519 (RFC 8037), on the JDK's own Ed25519; keys are OKP JWKs. */
+    EdDSA;
 
     boolean hmac() {
         return this == HS256 || this == HS384 || this == HS512;

@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 
@@ -147,7 +148,7 @@ public final class JwtKey {
      * @param algorithm the algorithm
      * @param issuer    the issuer
      * @param random    the source
-     * @return a new key: 64 random bytes for HMAC, RSA 3072 bits, or a P-256 pair
+     * @return a new key: 64 random bytes for HMAC, RSA 3072 bits, a P-256 or an Ed25519 pair
      */
     public static JwtKey generate(String id, JwtAlgorithm algorithm, String issuer, SecureRandom random) {
         check(id, algorithm, issuer);
@@ -161,6 +162,9 @@ public final class JwtKey {
             if (algorithm.rsa()) {
                 g = KeyPairGenerator.getInstance("RSA");
                 g.initialize(3072, random);
+            } else if (algorithm == JwtAlgorithm.EdDSA) {
+                g = KeyPairGenerator.getInstance("Ed25519");
+                g.initialize(255, random);
             } else {
                 g = KeyPairGenerator.getInstance("EC");
                 g.initialize(new ECGenParameterSpec("secp256r1"), random);
@@ -173,7 +177,7 @@ public final class JwtKey {
 
     /**
      * @param id        the key id
-     * @param algorithm RS256, PS256 or ES256
+     * @param algorithm RS256, PS256, ES256 or EdDSA
      * @param issuer    the issuer
      * @param pair      the key pair
      * @return a key that signs and verifies
@@ -183,7 +187,8 @@ public final class JwtKey {
         JwtKey verifying = publicKey(id, algorithm, issuer, pair.getPublic());
         PrivateKey p = pair.getPrivate();
         try {
-            JWSSigner signer = algorithm.rsa() ? new RSASSASigner((RSAPrivateKey) p) : new ECDSASigner((ECPrivateKey) p);
+            JWSSigner signer = algorithm.rsa() ? new RSASSASigner((RSAPrivateKey) p)
+                    : algorithm == JwtAlgorithm.EdDSA ? new Ed25519Jca.Signer(p) : new ECDSASigner((ECPrivateKey) p);
             return new JwtKey(id, algorithm, issuer, Status.ENABLED, signer, verifying.verifier, verifying.publicJwk);
         } catch (ClassCastException | JOSEException e) {
             throw new IllegalArgumentException("private key does not fit " + algorithm);
@@ -192,9 +197,9 @@ public final class JwtKey {
 
     /**
      * @param id        the key id
-     * @param algorithm RS256, PS256 or ES256
+     * @param algorithm RS256, PS256, ES256 or EdDSA
      * @param issuer    the issuer
-     * @param key       an RSA (2048 bits or more) or P-256 public key
+     * @param key       an RSA (2048 bits or more), P-256 or Ed25519 public key
      * @return a key that only verifies
      */
     public static JwtKey publicKey(String id, JwtAlgorithm algorithm, String issuer, PublicKey key) {
@@ -217,6 +222,11 @@ public final class JwtKey {
                 JWK jwk = new ECKey.Builder(Curve.P_256, ec).keyID(id).keyUse(KeyUse.SIGNATURE)
                         .algorithm(JWSAlgorithm.ES256).build();
                 return new JwtKey(id, algorithm, issuer, Status.ENABLED, null, new ECDSAVerifier(ec), jwk);
+            }
+            if (algorithm == JwtAlgorithm.EdDSA) {
+                JWK jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(Ed25519Jca.raw(key))).keyID(id)
+                        .keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.EdDSA).build();
+                return new JwtKey(id, algorithm, issuer, Status.ENABLED, null, new Ed25519Jca.Verifier(key), jwk);
             }
         } catch (ClassCastException | JOSEException e) {
             throw new IllegalArgumentException("public key does not fit " + algorithm);
@@ -242,6 +252,9 @@ public final class JwtKey {
             }
             if (jwk instanceof ECKey ec && algorithm == JwtAlgorithm.ES256) {
                 return publicKey(jwk.getKeyID(), algorithm, issuer, ec.toECPublicKey());
+            }
+            if (jwk instanceof OctetKeyPair okp && algorithm == JwtAlgorithm.EdDSA && Curve.Ed25519.equals(okp.getCurve())) {
+                return publicKey(jwk.getKeyID(), algorithm, issuer, Ed25519Jca.publicKey(okp.getX().decode()));
             }
         } catch (JOSEException | IllegalArgumentException e) {
             return null;
