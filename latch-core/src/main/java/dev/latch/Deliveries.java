@@ -19,6 +19,8 @@ import java.util.Optional;
 final class Deliveries extends Part {
     private final Codes codes;
     private final DueWork dueWork;
+    /** Marks a latch and subject whose code no channel delivered, for {@link #override}. */
+    static final String UNDELIVERED = "~undelivered:";
 
     Deliveries(Part base, Codes codes, DueWork dueWork) {
         super(base);
@@ -62,6 +64,12 @@ final class Deliveries extends Part {
                         () -> store.revoke(issued.codeId(), now));
                 audit(AuditEvent.Type.REVOKED, now, issued.latchId(), issued.codeId(), issued.subject(), null,
                         revoked ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, "UNDELIVERED");
+                // an administrator may override it (Latches.override) until it would have expired
+                call("putMarker", issued.latchId(), issued.codeId(), issued.subject(), () -> {
+                    store.putMarker(UNDELIVERED + Recovery.slot(issued.latchId(), issued.subject()), issued.codeId(),
+                            issued.expiresAt(), now);
+                    return null;
+                });
             }
             throw new DeliveryFailedException(receipt, policy.backupCodes());
         }
@@ -125,5 +133,41 @@ final class Deliveries extends Part {
         }
         remindOf(new Delivery(Delivery.Kind.REMINDER, recipient, record.latchId(), codeId, null,
                 record.expiresAt(), record.policy()), record.subject(), late);
+    }
+
+    /**
+     * The override of an undelivered code: see {@link Latches#override}. Each undelivered code can
+     * be overridden once (a replay marker in the store), by anyone but its subject.
+     */
+    IssuedCode override(String latchId, String subject, String approver, String reason) {
+        checkLatchId(latchId);
+        AccessContext.checkText("subject", subject);
+        AccessContext.checkText("approver", approver);
+        AccessContext.checkText("reason", reason);
+        Instant now = clock.instant();
+        if (approver.equals(subject)) {
+            audit(AuditEvent.Type.APPROVAL, now, latchId, null, approver, null, AuditEvent.Outcome.FAILURE,
+                    "SELF_OVERRIDE");
+            throw new IllegalArgumentException("an override is granted by someone other than the subject");
+        }
+        String key = UNDELIVERED + Recovery.slot(latchId, subject);
+        java.util.Optional<String> undelivered = call("getMarker", latchId, null, subject, () -> store.getMarker(key, now));
+        if (undelivered.isEmpty() || undelivered.get().isEmpty()) {
+            audit(AuditEvent.Type.APPROVAL, now, latchId, null, approver, null, AuditEvent.Outcome.FAILURE,
+                    "NO_UNDELIVERED_CODE", Map.of("FOR", subject));
+            throw new IllegalStateException("no undelivered code awaits an override for that latch and subject");
+        }
+        String codeId = undelivered.get();
+        boolean first = call("putOnce", latchId, codeId, subject,
+                () -> store.putOnce("~overridden:" + codeId, now.plus(LatchPolicy.OVERRIDE.ttl()).plusSeconds(3600), now));
+        if (!first) {
+            audit(AuditEvent.Type.APPROVAL, now, latchId, codeId, approver, null, AuditEvent.Outcome.FAILURE,
+                    "ALREADY_OVERRIDDEN", Map.of("FOR", subject));
+            throw new IllegalStateException("that undelivered code was already overridden");
+        }
+        IssuedCode granted = codes.issue(LatchPolicy.OVERRIDE, latchId, subject, null);
+        audit(AuditEvent.Type.APPROVAL, now, latchId, granted.codeId(), approver, null, AuditEvent.Outcome.SUCCESS,
+                "OVERRIDE_GRANTED", details("FOR", subject, "UNDELIVERED", codeId, "REASON", reason));
+        return granted;
     }
 }

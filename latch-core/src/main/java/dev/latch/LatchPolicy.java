@@ -42,6 +42,13 @@ public final class LatchPolicy {
     public static final LatchPolicy EMERGENCY = custom().name("EMERGENCY").ttl(Duration.ofMinutes(10))
             .format(CodeFormat.numeric(8)).maxAttempts(3).maxUses(1).reviewRequired(true).build();
 
+    /**
+     * An administrator's override when no channel could deliver a code ({@link Latches#override}):
+     * 10 minutes, eight digits, single use, 3 attempts, post-use review required.
+     */
+    public static final LatchPolicy OVERRIDE = custom().name("OVERRIDE").ttl(Duration.ofMinutes(10))
+            .format(CodeFormat.numeric(8)).maxAttempts(3).maxUses(1).reviewRequired(true).build();
+
     /** Approvals of a break-glass request: 10 minutes, six digits, single use. */
     public static final LatchPolicy EMERGENCY_APPROVAL = custom().name("EMERGENCY_APPROVAL")
             .ttl(Duration.ofMinutes(10)).build();

@@ -533,6 +533,36 @@ public final class Latches extends Part {
         return reviews;
     }
 
+    /**
+     * The administrator's override when every delivery channel failed: an approver other than the
+     * subject grants a time-boxed code ({@link LatchPolicy#OVERRIDE}: 10 minutes, single use,
+     * post-use review required) for the latch and subject whose code no channel delivered, and
+     * passes it on by a way of their own (in person, by phone). Allowed once per undelivered
+     * code, only while that code would still have been valid; every grant and refusal is an
+     * {@link AuditEvent.Type#APPROVAL} event naming the approver, and opening the code leaves a
+     * {@link Review} due like break-glass.
+     *
+     * <pre>{@code
+     * } catch (DeliveryFailedException e) {
+     *     IssuedCode code = latches.override("login:alice", "alice", "dave", "INC-9: mail relay down");
+     *     tellAliceInPerson(code.code());
+     * }
+     * }</pre>
+     *
+     * @param latchId  the latch of the undelivered code
+     * @param subject  whose code it was
+     * @param approver who grants the override; never the subject
+     * @param reason   why, for the audit trail (no secrets)
+     * @return the code, shown once, to the approver
+     * @throws IllegalArgumentException when the approver is the subject, or an argument breaks its rule
+     * @throws IllegalStateException    when no undelivered code awaits an override, or it was overridden already
+     * @throws IssueRateLimitedException when the subject reached the issue rate limit
+     * @throws LatchStoreException      when the store fails
+     */
+    public IssuedCode override(String latchId, String subject, String approver, String reason) {
+        return deliveries.override(latchId, subject, approver, reason);
+    }
+
     // ---------------------------------------------------------------- triggers
 
     EventCount countEvent(String key, Trigger t, Instant now) {

@@ -224,4 +224,30 @@ class DeliveryTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new Delivery(Delivery.Kind.REMINDER, "r", "l", "c", "123456", clock.instant(), "p"));
     }
+
+    @Test
+    void override_whenNoChannelDelivered_anotherPersonGrantsATimeBoxedReviewedCodeOnce() {
+        Latches latches = Latches.builder().clock(clock).pepper(Pepper.generate(new java.security.SecureRandom()))
+                .auditSink(audit).scheduler(scheduler).delivery(DeliveryChain.builder().then(new Failing()).build()).build();
+        assertThrows(IllegalStateException.class, () -> latches.override("login:alice", "alice", "dave", "INC-9"),
+                "nothing was undelivered yet");
+        assertThrows(DeliveryFailedException.class,
+                () -> latches.issueAndDeliver(LatchPolicy.HIGH, "login:alice", "alice", "alice@example.com", null));
+        assertThrows(IllegalArgumentException.class, () -> latches.override("login:alice", "alice", "alice", "me"),
+                "the subject cannot override for themselves");
+        assertEquals(1, audit.count(AuditEvent.Type.APPROVAL, "SELF_OVERRIDE"));
+        IssuedCode granted = latches.override("login:alice", "alice", "dave", "INC-9: mail relay down");
+        assertEquals("OVERRIDE", granted.policy());
+        assertEquals(clock.instant().plus(java.time.Duration.ofMinutes(10)), granted.expiresAt(), "time-boxed");
+        assertEquals(1, audit.count(AuditEvent.Type.APPROVAL, "OVERRIDE_GRANTED", "FOR", "alice"));
+        assertThrows(IllegalStateException.class, () -> latches.override("login:alice", "alice", "erin", "again"),
+                "one override per undelivered code");
+        Verdict v = latches.open("login:alice", granted.code(), AccessContext.of("alice"));
+        assertTrue(v.isOpen());
+        assertTrue(((Verdict.Opened) v).reviewDue(), "a post-use review, like break-glass");
+        assertFalse(latches.open("login:alice", granted.code(), AccessContext.of("alice")).isOpen(), "single use");
+        assertEquals(Review.State.PENDING, latches.review(((Verdict.Opened) v).codeId()).orElseThrow().state());
+        assertThrows(IllegalArgumentException.class, () -> latches.override("~reserved", "alice", "dave", "x"));
+        assertThrows(IllegalArgumentException.class, () -> latches.override("login:alice", "alice", null, "x"));
+    }
 }
