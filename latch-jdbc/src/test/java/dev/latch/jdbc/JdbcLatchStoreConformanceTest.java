@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 
 /** The store conformance suite on a real PostgreSQL. */
 class JdbcLatchStoreConformanceTest extends LatchStoreConformanceTest {
@@ -30,6 +31,6 @@ class JdbcLatchStoreConformanceTest extends LatchStoreConformanceTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return JdbcLatchStore.builder(pg.dataSource()).tablePrefix("conf_").build();
+        return JdbcLatchStore.builder(pg.dataSource()).tablePrefix("conf_").queryTimeout(Duration.ofSeconds(60)).build();
     }
 }

@@ -36,7 +36,7 @@ final class LocalPostgres implements AutoCloseable {
             config.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
         }
         config.setMaximumPoolSize(16);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(60_000); // generous: 64 racing threads share 16 connections on a loaded machine
         return new LocalPostgres(pg, new HikariDataSource(config));
     }
 

@@ -46,7 +46,8 @@ public final class KilledInstance {
                 }
             }
         };
-        try (RedisLatchStore store = RedisLatchStore.builder(URI.create(args[0])).prefix("kill").build()) {
+        try (RedisLatchStore store = RedisLatchStore.builder(URI.create(args[0])).prefix("kill")
+                .timeout(Duration.ofSeconds(20)).build()) {
             Latches latches = Latches.builder().store(store).clock(clock).pepper(Pepper.fromBase64(System.getenv("LATCH_PEPPER")))
                     .auditSink(e -> { }).pollDueWork(Duration.ZERO)
                     .delivery(DeliveryChain.builder().then(printer).build()).build();

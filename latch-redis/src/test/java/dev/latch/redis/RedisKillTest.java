@@ -105,7 +105,7 @@ class RedisKillTest {
     }
 
     private Latches instanceB(MutableClock clock, RecordingAuditSink audit, Outbox outbox) {
-        RedisLatchStore store = RedisLatchStore.builder(server.uri()).prefix("kill").build();
+        RedisLatchStore store = RedisLatchStore.builder(server.uri()).prefix("kill").timeout(Duration.ofSeconds(20)).build();
         return Latches.builder().store(store).clock(clock).pepper(Pepper.fromBase64(PEPPER)).auditSink(audit)
                 .pollDueWork(Duration.ZERO).delivery(DeliveryChain.builder().then(outbox).build()).build();
     }

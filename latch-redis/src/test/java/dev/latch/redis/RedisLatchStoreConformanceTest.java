@@ -49,7 +49,9 @@ class RedisLatchStoreConformanceTest extends LatchStoreConformanceTest {
     @Override
     protected LatchStore newStore() {
         admin.flushAll();
-        RedisLatchStore store = RedisLatchStore.builder(server.uri()).prefix("conformance").build();
+        // a generous timeout: the suite checks decisions, and a loaded machine may answer slowly
+        RedisLatchStore store = RedisLatchStore.builder(server.uri()).prefix("conformance").timeout(Duration.ofSeconds(30))
+                .build();
         opened.add(store);
         return store;
     }
