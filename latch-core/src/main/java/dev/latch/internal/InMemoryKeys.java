@@ -78,18 +78,11 @@ final class InMemoryKeys {
             return new KeyResult(KeyResult.Outcome.NO_KEY, null);
         }
         KeyRecord key = h.record;
-        if (!MessageDigest.isEqual(key.digest(), digest)) {
-            return new KeyResult(KeyResult.Outcome.WRONG_SECRET, key);
+        KeyResult.Outcome outcome = key.decide(digest, now);
+        if (outcome == KeyResult.Outcome.OK) {
+            h.lastUse = new KeyHolder.LastUse(now, source);
         }
-        if (key.state() == StaticKeyInfo.State.REVOKED) {
-            return new KeyResult(KeyResult.Outcome.REVOKED, key);
-        }
-        if ((key.expiresAt() != null && !now.isBefore(key.expiresAt()))
-                || (key.validUntil() != null && !now.isBefore(key.validUntil()))) {
-            return new KeyResult(KeyResult.Outcome.EXPIRED, key);
-        }
-        h.lastUse = new KeyHolder.LastUse(now, source);
-        return new KeyResult(KeyResult.Outcome.OK, key);
+        return new KeyResult(outcome, key);
     }
 
     Optional<KeyRecord> retireKey(String keyId, Instant validUntil, String successorId, Instant now) {

@@ -856,6 +856,27 @@ public interface LatchStore {
                     successorId, lastUsedAt, lastUsedFrom, conditions, newPepper);
         }
 
+        /**
+         * The decision of one use of this key, as every store makes it: the digest compared in
+         * constant time, then the state, then the lifetime. The store records the use when OK.
+         *
+         * @param presented the digest of the presented secret
+         * @param now       the time
+         * @return the outcome (never {@link KeyResult.Outcome#NO_KEY})
+         */
+        public KeyResult.Outcome decide(byte[] presented, Instant now) {
+            if (!java.security.MessageDigest.isEqual(digest, presented)) {
+                return KeyResult.Outcome.WRONG_SECRET;
+            }
+            if (state == StaticKeyInfo.State.REVOKED) {
+                return KeyResult.Outcome.REVOKED;
+            }
+            if ((expiresAt != null && !now.isBefore(expiresAt)) || (validUntil != null && !now.isBefore(validUntil))) {
+                return KeyResult.Outcome.EXPIRED;
+            }
+            return KeyResult.Outcome.OK;
+        }
+
         /** @return the public view */
         public StaticKeyInfo info() {
             return new StaticKeyInfo(keyId, prefix, subject, scopes, state, createdAt, Optional.ofNullable(expiresAt),

@@ -620,17 +620,8 @@ public final class JdbcLatchStore implements LatchStore {
                 ? entry.key() : null;
         if (cached != null) {
             // decided on the key as read at most the cache's time to live ago, as the database decides
-            if (!java.security.MessageDigest.isEqual(cached.digest(), digest)) {
-                return new KeyResult(KeyResult.Outcome.WRONG_SECRET, cached);
-            }
-            if (cached.state() == StaticKeyInfo.State.REVOKED) {
-                return new KeyResult(KeyResult.Outcome.REVOKED, cached);
-            }
-            if ((cached.expiresAt() != null && !now.isBefore(cached.expiresAt()))
-                    || (cached.validUntil() != null && !now.isBefore(cached.validUntil()))) {
-                return new KeyResult(KeyResult.Outcome.EXPIRED, cached);
-            }
-            return new KeyResult(KeyResult.Outcome.OK, cached.used(now, source));
+            KeyResult.Outcome outcome = cached.decide(digest, now);
+            return new KeyResult(outcome, outcome == KeyResult.Outcome.OK ? cached.used(now, source) : cached);
         }
         KeyResult fresh = useKeyInDatabase(keyId, digest, now, source);
         if (keyCache != null && fresh.record() != null) {

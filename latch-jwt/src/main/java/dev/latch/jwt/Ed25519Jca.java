@@ -54,9 +54,23 @@ final class Ed25519Jca {
         }
     }
 
-    static final class Signer implements JWSSigner {
-        private final PrivateKey key;
+    /** What Nimbus asks of every signer and verifier: the one algorithm, and a JCA context. */
+    private abstract static class Provider implements com.nimbusds.jose.JWSProvider {
         private final JCAContext jca = new JCAContext();
+
+        @Override
+        public Set<JWSAlgorithm> supportedJWSAlgorithms() {
+            return ALGORITHMS;
+        }
+
+        @Override
+        public JCAContext getJCAContext() {
+            return jca;
+        }
+    }
+
+    static final class Signer extends Provider implements JWSSigner {
+        private final PrivateKey key;
 
         Signer(PrivateKey key) {
             if (!"EdDSA".equals(key.getAlgorithm()) && !"Ed25519".equals(key.getAlgorithm())) {
@@ -79,21 +93,10 @@ final class Ed25519Jca {
                 throw new JOSEException("Ed25519 signing failed: " + e.getClass().getSimpleName());
             }
         }
-
-        @Override
-        public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-            return ALGORITHMS;
-        }
-
-        @Override
-        public JCAContext getJCAContext() {
-            return jca;
-        }
     }
 
-    static final class Verifier implements JWSVerifier {
+    static final class Verifier extends Provider implements JWSVerifier {
         private final PublicKey key;
-        private final JCAContext jca = new JCAContext();
 
         Verifier(PublicKey key) {
             raw(key); // an Ed25519 key, or IllegalArgumentException
@@ -117,16 +120,6 @@ final class Ed25519Jca {
             } catch (GeneralSecurityException | RuntimeException e) {
                 return false;
             }
-        }
-
-        @Override
-        public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-            return ALGORITHMS;
-        }
-
-        @Override
-        public JCAContext getJCAContext() {
-            return jca;
         }
     }
 }
