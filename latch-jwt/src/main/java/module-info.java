@@ -5,6 +5,7 @@
 module dev.latch.jwt {
     requires transitive dev.latch.core;
     requires com.nimbusds.jose.jwt;
+    requires transitive java.net.http;
 
     exports dev.latch.jwt;
 }
