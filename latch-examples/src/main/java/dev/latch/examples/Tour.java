@@ -21,6 +21,7 @@ public final class Tour {
         ServiceToServiceExample.main(args);
         MultiInstanceExample.main(args);
         PostgresKeysExample.main(args);
+        SpringServiceExample.main(args);
         System.out.println();
         System.out.println("Tour complete.");
     }

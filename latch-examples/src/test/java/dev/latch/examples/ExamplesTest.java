@@ -95,6 +95,19 @@ class ExamplesTest {
     }
 
     @Test
+    void springService_keysTokensAndRefusalsOverRealHttp() {
+        String out = run(SpringServiceExample::main);
+        assertInOrder(out, "PostgreSQL is up on loopback port", "store JdbcLatchStore", "key id ",
+                "200 order 7 for reporting (API_KEY)",
+                "403 WWW-Authenticate: Bearer realm=\"latch\", error=\"insufficient_scope\"",
+                "401 WWW-Authenticate: Bearer realm=\"latch\"",
+                "401 WWW-Authenticate: Bearer realm=\"latch\", error=\"invalid_token\" {\"error\":\"invalid_token\"}",
+                "200 order 8 for billing (SERVICE_TOKEN)", "again, with the cached token: order 9 for billing",
+                "latch.events OPENED/SUCCESS = ", "latch.denials ", "The service stopped");
+        assertFalse(out.contains("Exception"), out);
+    }
+
+    @Test
     void breakGlass_approvalThenSingleUseThenEscalationThenReview() {
         String out = run(BreakGlassExample::main);
         assertInOrder(out, "release before approval: refused", "OPENED", "[pager to bob] your code for prod-db:admin",

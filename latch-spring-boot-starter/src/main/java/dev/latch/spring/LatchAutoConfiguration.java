@@ -29,7 +29,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+
 import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,17 +153,35 @@ public class LatchAutoConfiguration {
     }
 
     /**
-     * @param props   the properties
-     * @param store   the store
-     * @param secrets the secret source (peppers)
+     * @return the executor of latch's reminders and escalations: one daemon thread, shut down with
+     *         the application context (so no thread outlives the web application)
+     */
+    @Bean(name = "latchSchedulerExecutor", destroyMethod = "shutdownNow")
+    @ConditionalOnMissingBean(name = "latchSchedulerExecutor")
+    public ScheduledExecutorService latchSchedulerExecutor() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "latch-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /**
+     * @param props    the properties
+     * @param store    the store
+     * @param secrets  the secret source (peppers)
+     * @param executor runs reminders and escalations
      * @param sinks   the application's audit sinks (default: the logging sink)
      * @param metrics the meters, when Micrometer is present
      * @return the latches
      */
     @Bean
     @ConditionalOnMissingBean
-    public Latches latches(LatchProperties props, LatchStore store, SecretSource secrets, ObjectProvider<AuditSink> sinks,
-                           ObjectProvider<LatchMetricsHolder> metrics) {
+    public Latches latches(LatchProperties props, LatchStore store, SecretSource secrets,
+                           @Qualifier("latchSchedulerExecutor") ScheduledExecutorService executor,
+                           ObjectProvider<AuditSink> sinks, ObjectProvider<LatchMetricsHolder> metrics) {
         String primary = props.getPepper().getPrimary();
         if (primary == null || primary.isBlank()) {
             throw new IllegalStateException("latch.pepper.primary is required: the id of the pepper (in the secret source) "
@@ -170,6 +193,7 @@ public class LatchAutoConfiguration {
                 .store(m == null ? store : m.metrics.timed(store))
                 .peppers(secrets, primary, props.getPepper().getOlder().toArray(String[]::new))
                 .auditSink(all.toArray(AuditSink[]::new))
+                .scheduler(Latches.scheduler(executor, Clock.systemUTC()))
                 .build();
     }
 
@@ -265,8 +289,8 @@ public class LatchAutoConfiguration {
     }
 
     /**
-     * @param props the properties
-     * @param jwts  the signer
+     * @param props  the properties
+     * @param signer the signer
      * @return the service-token supplier for outgoing calls, when {@code latch.client.audience} is set
      */
     @Bean
@@ -328,6 +352,13 @@ public class LatchAutoConfiguration {
         @ConditionalOnMissingBean
         LatchSecurity latchSecurity(HttpAuthenticator authenticator) {
             return new LatchSecurity(authenticator);
+        }
+
+        /** As a bean it also tells Spring Boot not to generate a default user and password. */
+        @Bean
+        @ConditionalOnMissingBean
+        LatchAuthenticationProvider latchAuthenticationProvider(HttpAuthenticator authenticator) {
+            return new LatchAuthenticationProvider(authenticator);
         }
     }
 
