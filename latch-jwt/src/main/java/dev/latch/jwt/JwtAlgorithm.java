@@ -5,8 +5,8 @@ package dev.latch.jwt;
  * token is verified only with the algorithm of the key its {@code kid} names: the {@code alg}
  * header never chooses the algorithm.
  *
- * <p>EdDSA (Ed25519) is not offered: Nimbus JOSE+JWT 10 implements it on Google Tink, an extra
- * runtime dependency that latch-jwt does not take.
+ * <p>EdDSA (Ed25519) runs on the JDK's own Ed25519 (Java 15+), not on Nimbus's, which needs Google
+ * Tink.
  *
  * <pre>{@code
  * JwtKey key = JwtKey.generate("2026-03", JwtAlgorithm.ES256, "https://svc-a.internal", random);

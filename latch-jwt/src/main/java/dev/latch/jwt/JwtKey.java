@@ -68,9 +68,16 @@ public final class JwtKey {
     private final JWSSigner signer;
     private final JWSVerifier verifier;
     private final JWK publicJwk;
+    /** For HMAC keys, the check verification uses: one Mac per thread, no Nimbus objects. */
+    private final HmacCheck hmac;
 
     private JwtKey(String id, JwtAlgorithm algorithm, String issuer, Status status, JWSSigner signer,
                    JWSVerifier verifier, JWK publicJwk) {
+        this(id, algorithm, issuer, status, signer, verifier, publicJwk, null);
+    }
+
+    private JwtKey(String id, JwtAlgorithm algorithm, String issuer, Status status, JWSSigner signer,
+                   JWSVerifier verifier, JWK publicJwk, HmacCheck hmac) {
         this.id = id;
         this.algorithm = algorithm;
         this.issuer = issuer;
@@ -78,6 +85,32 @@ public final class JwtKey {
         this.signer = signer;
         this.verifier = verifier;
         this.publicJwk = publicJwk;
+        this.hmac = hmac;
+    }
+
+    /** An HMAC key's signature check: its own Mac per thread, compared in constant time. */
+    private static final class HmacCheck {
+        private final ThreadLocal<javax.crypto.Mac> macs;
+
+        HmacCheck(JwtAlgorithm algorithm, byte[] secret) {
+            String name = "Hmac" + "SHA" + algorithm.name().substring(2);
+            javax.crypto.spec.SecretKeySpec key = new javax.crypto.spec.SecretKeySpec(secret, name);
+            this.macs = ThreadLocal.withInitial(() -> {
+                try {
+                    javax.crypto.Mac mac = javax.crypto.Mac.getInstance(name);
+                    mac.init(key);
+                    return mac;
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException("the JDK has no " + name, e);
+                }
+            });
+            macs.get();
+        }
+
+        boolean verify(byte[] signingInput, byte[] signature) {
+            byte[] expected = macs.get().doFinal(signingInput);
+            return java.security.MessageDigest.isEqual(expected, signature);
+        }
     }
 
     private static void check(String id, JwtAlgorithm algorithm, String issuer) {
@@ -107,7 +140,8 @@ public final class JwtKey {
         }
         try {
             byte[] copy = secret.clone();
-            return new JwtKey(id, algorithm, issuer, Status.ENABLED, new MACSigner(copy), new MACVerifier(copy), null);
+            return new JwtKey(id, algorithm, issuer, Status.ENABLED, new MACSigner(copy), new MACVerifier(copy), null,
+                    new HmacCheck(algorithm, copy));
         } catch (JOSEException e) {
             throw new IllegalArgumentException("HMAC key refused: " + e.getMessage());
         }
@@ -292,7 +326,21 @@ public final class JwtKey {
      * @return a copy with that status
      */
     public JwtKey withStatus(Status newStatus) {
-        return new JwtKey(id, algorithm, issuer, Names.required(newStatus, "status"), signer, verifier, publicJwk);
+        return new JwtKey(id, algorithm, issuer, Names.required(newStatus, "status"), signer, verifier, publicJwk, hmac);
+    }
+
+    /** @return whether this key's check needs no JWS header: HMAC keys, see {@link #verifyHmac} */
+    boolean hmac() {
+        return hmac != null;
+    }
+
+    /**
+     * @param signingInput the token's header and payload segments with the dot, as ASCII
+     * @param signature    the decoded signature
+     * @return whether the signature is this HMAC key's (constant-time comparison)
+     */
+    boolean verifyHmac(byte[] signingInput, byte[] signature) {
+        return hmac.verify(signingInput, signature);
     }
 
     JWSSigner signer() {
@@ -305,6 +353,9 @@ public final class JwtKey {
 
     /** The signature check that verification uses; also what the Wycheproof vectors exercise. */
     boolean verifySignature(JWSHeader header, byte[] signingInput, Base64URL signature) {
+        if (hmac != null) {
+            return hmac.verify(signingInput, signature.decode());
+        }
         try {
             return verifier.verify(header, signingInput, signature);
         } catch (JOSEException e) {

@@ -174,33 +174,37 @@ public final class SignedJwts implements CodeSigner {
         } catch (IllegalArgumentException e) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "BASE64");
         }
-        if (!DuplicateMembers.none(headerJson) || !DuplicateMembers.none(payloadJson)) {
-            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "DUPLICATE_MEMBER");
-        }
-        JWSHeader header;
+        Map<String, Object> raw;
+        Map<String, Object> rawClaims;
         try {
-            Map<String, Object> raw = com.nimbusds.jose.util.JSONObjectUtils.parse(headerJson);
-            Object alg = raw.get("alg");
-            if (!(alg instanceof String) || "none".equalsIgnoreCase((String) alg) || raw.containsKey("enc")) {
-                return deny(now, resource, null, null, source, DenialReason.MALFORMED, "ALG_NONE_OR_JWE");
+            raw = StrictJson.object(headerJson);
+            rawClaims = StrictJson.object(payloadJson);
+        } catch (StrictJson.Malformed e) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, e.duplicate ? "DUPLICATE_MEMBER" : "JSON");
+        }
+        Object alg = raw.get("alg");
+        if (!(alg instanceof String) || "none".equalsIgnoreCase((String) alg) || raw.containsKey("enc")) {
+            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "ALG_NONE_OR_JWE");
+        }
+        for (String forbidden : FORBIDDEN_HEADERS) {
+            if (raw.containsKey(forbidden)) {
+                return deny(now, resource, null, null, source, DenialReason.MALFORMED, "HEADER_" + forbidden.toUpperCase());
             }
-            for (String forbidden : FORBIDDEN_HEADERS) {
-                if (raw.containsKey(forbidden)) {
-                    return deny(now, resource, null, null, source, DenialReason.MALFORMED, "HEADER_" + forbidden.toUpperCase());
-                }
-            }
-            header = JWSHeader.parse(raw, new Base64URL(token.substring(0, d1)));
-        } catch (ParseException e) {
+        }
+        Object typ = raw.get("typ");
+        Object cty = raw.get("cty");
+        Object kidValue = raw.get("kid");
+        if (typ != null && !(typ instanceof String) || cty != null && !(cty instanceof String)
+                || kidValue != null && !(kidValue instanceof String)) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "HEADER");
         }
-        if (header.getType() == null || !(TYPE.equalsIgnoreCase(header.getType().getType())
-                || ("application/" + TYPE).equalsIgnoreCase(header.getType().getType()))) {
+        if (typ == null || !(TYPE.equalsIgnoreCase((String) typ) || ("application/" + TYPE).equalsIgnoreCase((String) typ))) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "TYP");
         }
-        if (header.getContentType() != null) {
+        if (cty != null) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "NESTED");
         }
-        String kid = header.getKeyID();
+        String kid = (String) kidValue;
         JwtKey key = kid == null || kid.length() > 128 ? null : keys.enabled(kid);
         if (key == null && kid != null && kid.length() <= 128 && remote != null) {
             try {
@@ -211,57 +215,64 @@ public final class SignedJwts implements CodeSigner {
                 throw e;
             }
         }
-        if (key == null || !key.algorithm().name().equals(header.getAlgorithm().getName())) {
+        if (key == null || !key.algorithm().name().equals(alg)) {
             return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY, "UNKNOWN_KEY");
         }
         byte[] signingInput = token.substring(0, d2).getBytes(StandardCharsets.US_ASCII);
-        if (!key.verifySignature(header, signingInput, new Base64URL(token.substring(d2 + 1)))) {
+        boolean signed;
+        if (key.hmac()) {
+            signed = key.verifyHmac(signingInput, Base64.getUrlDecoder().decode(token.substring(d2 + 1)));
+        } else {
+            JWSHeader header;
+            try {
+                header = JWSHeader.parse(raw, new Base64URL(token.substring(0, d1)));
+            } catch (ParseException e) {
+                return deny(now, resource, null, null, source, DenialReason.MALFORMED, "HEADER");
+            }
+            signed = key.verifySignature(header, signingInput, new Base64URL(token.substring(d2 + 1)));
+        }
+        if (!signed) {
             return deny(now, resource, null, null, source, DenialReason.BAD_SIGNATURE, "BAD_SIGNATURE");
         }
         // From here on the claims are authentic.
-        JWTClaimsSet claims;
-        try {
-            claims = JWTClaimsSet.parse(payloadJson);
-        } catch (ParseException e) {
+        Claims claims = Claims.of(rawClaims);
+        if (claims == null) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIMS");
         }
-        String jti = claims.getJWTID();
-        String sub = claims.getSubject();
+        String jti = claims.jti;
+        String sub = claims.sub;
         if ((sub != null && !Names.isName(sub)) || (jti != null && !Names.isName(jti))) {
             // Authentic, but not a name latch accepts anywhere else: it would reach the verdict,
             // the audit trail and the replay cache's key as given.
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "CLAIM_TEXT");
         }
-        if (!key.issuer().equals(claims.getIssuer())) {
+        if (!key.issuer().equals(claims.iss)) {
             return deny(now, resource, jti, sub, source, DenialReason.UNKNOWN_KEY, "ISSUER");
         }
-        Date exp = claims.getExpirationTime();
-        Date iat = claims.getIssueTime();
-        Date nbf = claims.getNotBeforeTime();
-        if (exp == null || iat == null || sub == null || (store != null && jti == null)) {
+        if (claims.exp == null || claims.iat == null || sub == null || (store != null && jti == null)) {
             return deny(now, resource, jti, sub, source, DenialReason.MALFORMED, "MISSING_CLAIM");
         }
         long nowSec = now.getEpochSecond();
         long skewSec = skew.getSeconds();
-        long expSec = exp.getTime() / 1000;
-        long iatSec = iat.getTime() / 1000;
-        if ((nbf != null && nowSec < nbf.getTime() / 1000 - skewSec) || iatSec > nowSec + skewSec) {
+        long expSec = claims.exp;
+        long iatSec = claims.iat;
+        if ((claims.nbf != null && nowSec < claims.nbf - skewSec) || iatSec > nowSec + skewSec) {
             return deny(now, resource, jti, sub, source, DenialReason.NOT_YET_VALID, "NOT_YET_VALID");
         }
         if (nowSec >= expSec + skewSec || expSec - iatSec > maxLifetime.getSeconds()) {
             return deny(now, resource, jti, sub, source, DenialReason.EXPIRED, "EXPIRED");
         }
-        List<String> aud = claims.getAudience();
+        List<String> aud = claims.aud;
         if (aud == null || !aud.contains(requirement.resource()) || !audiences.contains(requirement.resource())) {
             return deny(now, resource, jti, sub, source, DenialReason.INSUFFICIENT_SCOPE, "AUDIENCE");
         }
-        Set<String> scopes = scopes(claims.getClaim("scope"));
+        Set<String> scopes = scopes(rawClaims.get("scope"));
         if (scopes == null || !scopes.containsAll(requirement.permissions())) {
             return deny(now, resource, jti, sub, source, DenialReason.INSUFFICIENT_SCOPE, "SCOPE");
         }
         if (store != null) {
             Instant keep = Instant.ofEpochSecond(expSec).plus(skew);
-            String cacheKey = "latch-jwt:jti:" + claims.getIssuer() + ":" + jti;
+            String cacheKey = "latch-jwt:jti:" + claims.iss + ":" + jti;
             boolean first;
             try {
                 first = store.putOnce(cacheKey, keep, now);
@@ -276,7 +287,65 @@ public final class SignedJwts implements CodeSigner {
         }
         event(AuditEvent.Type.OPENED, now, resource, jti, sub, source, AuditEvent.Outcome.SUCCESS, "JWT");
         return new Verdict.Opened(jti == null ? "jwt" : jti, requirement.resource(), sub, scopes, store != null ? 0 : -1,
-                false, VerifiedClaims.of(claims.toJSONObject()));
+                false, VerifiedClaims.of(rawClaims));
+    }
+
+    /**
+     * The registered claims verification reads, typed as RFC 7519 says: {@code iss}, {@code sub}
+     * and {@code jti} strings, {@code exp}, {@code iat} and {@code nbf} numbers (seconds; a
+     * fraction is dropped), {@code aud} a string or an array of strings. Null from {@link #of} when
+     * one has another type.
+     */
+    private static final class Claims {
+        String iss;
+        String sub;
+        String jti;
+        Long exp;
+        Long iat;
+        Long nbf;
+        List<String> aud;
+
+        static Claims of(Map<String, Object> raw) {
+            Claims c = new Claims();
+            Object v;
+            if ((v = raw.get("iss")) != null && !(v instanceof String)
+                    || (v = raw.get("sub")) != null && !(v instanceof String)
+                    || (v = raw.get("jti")) != null && !(v instanceof String)) {
+                return null;
+            }
+            c.iss = (String) raw.get("iss");
+            c.sub = (String) raw.get("sub");
+            c.jti = (String) raw.get("jti");
+            for (String name : new String[]{"exp", "iat", "nbf"}) {
+                v = raw.get(name);
+                if (v != null && !(v instanceof Number)) {
+                    return null;
+                }
+            }
+            c.exp = seconds(raw.get("exp"));
+            c.iat = seconds(raw.get("iat"));
+            c.nbf = seconds(raw.get("nbf"));
+            v = raw.get("aud");
+            if (v instanceof String) {
+                c.aud = List.of((String) v);
+            } else if (v instanceof List) {
+                List<String> out = new java.util.ArrayList<>(((List<?>) v).size());
+                for (Object a : (List<?>) v) {
+                    if (!(a instanceof String)) {
+                        return null;
+                    }
+                    out.add((String) a);
+                }
+                c.aud = out;
+            } else if (v != null) {
+                return null;
+            }
+            return c;
+        }
+
+        private static Long seconds(Object v) {
+            return v == null ? null : ((Number) v).longValue();
+        }
     }
 
     private static Set<String> scopes(Object claim) {
