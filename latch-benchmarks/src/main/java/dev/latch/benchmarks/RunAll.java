@@ -56,8 +56,13 @@ public final class RunAll {
         }
 
         Map<String, Score> one = new LinkedHashMap<>();
-        if (everything || !include.contains("Redis")) {
-            one.putAll(run(include, "RedisBenchmark", 1));
+        if (everything || !(include.contains("Redis") || include.contains("HttpAuth"))) {
+            one.putAll(run(include, "RedisBenchmark|HttpAuthBenchmark", 1));
+        }
+        if (everything || include.contains("HttpAuth")) {
+            // a servlet filter chain through Spring Security is deep code: the JIT needs longer than
+            // half a second per iteration to settle it, so 10 x 1 s of warm-up here
+            one.putAll(run("HttpAuthBenchmark", null, 1, 1000, 10));
         }
         Map<String, Score> two = everything
                 ? run("(DynamicCodeBenchmark|TokenBenchmark|StaticKeyBenchmark).*", null, 2) : Map.of();
@@ -99,6 +104,18 @@ public final class RunAll {
                 "JWT RS256 full policy vs minimal Nimbus verify", "≤ 1.05");
         row(report, one, "JwtBenchmark.latchVerify:ES256", "JwtBenchmark.nimbusMinimal:ES256",
                 "JWT ES256 full policy vs minimal Nimbus verify", "≤ 1.05");
+        for (String filter : new String[]{"HttpAuthBenchmark.latchSpringSecurity", "HttpAuthBenchmark.latchServletFilter"}) {
+            Score none = one.get("HttpAuthBenchmark.none");
+            Score spring = one.get("HttpAuthBenchmark.springSecurity");
+            Score latch = one.get(filter);
+            if (none != null && spring != null && latch != null) {
+                // the cost a filter adds to a request is its time minus the chain without authentication
+                report.append(String.format(Locale.ROOT,
+                        "| %s, added cost vs Spring Security resource server's (HS256 token; chain alone %s) | %.0f | %.0f | %.2f | ≤ 0.33 |%n",
+                        filter.substring(filter.indexOf('.') + 1), none.text(), latch.ns() - none.ns(), spring.ns() - none.ns(),
+                        (latch.ns() - none.ns()) / (spring.ns() - none.ns())));
+            }
+        }
         for (String b : new String[]{"DynamicCodeBenchmark.open:1000", "TokenBenchmark.latchVerify",
                 "StaticKeyBenchmark.authenticate"}) {
             if (one.containsKey(b) && two.containsKey(b)) {

@@ -76,6 +76,16 @@ class BenchmarksTest {
     }
 
     @Test
+    void httpAuth_everyVariantLetsTheRequestThrough() {
+        HttpAuthBenchmark h = new HttpAuthBenchmark();
+        h.setUp();
+        assertEquals(200, h.none());
+        assertEquals(200, h.springSecurity());
+        assertEquals(200, h.latchSpringSecurity());
+        assertEquals(200, h.latchServletFilter());
+    }
+
+    @Test
     void redisInstructions_readsTheCountOfACallgrindDump() {
         String dump = "# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: 16247\ncmd:  redis-server --port 7401\n"
                 + "part: 7\n\npositions: line\nevents: Ir\nsummary: 166223811\n\n\ntotals: 166223811\n";

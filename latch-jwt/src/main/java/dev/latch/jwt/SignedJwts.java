@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,14 +165,8 @@ public final class SignedJwts implements CodeSigner {
                 || !canonical(token, 0, d1) || !canonical(token, d1 + 1, d2) || !canonical(token, d2 + 1, token.length())) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "NOT_A_JWS");
         }
-        String headerJson;
-        String payloadJson;
-        try {
-            headerJson = new String(Base64.getUrlDecoder().decode(token.substring(0, d1)), StandardCharsets.UTF_8);
-            payloadJson = new String(Base64.getUrlDecoder().decode(token.substring(d1 + 1, d2)), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return deny(now, resource, null, null, source, DenialReason.MALFORMED, "BASE64");
-        }
+        String headerJson = new String(base64url(token, 0, d1), StandardCharsets.UTF_8);
+        String payloadJson = new String(base64url(token, d1 + 1, d2), StandardCharsets.UTF_8);
         Map<String, Object> raw;
         Map<String, Object> rawClaims;
         try {
@@ -218,10 +211,13 @@ public final class SignedJwts implements CodeSigner {
         if (key == null || !key.algorithm().name().equals(alg)) {
             return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY, "UNKNOWN_KEY");
         }
-        byte[] signingInput = token.substring(0, d2).getBytes(StandardCharsets.US_ASCII);
+        byte[] signingInput = new byte[d2];
+        for (int i = 0; i < d2; i++) {
+            signingInput[i] = (byte) token.charAt(i); // canonical base64url and one dot: ASCII
+        }
         boolean signed;
         if (key.hmac()) {
-            signed = key.verifyHmac(signingInput, Base64.getUrlDecoder().decode(token.substring(d2 + 1)));
+            signed = key.verifyHmac(signingInput, base64url(token, d2 + 1, token.length()));
         } else {
             JWSHeader header;
             try {
@@ -355,13 +351,56 @@ public final class SignedJwts implements CodeSigner {
         if (!(claim instanceof String)) {
             return null;
         }
-        Set<String> out = new HashSet<>();
-        for (String s : ((String) claim).split(" ")) {
-            if (!s.isEmpty()) {
-                out.add(s);
+        String text = (String) claim;
+        List<String> out = new java.util.ArrayList<>(4);
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == ' ') {
+                if (i > start) {
+                    out.add(text.substring(start, i));
+                }
+                start = i + 1;
+            }
+        }
+        return Set.copyOf(out);
+    }
+
+    /** Decodes a segment already checked by {@link #canonical}: alphabet only, no padding, length not 1 mod 4. */
+    private static byte[] base64url(String token, int from, int to) {
+        int n = to - from;
+        byte[] out = new byte[n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1)];
+        int o = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int v = sextet(token.charAt(i)) << 18 | sextet(token.charAt(i + 1)) << 12 | sextet(token.charAt(i + 2)) << 6
+                    | sextet(token.charAt(i + 3));
+            out[o++] = (byte) (v >> 16);
+            out[o++] = (byte) (v >> 8);
+            out[o++] = (byte) v;
+        }
+        int rest = to - i;
+        if (rest >= 2) {
+            int v = sextet(token.charAt(i)) << 18 | sextet(token.charAt(i + 1)) << 12
+                    | (rest == 3 ? sextet(token.charAt(i + 2)) << 6 : 0);
+            out[o++] = (byte) (v >> 16);
+            if (rest == 3) {
+                out[o++] = (byte) (v >> 8);
             }
         }
         return out;
+    }
+
+    private static int sextet(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : 63;
     }
 
     /**

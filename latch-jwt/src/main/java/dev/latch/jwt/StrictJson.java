@@ -134,10 +134,11 @@ final class StrictJson {
             i++;
             ws();
             Object v = value(depth);
-            if (out.containsKey(name)) {
+            int before = out.size();
+            out.put(name, v);
+            if (out.size() == before) {
                 throw DUPLICATE;
             }
-            out.put(name, v);
             ws();
             if (i >= s.length()) {
                 throw SYNTAX;
