@@ -84,12 +84,7 @@ public final class LatchAuthFilter implements Filter {
                     authenticator.apiKeyHeader() == null ? List.of() : headers(request, authenticator.apiKeyHeader()),
                     request.getRemoteAddr());
         } catch (LatchException e) {
-            response.setStatus(503);
-            response.setHeader("Cache-Control", "no-store");
-            response.setHeader("Retry-After", "1");
-            response.setContentType("application/json");
-            response.setContentLength(UNAVAILABLE.length);
-            response.getOutputStream().write(UNAVAILABLE);
+            writeUnavailable(response);
             return;
         }
         if (result instanceof HttpAuthenticator.Result.Failure f) {
@@ -129,6 +124,22 @@ public final class LatchAuthFilter implements Filter {
         response.setContentType("application/json");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
+    }
+
+    /**
+     * Writes the answer to a request latch could not check because its store or signer failed:
+     * 503, {@code Retry-After: 1}, {@code Cache-Control: no-store}, {@code {"error":"temporarily_unavailable"}}.
+     *
+     * @param response the response, not yet committed
+     * @throws IOException when the body cannot be written
+     */
+    public static void writeUnavailable(HttpServletResponse response) throws IOException {
+        response.setStatus(503);
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Retry-After", "1");
+        response.setContentType("application/json");
+        response.setContentLength(UNAVAILABLE.length);
+        response.getOutputStream().write(UNAVAILABLE);
     }
 
     private void reject(HttpServletResponse response, HttpAuthenticator.Result.Failure failure) throws IOException {

@@ -1,5 +1,6 @@
 package dev.latch.spring;
 
+import dev.latch.servlet.LatchAuthFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,7 +14,6 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The Spring Security filter that authenticates latch credentials: the
@@ -31,8 +31,6 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread-safe: immutable.
  */
 public final class LatchBearerAuthenticationFilter extends OncePerRequestFilter {
-    private static final byte[] UNAVAILABLE = "{\"error\":\"temporarily_unavailable\"}".getBytes(StandardCharsets.US_ASCII);
-
     private final AuthenticationManager manager;
     private final LatchBearerTokenResolver resolver;
     private final LatchAuthenticationEntryPoint entryPoint;
@@ -67,12 +65,7 @@ public final class LatchBearerAuthenticationFilter extends OncePerRequestFilter 
             return;
         } catch (AuthenticationServiceException e) {
             contexts.clearContext();
-            response.setStatus(503);
-            response.setHeader("Cache-Control", "no-store");
-            response.setHeader("Retry-After", "1");
-            response.setContentType("application/json");
-            response.setContentLength(UNAVAILABLE.length);
-            response.getOutputStream().write(UNAVAILABLE);
+            LatchAuthFilter.writeUnavailable(response);
             return;
         } finally {
             credentials.eraseCredentials();
