@@ -51,6 +51,12 @@ final class Codes extends Part {
     }
 
     IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
+        return issueCode(policy, latchId, subject, request, null);
+    }
+
+    /** @param extra details added to the ISSUED event after the policy's (null: none) */
+    IssuedCode issueCode(LatchPolicy policy, String latchId, String subject, RequestDigest request,
+                         Map<String, String> extra) {
         Names.required(policy, "policy");
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
@@ -80,8 +86,13 @@ final class Codes extends Part {
             audit(AuditEvent.Type.REVOKED, now, latchId, result.replacedCodeId(), subject, null,
                     AuditEvent.Outcome.SUCCESS, "REPLACED");
         }
+        Map<String, String> details = policyDetails(policy.name());
+        if (extra != null) {
+            details = new java.util.LinkedHashMap<>(details);
+            details.putAll(extra);
+        }
         audit(AuditEvent.Type.ISSUED, now, latchId, codeId, subject, null, AuditEvent.Outcome.SUCCESS, CODE_REASON,
-                policyDetails(policy.name()));
+                details);
         if (policy.reviewRequired()) {
             reviews.issued(policy, latchId, codeId, subject, record.expiresAt(), now);
         }

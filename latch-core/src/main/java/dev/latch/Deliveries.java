@@ -39,6 +39,14 @@ final class Deliveries extends Part {
         return deliver(issued, policy, recipient);
     }
 
+    DeliveryReceipt issueAndDeliver(LatchPolicy.RiskTiers.Decision decision, String recipient,
+                                    java.util.Map<String, String> details) {
+        AccessContext.checkText("recipient", recipient);
+        DeliveryChain chain = requireDelivery().only(decision.strength().channels());
+        IssuedCode issued = codes.issueCode(decision.policy(), decision.latchId(), decision.subject(), null, details);
+        return deliver(issued, decision.policy(), recipient, chain);
+    }
+
     DeliveryChain requireDelivery() {
         if (delivery == null) {
             throw new IllegalStateException("no delivery chain: build Latches with .delivery(DeliveryChain.builder()...)");
@@ -47,7 +55,10 @@ final class Deliveries extends Part {
     }
 
     DeliveryReceipt deliver(IssuedCode issued, LatchPolicy policy, String recipient) {
-        DeliveryChain chain = requireDelivery();
+        return deliver(issued, policy, recipient, requireDelivery());
+    }
+
+    DeliveryReceipt deliver(IssuedCode issued, LatchPolicy policy, String recipient, DeliveryChain chain) {
         Delivery message = new Delivery(Delivery.Kind.CODE, recipient, issued.latchId(), issued.codeId(), issued.code(),
                 issued.expiresAt(), issued.policy());
         DeliveryReceipt receipt = chain.deliver(message, attempt -> auditAttempt(message, issued.subject(), attempt, null));

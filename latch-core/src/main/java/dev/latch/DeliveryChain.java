@@ -56,6 +56,31 @@ public final class DeliveryChain {
         this.executor = b.executor != null ? b.executor : defaultExecutor();
     }
 
+    private DeliveryChain(List<DeliveryChannel> channels, List<Duration> timeouts, ExecutorService executor) {
+        this.channels = channels;
+        this.timeouts = timeouts;
+        this.executor = executor;
+    }
+
+    /**
+     * @param names channel names (empty: all)
+     * @return this chain with only the channels of those names, in order, on the same executor (possibly none)
+     */
+    DeliveryChain only(java.util.Set<String> names) {
+        if (names.isEmpty()) {
+            return this;
+        }
+        List<DeliveryChannel> kept = new ArrayList<>();
+        List<Duration> keptTimeouts = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            if (names.contains(safeName(channels.get(i)))) {
+                kept.add(channels.get(i));
+                keptTimeouts.add(timeouts.get(i));
+            }
+        }
+        return new DeliveryChain(List.copyOf(kept), List.copyOf(keptTimeouts), executor);
+    }
+
     private static ExecutorService defaultExecutor() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 32, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "latch-delivery");

@@ -1,8 +1,12 @@
 package dev.latch;
 
 import dev.latch.spi.Names;
+import dev.latch.spi.RiskAssessor;
+
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * How a dynamic code behaves: lifetime, format, attempts, uses, renewals, not-before delay,
@@ -413,6 +417,227 @@ public final class LatchPolicy {
                 throw new IllegalArgumentException("remindBefore " + remindBefore + " must be shorter than ttl " + effectiveTtl);
             }
             return new LatchPolicy(this);
+        }
+    }
+
+    /**
+     * Risk-adaptive strength: how strong a code must be at each {@link RiskAssessor.Level}.
+     * {@code Latches.assess} asks the {@link RiskAssessor} for the level and returns the
+     * {@link Decision}; {@code Latches.issue(decision)} issues a code of that strength.
+     *
+     * <pre>{@code
+     * LatchPolicy.RiskTiers tiers = LatchPolicy.RiskTiers.standard(LatchPolicy.HIGH);
+     * LatchPolicy.RiskTiers.Decision d = latches.assess(tiers, "login:alice", "alice", context, newSource, failures);
+     * IssuedCode code = latches.issue(d);              // audited with RISK and RISK_REASONS
+     * if (d.strength().approvers() > 1) { ... an approval gate with that quorum ... }
+     * }</pre>
+     *
+     * <p>{@link #standard(LatchPolicy)}, on the base policy's other settings (uses, renewals,
+     * conditions, review):
+     * <table>
+     *   <caption>standard tiers</caption>
+     *   <tr><th>level</th><th>ttl</th><th>code</th><th>attempts</th><th>approvers</th></tr>
+     *   <tr><td>LOW</td><td>15 min (or the base's, if shorter)</td><td>6 digits</td><td>5</td><td>1</td></tr>
+     *   <tr><td>MEDIUM</td><td>10 min</td><td>8 digits</td><td>3</td><td>1</td></tr>
+     *   <tr><td>HIGH</td><td>5 min</td><td>8 digits</td><td>3</td><td>2</td></tr>
+     *   <tr><td>CRITICAL</td><td>3 min</td><td>10 digits</td><td>1</td><td>2</td></tr>
+     * </table>
+     *
+     * <p>The floors, checked when built ({@link IllegalArgumentException} naming the level): every
+     * tier's code at least as strong as six digits, its ttl at most the level's maximum (LOW 1 hour,
+     * MEDIUM 30 minutes, HIGH 15 minutes, CRITICAL 10 minutes), 1 to 10 attempts, 1 to 9
+     * approvers; and no tier weaker than the one below it (a longer ttl, a weaker code, more
+     * attempts, fewer approvers, or more channels). Every level needs a tier.
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public static final class RiskTiers {
+        /** The longest ttl a tier may have, by level. */
+        public static final Map<RiskAssessor.Level, Duration> MAX_TTL_BY_LEVEL = Map.of(
+                RiskAssessor.Level.LOW, Duration.ofHours(1), RiskAssessor.Level.MEDIUM, Duration.ofMinutes(30),
+                RiskAssessor.Level.HIGH, Duration.ofMinutes(15), RiskAssessor.Level.CRITICAL, Duration.ofMinutes(10));
+
+        private final LatchPolicy base;
+        private final Map<RiskAssessor.Level, Strength> tiers;
+
+        private RiskTiers(LatchPolicy base, Map<RiskAssessor.Level, Strength> tiers) {
+            this.base = base;
+            this.tiers = tiers;
+        }
+
+        /**
+         * @param base the policy whose other settings every tier keeps
+         * @return the documented standard tiers
+         */
+        public static RiskTiers standard(LatchPolicy base) {
+            Duration low = base.ttl().compareTo(Duration.ofMinutes(15)) < 0 ? base.ttl() : Duration.ofMinutes(15);
+            return builder(base)
+                    .tier(RiskAssessor.Level.LOW, new Strength(low, CodeFormat.numeric(6), 5, 1, Set.of()))
+                    .tier(RiskAssessor.Level.MEDIUM, new Strength(min(low, Duration.ofMinutes(10)), CodeFormat.numeric(8), 3, 1, Set.of()))
+                    .tier(RiskAssessor.Level.HIGH, new Strength(min(low, Duration.ofMinutes(5)), CodeFormat.numeric(8), 3, 2, Set.of()))
+                    .tier(RiskAssessor.Level.CRITICAL, new Strength(min(low, Duration.ofMinutes(3)), CodeFormat.numeric(10), 1, 2, Set.of()))
+                    .build();
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) < 0 ? a : b;
+        }
+
+        /**
+         * @param base the policy whose other settings every tier keeps
+         * @return a builder; every level needs a tier
+         */
+        public static Builder builder(LatchPolicy base) {
+            return new Builder(Names.required(base, "base"));
+        }
+
+        /**
+         * @param level a level
+         * @return its tier
+         */
+        public Strength strength(RiskAssessor.Level level) {
+            return tiers.get(Names.required(level, "level"));
+        }
+
+        /**
+         * @param level a level
+         * @return the base policy with the level's ttl, format and attempts
+         */
+        public LatchPolicy policy(RiskAssessor.Level level) {
+            Strength s = strength(level);
+            return LatchPolicy.from(base).ttl(s.ttl()).format(s.format()).maxAttempts(s.maxAttempts()).build();
+        }
+
+        @Override
+        public String toString() {
+            return "RiskTiers[base=" + base.name() + ", " + tiers + "]";
+        }
+
+        /**
+         * How strong a code must be at one level.
+         *
+         * <pre>{@code
+         * new LatchPolicy.RiskTiers.Strength(Duration.ofMinutes(5), CodeFormat.numeric(8), 3, 2, Set.of("authenticator"))
+         * }</pre>
+         *
+         * @param ttl         the code's lifetime
+         * @param format      the code's format
+         * @param maxAttempts wrong attempts it survives
+         * @param approvers   how many approvers a gate at this level needs
+         * @param channels    the delivery channels allowed to carry it, by name (empty: any channel of the chain)
+         *
+         * <p>Thread-safe: immutable.
+         */
+        public record Strength(Duration ttl, CodeFormat format, int maxAttempts, int approvers, Set<String> channels) {
+            /** Validates and copies. */
+            public Strength {
+                Names.required(ttl, "ttl");
+                Names.required(format, "format");
+                Names.required(channels, "channels");
+                channels = Set.copyOf(channels);
+            }
+        }
+
+        /**
+         * The answer for one request: its risk and the strength it asks for, on the latch and
+         * subject it was assessed for.
+         *
+         * @param latchId  the latch
+         * @param subject  who
+         * @param risk     the level and reasons
+         * @param strength the tier of that level
+         * @param policy   the base policy at that strength: what {@code Latches.issue(decision)} issues with
+         *
+         * <p>Thread-safe: immutable.
+         */
+        public record Decision(String latchId, String subject, RiskAssessor.Risk risk, Strength strength,
+                               LatchPolicy policy) {
+            /** Validates. */
+            public Decision {
+                Names.required(latchId, "latchId");
+                Names.required(subject, "subject");
+                Names.required(risk, "risk");
+                Names.required(strength, "strength");
+                Names.required(policy, "policy");
+            }
+        }
+
+        /** Builds {@link RiskTiers}. Not thread-safe. */
+        public static final class Builder {
+            private final LatchPolicy base;
+            private final Map<RiskAssessor.Level, Strength> tiers = new java.util.EnumMap<>(RiskAssessor.Level.class);
+
+            private Builder(LatchPolicy base) {
+                this.base = base;
+            }
+
+            /**
+             * @param level    a level, once
+             * @param strength how strong its codes are
+             * @return this
+             * @throws IllegalArgumentException when the strength is below a floor, or the level already has a tier
+             */
+            public Builder tier(RiskAssessor.Level level, Strength strength) {
+                Names.required(level, "level");
+                Names.required(strength, "strength");
+                if (tiers.containsKey(level)) {
+                    throw new IllegalArgumentException(level + " already has a tier");
+                }
+                if (strength.format().entropyBits() < CodeFormat.SIX_DIGITS.entropyBits()) {
+                    throw new IllegalArgumentException(level + ": a code weaker than six digits (" + strength.format() + ")");
+                }
+                if (strength.ttl().compareTo(Duration.ofSeconds(30)) < 0 || strength.ttl().compareTo(MAX_TTL_BY_LEVEL.get(level)) > 0) {
+                    throw new IllegalArgumentException(level + ": ttl must be 30 s to " + MAX_TTL_BY_LEVEL.get(level) + ", got "
+                            + strength.ttl());
+                }
+                if (strength.maxAttempts() < 1 || strength.maxAttempts() > 10) {
+                    throw new IllegalArgumentException(level + ": attempts must be 1 to 10, got " + strength.maxAttempts());
+                }
+                if (strength.approvers() < 1 || strength.approvers() > 9) {
+                    throw new IllegalArgumentException(level + ": approvers must be 1 to 9, got " + strength.approvers());
+                }
+                for (String c : strength.channels()) {
+                    if (!Names.isName(c)) {
+                        throw new IllegalArgumentException(level + ": each channel must be a channel name");
+                    }
+                }
+                tiers.put(level, strength);
+                return this;
+            }
+
+            /**
+             * @return the tiers
+             * @throws IllegalArgumentException when a level has no tier, or a tier is weaker than the one below it
+             */
+            public RiskTiers build() {
+                Strength below = null;
+                RiskAssessor.Level belowLevel = null;
+                for (RiskAssessor.Level level : RiskAssessor.Level.values()) {
+                    Strength s = tiers.get(level);
+                    if (s == null) {
+                        throw new IllegalArgumentException(level + " has no tier");
+                    }
+                    if (below != null) {
+                        String weaker = s.ttl().compareTo(below.ttl()) > 0 ? "a longer ttl"
+                                : s.format().entropyBits() < below.format().entropyBits() ? "a weaker code"
+                                : s.maxAttempts() > below.maxAttempts() ? "more attempts"
+                                : s.approvers() < below.approvers() ? "fewer approvers"
+                                : !below.channels().isEmpty() && (s.channels().isEmpty() || !below.channels().containsAll(s.channels()))
+                                ? "more channels" : null;
+                        if (weaker != null) {
+                            throw new IllegalArgumentException(level + " is weaker than " + belowLevel + ": " + weaker);
+                        }
+                    }
+                    below = s;
+                    belowLevel = level;
+                }
+                // each tier must also make a valid policy on the base (notBefore, remindBefore shorter than ttl)
+                RiskTiers out = new RiskTiers(base, Map.copyOf(tiers));
+                for (RiskAssessor.Level level : RiskAssessor.Level.values()) {
+                    out.policy(level);
+                }
+                return out;
+            }
         }
     }
 }

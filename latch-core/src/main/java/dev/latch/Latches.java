@@ -17,6 +17,7 @@ import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
 import dev.latch.spi.LatchStore.EventCount;
 import dev.latch.spi.LatchStore;
+import dev.latch.spi.RiskAssessor;
 import dev.latch.spi.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +106,7 @@ public final class Latches extends Part {
     private final StaticKeyring keyring;
     private final Recovery recovery;
     private final Deliveries deliveries;
+    private final RiskAssessor riskAssessor;
 
     private Latches(Builder b) {
         super(b);
@@ -116,6 +118,7 @@ public final class Latches extends Part {
         this.keyring = new StaticKeyring(this);
         this.recovery = new Recovery(this, codes);
         this.deliveries = new Deliveries(this, codes, dueWork);
+        this.riskAssessor = b.riskAssessor == null ? RiskAssessor.standard() : b.riskAssessor;
         this.dueWork.start();
     }
 
@@ -244,6 +247,100 @@ public final class Latches extends Part {
      */
     public IssuedCode issue(LatchPolicy policy, String latchId, String subject, RequestDigest request) {
         return codes.issue(policy, latchId, subject, request);
+    }
+
+    /**
+     * Assesses a request's risk with the {@link Builder#riskAssessor risk assessor} and picks the
+     * tier of that level: what {@link #issue(LatchPolicy.RiskTiers.Decision)} then issues. Latch
+     * adds what it knows (the context's source and attributes, whether now is outside the
+     * {@link Builder#businessHours business hours}); the caller adds what it counts.
+     *
+     * <pre>{@code
+     * LatchPolicy.RiskTiers.Decision d = latches.assess(LatchPolicy.RiskTiers.standard(LatchPolicy.HIGH),
+     *         "login:alice", "alice", AccessContext.builder("alice").source(ip).build(), !knownDevice, failedLogins);
+     * IssuedCode code = latches.issue(d);
+     * }</pre>
+     *
+     * <p>An assessor that throws or answers null makes the level {@code CRITICAL} with the reason
+     * {@code ASSESSOR_FAILED}, audited as an {@code ALERT} ({@code RISK_ASSESSOR_FAILED}).
+     *
+     * @param tiers          the strength of each level
+     * @param latchId        the latch
+     * @param subject        who
+     * @param context        the request (source address, attributes)
+     * @param newSource      whether the caller has not seen this source for the subject before
+     * @param recentFailures the subject's recent failures as the caller counts them, 0 or more
+     * @return the decision
+     * @throws IllegalArgumentException when an argument is null, malformed or negative
+     */
+    public LatchPolicy.RiskTiers.Decision assess(LatchPolicy.RiskTiers tiers, String latchId, String subject,
+                                                 AccessContext context, boolean newSource, int recentFailures) {
+        Names.required(tiers, "tiers");
+        checkLatchId(latchId);
+        AccessContext.checkText("subject", subject);
+        Names.required(context, "context");
+        if (recentFailures < 0) {
+            throw new IllegalArgumentException("recentFailures must be 0 or more, got " + recentFailures);
+        }
+        java.time.Instant now = clock.instant();
+        String source = context.source().orElse(null);
+        RiskAssessor.Signals signals = new RiskAssessor.Signals(latchId, subject, source, newSource,
+                businessHours != null && !businessHours.contains(now), recentFailures, context.attributes(), now);
+        RiskAssessor.Risk risk;
+        try {
+            risk = riskAssessor.assess(signals);
+        } catch (RuntimeException e) {
+            risk = null;
+        }
+        if (risk == null) {
+            audit(AuditEvent.Type.ALERT, now, latchId, null, subject, source, AuditEvent.Outcome.ALERT,
+                    "RISK_ASSESSOR_FAILED");
+            risk = new RiskAssessor.Risk(RiskAssessor.Level.CRITICAL, List.of("ASSESSOR_FAILED"));
+        }
+        return new LatchPolicy.RiskTiers.Decision(latchId, subject, risk, tiers.strength(risk.level()),
+                tiers.policy(risk.level()));
+    }
+
+    /**
+     * Issues a code as strong as a risk decision asks. The {@code ISSUED} event carries
+     * {@code RISK} (the level), {@code RISK_REASONS} (the reasons joined by {@code +}) and
+     * {@code APPROVERS}.
+     *
+     * @param decision from {@link #assess}
+     * @return the code, shown once
+     * @throws IssueRateLimitedException when the subject reached the issue rate limit
+     * @throws IllegalArgumentException  when the decision is null
+     */
+    public IssuedCode issue(LatchPolicy.RiskTiers.Decision decision) {
+        Names.required(decision, "decision");
+        checkLatchId(decision.latchId());
+        return codes.issueCode(decision.policy(), decision.latchId(), decision.subject(), null, riskDetails(decision));
+    }
+
+    /**
+     * Issues a code as strong as a risk decision asks and delivers it through the delivery chain,
+     * using only the channels the decision's tier allows (all of them when it names none).
+     *
+     * @param decision  from {@link #assess}
+     * @param recipient where the channels send it
+     * @return which channel delivered it
+     * @throws DeliveryFailedException when every allowed channel failed (or the tier allows none of the chain's)
+     * @throws IllegalStateException   when no delivery chain was configured
+     */
+    public DeliveryReceipt issueAndDeliver(LatchPolicy.RiskTiers.Decision decision, String recipient) {
+        Names.required(decision, "decision");
+        checkLatchId(decision.latchId());
+        return deliveries.issueAndDeliver(decision, recipient, riskDetails(decision));
+    }
+
+    private static java.util.Map<String, String> riskDetails(LatchPolicy.RiskTiers.Decision d) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("RISK", d.risk().level().name());
+        if (!d.risk().reasons().isEmpty()) {
+            m.put("RISK_REASONS", String.join("+", d.risk().reasons()));
+        }
+        m.put("APPROVERS", Integer.toString(d.strength().approvers()));
+        return m;
     }
 
     /**
@@ -777,6 +874,7 @@ public final class Latches extends Part {
         Duration pollDueWork;
         RateLimit keySourceLimit;
         boolean keySourceLimitOff;
+        RiskAssessor riskAssessor;
 
         private Builder() {
         }
@@ -947,6 +1045,16 @@ public final class Latches extends Part {
                 throw new IllegalArgumentException("pollDueWork must be zero or 1 second to 1 hour");
             }
             this.pollDueWork = every;
+            return this;
+        }
+
+        /**
+         * @param assessor what {@link Latches#assess} asks for a request's risk; default {@link RiskAssessor#standard()}
+         * @return this
+         */
+        public Builder riskAssessor(RiskAssessor assessor) {
+            once(this.riskAssessor, "riskAssessor");
+            this.riskAssessor = Names.required(assessor, "assessor");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.Triggers.LatchEvent;
 import dev.latch.spi.Names;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.Triggers.LatchEvent;
 import dev.latch.Condition.TimeWindow;
 
 import dev.latch.DeliveryChain.Outbox;

@@ -1,5 +1,6 @@
 package dev.latch;
 
+import dev.latch.Triggers.LatchEvent;
 import dev.latch.Triggers.EventResult;
 
 import dev.latch.DeliveryChain.Outbox;

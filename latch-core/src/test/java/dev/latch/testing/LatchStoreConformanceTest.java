@@ -764,6 +764,15 @@ public abstract class LatchStoreConformanceTest {
         if (type == boolean.class) {
             return true;
         }
+        if (type == LatchPolicy.RiskTiers.class) {
+            return LatchPolicy.RiskTiers.standard(LatchPolicy.HIGH);
+        }
+        if (type == LatchPolicy.RiskTiers.Decision.class) {
+            LatchPolicy.RiskTiers tiers = LatchPolicy.RiskTiers.standard(LatchPolicy.HIGH);
+            return new LatchPolicy.RiskTiers.Decision("s1", "s1",
+                    new dev.latch.spi.RiskAssessor.Risk(dev.latch.spi.RiskAssessor.Level.LOW, java.util.List.of()),
+                    tiers.strength(dev.latch.spi.RiskAssessor.Level.LOW), tiers.policy(dev.latch.spi.RiskAssessor.Level.LOW));
+        }
         throw new AssertionError("no valid value for " + type);
     }
 

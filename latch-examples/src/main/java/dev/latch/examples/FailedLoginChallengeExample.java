@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.latch.AccessContext;
 import dev.latch.DeliveryChain;
 import dev.latch.Triggers.EventResult;
-import dev.latch.LatchEvent;
+import dev.latch.Triggers.LatchEvent;
 import dev.latch.LatchPolicy;
 import dev.latch.Latches;
 import dev.latch.Trigger;
