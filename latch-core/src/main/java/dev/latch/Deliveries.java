@@ -91,7 +91,7 @@ final class Deliveries extends Part {
     }
 
     void auditAttempt(Delivery message, String subject, DeliveryChain.Attempt attempt, Duration late) {
-        String reason = message.kind() == Delivery.Kind.REMINDER ? "REMINDER" : "CODE";
+        String reason = message.kind() == Delivery.Kind.CODE ? "CODE" : message.kind().name();
         Map<String, String> details = attempt.failure() == null ? Map.of("CHANNEL", attempt.channel())
                 : details("CHANNEL", attempt.channel(), "FAILURE", attempt.failure());
         if (late != null) {

@@ -309,6 +309,12 @@ public final class DeliveryChain {
             if (d.kind() == Delivery.Kind.CODE) {
                 out.println("[latch DEVELOPMENT delivery] to " + d.recipient() + ": code " + d.code() + " for "
                         + d.latchId() + ", expires " + d.expiresAt());
+            } else if (d.kind() == Delivery.Kind.KEY) {
+                out.println("[latch DEVELOPMENT delivery] to " + d.recipient() + ": new key " + d.code() + " (id "
+                        + d.codeId() + "); the old one works until " + d.expiresAt());
+            } else if (d.kind() == Delivery.Kind.KEY_ROTATION_DUE) {
+                out.println("[latch DEVELOPMENT delivery] to " + d.recipient() + ": key " + d.codeId() + " ("
+                        + d.latchId() + ") is due for rotation at " + d.expiresAt());
             } else {
                 out.println("[latch DEVELOPMENT delivery] to " + d.recipient() + ": reminder, your code for " + d.latchId()
                         + " expires " + d.expiresAt());

@@ -130,6 +130,12 @@ final class DueWork {
             case ESCALATION:
                 latches.reviews().check(w.payload(), late);
                 break;
+            case KeyRotation.WARNING:
+                latches.keyRotation().warn(w.payload(), late);
+                break;
+            case KeyRotation.ROTATION:
+                latches.keyRotation().rotate(w.payload(), late);
+                break;
             default:
                 // written by a later version of latch: leave it to an instance that knows the kind
                 return false;

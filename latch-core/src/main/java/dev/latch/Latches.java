@@ -107,6 +107,7 @@ public final class Latches extends Part {
     private final Recovery recovery;
     private final Deliveries deliveries;
     private final RiskAssessor riskAssessor;
+    private final KeyRotation keyRotation;
 
     private Latches(Builder b) {
         super(b);
@@ -118,6 +119,7 @@ public final class Latches extends Part {
         this.keyring = new StaticKeyring(this);
         this.recovery = new Recovery(this, codes);
         this.deliveries = new Deliveries(this, codes, dueWork);
+        this.keyRotation = new KeyRotation(this, keyring, dueWork, deliveries);
         this.riskAssessor = b.riskAssessor == null ? RiskAssessor.standard() : b.riskAssessor;
         this.dueWork.start();
     }
@@ -459,12 +461,23 @@ public final class Latches extends Part {
     /**
      * Issues a static key. Only its id and a keyed digest of its secret are stored.
      *
-     * @param spec subject, scopes, lifetime and prefix
+     * <p>With a {@link StaticKeySpec.Rotation rotation schedule}, the schedule is kept in the store:
+     * the owner is warned through the delivery chain before the key's maximum age, and an automatic
+     * rotation issues the successor, delivers it ({@link dev.latch.spi.Delivery.Kind#KEY}) and only
+     * then lets the old key expire after the overlap. Any instance on the store runs these, once;
+     * if an instance dies between delivering a successor and retiring the old key, the item runs
+     * again after its lease and the owner may receive a second successor (the first stays valid).
+     *
+     * @param spec subject, scopes, lifetime, prefix and optionally a rotation schedule
      * @return the key, shown once
+     * @throws IllegalStateException    when the spec has a rotation schedule and no delivery chain was configured
      * @throws IllegalArgumentException when an argument is null (unless documented as optional),
      *                                  empty or breaks its rule; the message names the argument
      */
     public IssuedStaticKey issueStaticKey(StaticKeySpec spec) {
+        if (spec != null && spec.rotation() != null) {
+            return keyRotation.issue(spec);
+        }
         return keyring.issueStaticKey(spec);
     }
 
@@ -492,7 +505,9 @@ public final class Latches extends Part {
      * @throws IllegalArgumentException when the key is unknown or not active, or the id malformed
      */
     public IssuedStaticKey rotate(String keyId, Duration overlap) {
-        return keyring.rotate(keyId, overlap);
+        IssuedStaticKey fresh = keyring.rotate(keyId, overlap);
+        keyRotation.rotatedOnRequest(keyId, fresh);
+        return fresh;
     }
 
     /**
@@ -624,6 +639,10 @@ public final class Latches extends Part {
 
     void cancelWork(String id) {
         dueWork.cancel(id);
+    }
+
+    KeyRotation keyRotation() {
+        return keyRotation;
     }
 
     Reviews reviews() {

@@ -34,6 +34,7 @@ public final class StaticKeySpec {
     private final Set<String> scopes;
     private final Duration ttl;
     private final List<Condition> conditions;
+    private final Rotation rotation;
 
     private StaticKeySpec(Builder b) {
         this.subject = b.subject;
@@ -41,6 +42,61 @@ public final class StaticKeySpec {
         this.scopes = Set.copyOf(b.scopes);
         this.ttl = b.ttl;
         this.conditions = List.copyOf(b.conditions);
+        this.rotation = b.rotation;
+    }
+
+    /** @return the rotation schedule, or null for a key that rotates only on request */
+    public Rotation rotation() {
+        return rotation;
+    }
+
+    /**
+     * A static key's rotation schedule, kept in the store so that any instance runs it: at
+     * {@code maxAge - warnBefore} the owner is told through the delivery chain that the key is due
+     * for rotation; at {@code maxAge}, when {@code automatic}, latch issues the successor (same
+     * subject, scopes, conditions and remaining lifetime), delivers it to the owner, and only then
+     * lets the old key expire {@code overlap} later. The successor gets the same schedule.
+     *
+     * <pre>{@code
+     * StaticKeySpec.builder("billing").rotation(new StaticKeySpec.Rotation(
+     *         Duration.ofDays(90), Duration.ofDays(14), Duration.ofDays(7), true, "billing-team@example.com")).build();
+     * }</pre>
+     *
+     * @param maxAge     the age at which the key is due for rotation: 1 hour to 3 years
+     * @param warnBefore how long before that the owner is warned: 0 (no warning) to less than {@code maxAge}
+     * @param overlap    how long the old key keeps working after an automatic rotation: 0 to
+     *                   {@link Latches#MAX_OVERLAP}
+     * @param automatic  whether latch rotates the key itself at {@code maxAge} (else it only warns,
+     *                   and {@link Latches#rotate} does it on request)
+     * @param owner      where warnings and successor keys go: a recipient the delivery channels understand
+     *
+     * <p>Thread-safe: immutable.
+     */
+    public record Rotation(Duration maxAge, Duration warnBefore, Duration overlap, boolean automatic, String owner) {
+        /** The longest maximum age. */
+        public static final Duration MAX_AGE = Duration.ofDays(3 * 366);
+
+        /** Validates. */
+        public Rotation {
+            Names.required(maxAge, "maxAge");
+            Names.required(warnBefore, "warnBefore");
+            Names.required(overlap, "overlap");
+            AccessContext.checkText("owner", owner);
+            if (maxAge.compareTo(Duration.ofHours(1)) < 0 || maxAge.compareTo(MAX_AGE) > 0) {
+                throw new IllegalArgumentException("maxAge must be 1 hour to " + MAX_AGE + ", got " + maxAge);
+            }
+            if (warnBefore.isNegative() || warnBefore.compareTo(maxAge) >= 0) {
+                throw new IllegalArgumentException("warnBefore must be 0 or more and shorter than maxAge " + maxAge
+                        + ", got " + warnBefore);
+            }
+            if (overlap.isNegative() || overlap.compareTo(Latches.MAX_OVERLAP) > 0) {
+                throw new IllegalArgumentException("overlap must be 0 to " + Latches.MAX_OVERLAP + ", got " + overlap);
+            }
+            if (!automatic && warnBefore.isZero()) {
+                throw new IllegalArgumentException("a rotation that neither warns nor rotates does nothing: "
+                        + "set warnBefore or automatic");
+            }
+        }
     }
 
     /** @return the conditions every use of the key must meet (empty: none) */
@@ -113,7 +169,7 @@ public final class StaticKeySpec {
     @Override
     public String toString() {
         return "StaticKeySpec[subject=" + subject + ", prefix=" + prefix + ", scopes=" + scopes + ", ttl=" + ttl
-                + ", conditions=" + conditions.size() + "]";
+                + ", conditions=" + conditions.size() + (rotation == null ? "" : ", rotation=" + rotation) + "]";
     }
 
     /** Builds a {@link StaticKeySpec}. Not thread-safe. */
@@ -123,6 +179,7 @@ public final class StaticKeySpec {
         private final Set<String> scopes = new LinkedHashSet<>();
         private Duration ttl;
         private final List<Condition> conditions = new java.util.ArrayList<>();
+        private Rotation rotation;
 
         private Builder(String subject) {
             this.subject = AccessContext.checkText("subject", subject);
@@ -196,6 +253,18 @@ public final class StaticKeySpec {
             if (this.conditions.size() > 16) {
                 throw new IllegalArgumentException("at most 16 conditions");
             }
+            return this;
+        }
+
+        /**
+         * @param rotation the key's rotation schedule (needs a delivery chain on the latches)
+         * @return this
+         */
+        public Builder rotation(Rotation rotation) {
+            if (this.rotation != null) {
+                throw new IllegalStateException("rotation was already set");
+            }
+            this.rotation = Names.required(rotation, "rotation");
             return this;
         }
 

@@ -28,7 +28,23 @@ public final class Delivery {
         /** A freshly issued code. */
         CODE,
         /** A reminder, without the code, that a pending code expires soon. */
-        REMINDER
+        REMINDER,
+        /**
+         * A warning, without any key, that a static key is due for rotation at {@link #expiresAt()};
+         * {@link #codeId()} is the key id and {@link #latchId()} its prefix.
+         */
+        KEY_ROTATION_DUE,
+        /**
+         * A static key latch issued by rotating the one named in {@link #policy()} (as
+         * {@code rotation-of:<key id>}); {@link #code()} is the new key, {@link #codeId()} its id,
+         * {@link #expiresAt()} when the old key stops working.
+         */
+        KEY;
+
+        /** @return whether a delivery of this kind carries a secret in {@link Delivery#code()} */
+        public boolean carriesSecret() {
+            return this == CODE || this == KEY;
+        }
     }
 
     private final Kind kind;
@@ -44,7 +60,7 @@ public final class Delivery {
      * @param recipient who receives it (an address the channel understands, such as a user name)
      * @param latchId   the latch the code opens
      * @param codeId    the non-secret code id
-     * @param code      the clear code for {@link Kind#CODE}; null for a reminder
+     * @param code      the clear code for {@link Kind#CODE}, the new key for {@link Kind#KEY}; null for the other kinds
      * @param expiresAt when the code expires
      * @param policy    the policy name
      */
@@ -54,8 +70,8 @@ public final class Delivery {
         this.recipient = Names.required(recipient, "recipient");
         this.latchId = Names.required(latchId, "latchId");
         this.codeId = Names.required(codeId, "codeId");
-        if ((kind == Kind.CODE) != (code != null)) {
-            throw new IllegalArgumentException("a CODE delivery carries the code and a REMINDER never does");
+        if (kind.carriesSecret() != (code != null)) {
+            throw new IllegalArgumentException("CODE and KEY deliveries carry the secret, the other kinds never do");
         }
         this.code = code;
         this.expiresAt = Names.required(expiresAt, "expiresAt");

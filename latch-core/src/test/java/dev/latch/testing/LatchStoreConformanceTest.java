@@ -1479,6 +1479,48 @@ public abstract class LatchStoreConformanceTest {
     }
 
     @Test
+    void durable_keyRotation_warnsThenRotatesOnceAcrossInstances_afterTheIssuerStopped() throws Exception {
+        dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
+        Latches a = instance(outbox);
+        StaticKeySpec.Rotation every30Days = new StaticKeySpec.Rotation(Duration.ofDays(30), Duration.ofDays(5),
+                Duration.ofDays(2), true, "billing-team");
+        IssuedStaticKey key = a.issueStaticKey(StaticKeySpec.builder("billing").scopes("invoices:read")
+                .rotation(every30Days).build());
+        // instance a stops: b runs the schedule it left in the store
+        Latches b = instance(outbox);
+        clock.advance(Duration.ofDays(24));
+        assertEquals(0, b.runDueWork(), "nothing due yet");
+        clock.advance(Duration.ofDays(1));
+        assertEquals(1, runTogether(THREADS, t -> b.runDueWork()).stream().mapToInt(Integer::intValue).sum(),
+                "the warning ran once");
+        List<dev.latch.spi.Delivery> warnings = outbox.deliveriesTo("billing-team");
+        assertEquals(1, warnings.size());
+        assertEquals(dev.latch.spi.Delivery.Kind.KEY_ROTATION_DUE, warnings.get(0).kind());
+        assertEquals(key.keyId(), warnings.get(0).codeId());
+        clock.advance(Duration.ofDays(5));
+        Latches c = instance(outbox);
+        assertEquals(1, runTogether(THREADS, t -> (t % 2 == 0 ? b : c).runDueWork()).stream().mapToInt(Integer::intValue)
+                .sum(), "the rotation ran once on all instances");
+        List<dev.latch.spi.Delivery> keys = outbox.deliveriesTo("billing-team").stream()
+                .filter(d -> d.kind() == dev.latch.spi.Delivery.Kind.KEY).toList();
+        assertEquals(1, keys.size(), "one successor delivered");
+        String successor = keys.get(0).code();
+        assertTrue(c.authenticate(successor, as("billing")).isOpen(), "the successor works");
+        assertTrue(b.authenticate(key.key(), as("billing")).isOpen(), "the old key works during the overlap");
+        assertEquals(StaticKeyInfo.State.ROTATED, c.keyInfo(key.keyId()).orElseThrow().state());
+        clock.advance(Duration.ofDays(2));
+        assertEquals(new Verdict.Denied(DenialReason.EXPIRED), c.authenticate(key.key(), as("billing")));
+        assertEquals(1, audit.count(AuditEvent.Type.ROTATED, "ROTATED", "AUTOMATIC", "true"));
+        // the successor carries the schedule: its own warning 25 days after its rotation
+        clock.advance(Duration.ofDays(22));
+        assertEquals(0, c.runDueWork());
+        clock.advance(Duration.ofDays(1));
+        assertEquals(1, c.runDueWork());
+        assertEquals(2, outbox.deliveriesTo("billing-team").stream()
+                .filter(d -> d.kind() == dev.latch.spi.Delivery.Kind.KEY_ROTATION_DUE).count());
+    }
+
+    @Test
     void durable_dueWork_scheduledByAStoppedInstance_runsOnceOnAnother_markedLate() throws Exception {
         dev.latch.DeliveryChain.Outbox outbox = new dev.latch.DeliveryChain.Outbox();
         Latches a = instance(outbox);
