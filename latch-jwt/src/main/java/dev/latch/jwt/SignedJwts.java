@@ -78,6 +78,9 @@ public final class SignedJwts implements CodeSigner {
     private static final Set<String> FORBIDDEN_HEADERS = Set.of("jwk", "jku", "x5u", "x5c", "crit");
 
     private final JwtKeySet keys;
+    private final JwtKeySchedule schedule;
+    /** For a schedule: the set in force and the interval it holds for, replaced when the clock leaves it. */
+    private volatile Current current;
     private final RemoteJwks remote;
     private final Clock clock;
     private final Set<String> audiences;
@@ -90,6 +93,7 @@ public final class SignedJwts implements CodeSigner {
 
     private SignedJwts(Builder b) {
         this.keys = b.keys;
+        this.schedule = b.schedule;
         this.remote = b.remote;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         this.audiences = b.audiences == null ? Set.of() : b.audiences;
@@ -108,13 +112,45 @@ public final class SignedJwts implements CodeSigner {
      *                                  empty or breaks its rule; the message names the argument
      */
     public static Builder builder(JwtKeySet keys) {
-        return new Builder(Names.required(keys, "keys"));
+        return new Builder(Names.required(keys, "keys"), null);
+    }
+
+    /**
+     * A signer and verifier whose keys follow a {@link JwtKeySchedule}: the set in force is the
+     * schedule's at the injected clock's time, on every call.
+     *
+     * @param schedule the key schedule
+     * @return a builder
+     * @throws IllegalArgumentException when the schedule is null
+     */
+    public static Builder builder(JwtKeySchedule schedule) {
+        return new Builder(null, Names.required(schedule, "schedule"));
+    }
+
+    /** @return the key set in force now (for a fixed set, that set): serve its {@link JwtKeySet#toPublicJwkSet()} */
+    public JwtKeySet currentKeys() {
+        return keysAt(clock.instant());
+    }
+
+    private record Current(JwtKeySet keys, Instant from, Instant until) {
+    }
+
+    private JwtKeySet keysAt(Instant now) {
+        if (schedule == null) {
+            return keys;
+        }
+        Current c = current;
+        if (c == null || now.isBefore(c.from()) || (c.until() != null && !now.isBefore(c.until()))) {
+            c = new Current(schedule.at(now), now, schedule.nextChange(now));
+            current = c;
+        }
+        return c.keys();
     }
 
     @Override
     public String sign(Grant grant) {
         Names.required(grant, "grant");
-        JwtKey key = keys.primary();
+        JwtKey key = keysAt(clock.instant()).primary();
         if (key == null) {
             throw new SignerException("this key set has no signing key");
         }
@@ -198,7 +234,7 @@ public final class SignedJwts implements CodeSigner {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED, "NESTED");
         }
         String kid = (String) kidValue;
-        JwtKey key = kid == null || kid.length() > 128 ? null : keys.enabled(kid);
+        JwtKey key = kid == null || kid.length() > 128 ? null : keysAt(now).enabled(kid);
         if (key == null && kid != null && kid.length() <= 128 && remote != null) {
             try {
                 key = remote.find(kid);
@@ -448,13 +484,14 @@ public final class SignedJwts implements CodeSigner {
 
     @Override
     public String toString() {
-        return "SignedJwts[keys=" + keys + ", remote=" + remote + ", audiences=" + audiences + ", skew=" + skew
+        return "SignedJwts[keys=" + (schedule != null ? schedule : keys) + ", remote=" + remote + ", audiences=" + audiences + ", skew=" + skew
                 + ", maxLifetime=" + maxLifetime + ", maxSize=" + maxSize + ", store=" + (store != null) + "]";
     }
 
     /** Builds {@link SignedJwts}; the policy is fixed once built. Not thread-safe. */
     public static final class Builder {
         private final JwtKeySet keys;
+        private final JwtKeySchedule schedule;
         private RemoteJwks remote;
         private Clock clock;
         private Set<String> audiences;
@@ -465,8 +502,9 @@ public final class SignedJwts implements CodeSigner {
         private List<AuditSink> sinks;
         private SecureRandom random;
 
-        private Builder(JwtKeySet keys) {
+        private Builder(JwtKeySet keys, JwtKeySchedule schedule) {
             this.keys = keys;
+            this.schedule = schedule;
         }
 
         /**
@@ -559,8 +597,20 @@ public final class SignedJwts implements CodeSigner {
             return this;
         }
 
-        /** @return the signer and verifier */
+        /**
+         * @return the signer and verifier
+         * @throws IllegalArgumentException when a key schedule retires keys before the longest token
+         *                                  (max lifetime plus skew) they signed has expired
+         */
         public SignedJwts build() {
+            if (schedule != null) {
+                Duration longest = (maxLifetime == null ? DEFAULT_MAX_LIFETIME : maxLifetime).plus(skew == null ? DEFAULT_SKEW : skew);
+                if (schedule.retireAfter().compareTo(longest) < 0) {
+                    throw new IllegalArgumentException("the schedule retires keys " + schedule.retireAfter()
+                            + " after their successor took over, before the longest token they signed expires ("
+                            + longest + ": max lifetime plus skew)");
+                }
+            }
             return new SignedJwts(this);
         }
     }

@@ -119,7 +119,7 @@ class PeerTokensTest {
         assertEquals(malformed, verifier.verify(token, READ, null), "a null context, also for a valid token");
         assertTrue(verifier.verify(token, READ, CALLER).isOpen(), "the token itself verifies");
         assertThrows(IllegalArgumentException.class, () -> verifier.sign(null));
-        assertThrows(IllegalArgumentException.class, () -> SignedJwts.builder(null));
+        assertThrows(IllegalArgumentException.class, () -> SignedJwts.builder((JwtKeySet) null));
     }
 
     @Test
