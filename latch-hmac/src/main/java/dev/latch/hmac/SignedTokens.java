@@ -68,6 +68,9 @@ public final class SignedTokens implements CodeSigner {
     private static final String USED = "latch-token:used:";
 
     private final HmacKeySet keys;
+    private final HmacKeySchedule schedule;
+    /** For a schedule: the set in force and the interval it holds for. */
+    private volatile Current current;
     private final Clock clock;
     private final Duration maxTtl;
     private final Duration skew;
@@ -75,9 +78,27 @@ public final class SignedTokens implements CodeSigner {
     private final AuditSink audit;
     private final SecureRandom random;
 
-    private SignedTokens(HmacKeySet keys, Clock clock, Duration maxTtl, Duration skew, LatchStore store, AuditSink audit,
+    private record Current(HmacKeySet keys, Instant from, Instant until) {
+    }
+
+    /** The key set in force at {@code now}: the fixed one, or the schedule's (null before its first key). */
+    private HmacKeySet keysAt(Instant now) {
+        if (schedule == null) {
+            return keys;
+        }
+        Current c = current;
+        if (c == null || now.isBefore(c.from()) || (c.until() != null && !now.isBefore(c.until()))) {
+            c = new Current(schedule.at(now), now, schedule.nextChange(now));
+            current = c;
+        }
+        return c.keys();
+    }
+
+    private SignedTokens(HmacKeySet keys, HmacKeySchedule schedule, Clock clock, Duration maxTtl, Duration skew,
+                         LatchStore store, AuditSink audit,
                          SecureRandom random) {
         this.keys = keys;
+        this.schedule = schedule;
         this.clock = clock;
         this.maxTtl = maxTtl;
         this.skew = skew;
@@ -93,7 +114,18 @@ public final class SignedTokens implements CodeSigner {
      *                                  empty or breaks its rule; the message names the argument
      */
     public static Builder builder(HmacKeySet keys) {
-        return new Builder(keys);
+        return new Builder(Names.required(keys, "keys"), null);
+    }
+
+    /**
+     * A signer whose keys follow a {@link HmacKeySchedule} on the injected clock.
+     *
+     * @param schedule the key schedule
+     * @return a builder
+     * @throws IllegalArgumentException when the schedule is null
+     */
+    public static Builder builder(HmacKeySchedule schedule) {
+        return new Builder(null, Names.required(schedule, "schedule"));
     }
 
     /**
@@ -103,12 +135,12 @@ public final class SignedTokens implements CodeSigner {
      *                                  empty or breaks its rule; the message names the argument
      */
     public SignedTokens withKeys(HmacKeySet newKeys) {
-        return new SignedTokens(Names.required(newKeys, "keys"), clock, maxTtl, skew, store, audit, random);
+        return new SignedTokens(Names.required(newKeys, "keys"), null, clock, maxTtl, skew, store, audit, random);
     }
 
     /** @return the key set */
     public HmacKeySet keys() {
-        return keys;
+        return keysAt(clock.instant());
     }
 
     @Override
@@ -132,7 +164,11 @@ public final class SignedTokens implements CodeSigner {
         if ((grant.policyId().isPresent()) && store == null) {
             throw new IllegalStateException("stored policies need a store: SignedTokens.builder(keys).store(...)");
         }
-        HmacKey key = keys.primary();
+        HmacKeySet inForce = keysAt(now);
+        if (inForce == null) {
+            throw new SignerException("no signing key is in force yet: the schedule's first key starts later");
+        }
+        HmacKey key = inForce.primary();
         String tokenId = grant.tokenId().orElseGet(this::newTokenId);
         TokenFormat.Claims claims = new TokenFormat.Claims(key.id(), grant.resource(), grant.subject(),
                 grant.permissions(), grant.notBefore().map(Instant::getEpochSecond).orElse(-1L), expiry.getEpochSecond(),
@@ -160,7 +196,8 @@ public final class SignedTokens implements CodeSigner {
         if (parsed == null || requirement == null || context == null || !TokenFormat.kidWellFormed(parsed)) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }
-        HmacKey key = keys.enabled(token, parsed.start(TokenFormat.KID), parsed.end(TokenFormat.KID));
+        HmacKeySet inForce = schedule == null ? keys : keysAt(now);
+        HmacKey key = inForce == null ? null : inForce.enabled(token, parsed.start(TokenFormat.KID), parsed.end(TokenFormat.KID));
         if (key == null) {
             return deny(now, resource, null, null, source, DenialReason.UNKNOWN_KEY);
         }
@@ -337,12 +374,13 @@ public final class SignedTokens implements CodeSigner {
 
     @Override
     public String toString() {
-        return "SignedTokens[keys=" + keys + ", maxTtl=" + maxTtl + ", skew=" + skew + ", store=" + (store != null) + "]";
+        return "SignedTokens[keys=" + (schedule != null ? schedule : keys) + ", maxTtl=" + maxTtl + ", skew=" + skew + ", store=" + (store != null) + "]";
     }
 
     /** Builds {@link SignedTokens}. Each setter may be called once. Not thread-safe. */
     public static final class Builder {
         private final HmacKeySet keys;
+        private final HmacKeySchedule schedule;
         private Clock clock;
         private Duration maxTtl;
         private Duration skew;
@@ -350,8 +388,9 @@ public final class SignedTokens implements CodeSigner {
         private List<AuditSink> sinks;
         private SecureRandom random;
 
-        private Builder(HmacKeySet keys) {
-            this.keys = Names.required(keys, "keys");
+        private Builder(HmacKeySet keys, HmacKeySchedule schedule) {
+            this.keys = keys;
+            this.schedule = schedule;
         }
 
         private static void once(Object current, String what) {
@@ -428,9 +467,21 @@ public final class SignedTokens implements CodeSigner {
             return this;
         }
 
-        /** @return the signer */
+        /**
+         * @return the signer
+         * @throws IllegalArgumentException when a key schedule retires keys before the longest token
+         *                                  (max ttl plus skew) they signed has expired
+         */
         public SignedTokens build() {
-            return new SignedTokens(keys, clock == null ? Clock.systemUTC() : clock,
+            if (schedule != null) {
+                Duration longest = (maxTtl == null ? DEFAULT_MAX_TTL : maxTtl).plus(skew == null ? DEFAULT_SKEW : skew);
+                if (schedule.retireAfter().compareTo(longest) < 0) {
+                    throw new IllegalArgumentException("the schedule retires keys " + schedule.retireAfter()
+                            + " after their successor took over, before the longest token they signed expires ("
+                            + longest + ": max ttl plus skew)");
+                }
+            }
+            return new SignedTokens(keys, schedule, clock == null ? Clock.systemUTC() : clock,
                     maxTtl == null ? DEFAULT_MAX_TTL : maxTtl, skew == null ? DEFAULT_SKEW : skew, store,
                     AuditSink.fanOut(sinks == null ? List.of(Latches.loggingSink()) : sinks),
                     random == null ? new SecureRandom() : random);
