@@ -66,17 +66,61 @@ final class Codes extends Part {
         random.nextBytes(draw);
         String codeId = CodeIds.id(CodeIds.tag(tagK0, tagK1, latchId, subject), draw); // see CodeIds: the store files it by the tag
         String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
-        byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
-        CodeRecord record = new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),
-                List.of(digest), 0L, CodeInfo.State.PENDING, now, now.plus(policy.notBefore()), now.plus(policy.ttl()),
-                policy.maxAttempts(), policy.maxUses(), policy.renewals(), policy.reviewRequired(),
-                Condition.encodeAll(policy.conditions()), request == null ? null : request.bytes());
+        CodeRecord record = record(policy, latchId, subject, request, codeId, code, now);
         IssueResult result;
         try {
             result = store.issue(record, issueLimit, now);
         } catch (RuntimeException e) {
             throw storeFailure("issue", latchId, codeId, subject, e);
         }
+        return issued(result, record, code, policy, extra, now);
+    }
+
+    /** The same issue, with the store's decision awaited without blocking; see {@link LatchStore#issueAsync}. */
+    java.util.concurrent.CompletionStage<IssuedCode> issueAsync(LatchPolicy policy, String latchId, String subject) {
+        checkLatchId(latchId);
+        Names.required(policy, "policy");
+        AccessContext.checkText("subject", subject);
+        Instant now = clock.instant();
+        byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
+        random.nextBytes(draw);
+        String codeId = CodeIds.id(CodeIds.tag(tagK0, tagK1, latchId, subject), draw);
+        String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
+        CodeRecord record = record(policy, latchId, subject, null, codeId, code, now);
+        java.util.concurrent.CompletionStage<IssueResult> stage;
+        try {
+            stage = store.issueAsync(record, issueLimit, now);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(storeFailure("issue", latchId, codeId, subject, e));
+        }
+        return stage.handle((result, e) -> {
+            if (e != null) {
+                throw storeFailure("issue", latchId, codeId, subject, unwrap(e));
+            }
+            return issued(result, record, code, policy, null, now);
+        });
+    }
+
+    static RuntimeException unwrap(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t.getClass().getSimpleName(), t);
+    }
+
+    private CodeRecord record(LatchPolicy policy, String latchId, String subject, RequestDigest request, String codeId,
+                              String code, Instant now) {
+        byte[] digest = hasher.code(latchId, subject, canonical(policy.format(), code));
+        return new CodeRecord(codeId, latchId, subject, policy.name(), policy.format().kind(),
+                List.of(digest), 0L, CodeInfo.State.PENDING, now, now.plus(policy.notBefore()), now.plus(policy.ttl()),
+                policy.maxAttempts(), policy.maxUses(), policy.renewals(), policy.reviewRequired(),
+                Condition.encodeAll(policy.conditions()), request == null ? null : request.bytes());
+    }
+
+    /** After the store's decision: audit, review, the code. */
+    private IssuedCode issued(IssueResult result, CodeRecord record, String code, LatchPolicy policy,
+                              Map<String, String> extra, Instant now) {
+        String latchId = record.latchId();
+        String subject = record.subject();
+        String codeId = record.codeId();
         if (!result.issued()) {
             audit(AuditEvent.Type.RATE_LIMITED, now, latchId, null, subject, null, AuditEvent.Outcome.FAILURE,
                     "ISSUE_RATE_LIMIT");
@@ -112,25 +156,86 @@ final class Codes extends Part {
     Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
         String subject = context.subject();
         String source = context.sourceText();
-        byte[] folded = presented.folded == null ? null : hasher.code(latchId, subject, presented.folded);
-        byte[] exact = presented.exact == null ? null : hasher.code(latchId, subject, presented.exact);
-        OpenRequest request;
-        if (previousHasher == null) {
-            request = new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), source,
-                    false, now, lockout);
-        } else {
-            // peppers rotate: codes issued under the previous primary still open until it is left out
-            byte[] previousFolded = presented.folded == null ? null : previousHasher.code(latchId, subject, presented.folded);
-            byte[] previousExact = presented.exact == null ? null : previousHasher.code(latchId, subject, presented.exact);
-            request = new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), source,
-                    false, now, lockout, previousFolded, previousExact);
-        }
+        OpenRequest request = openRequest(latchId, presented, context, now);
         OpenResult result;
         try {
             result = store.open(request);
         } catch (RuntimeException e) {
             throw storeFailure("open", latchId, null, subject, e);
         }
+        Verdict early = early(result, presented, latchId, context, now);
+        if (early != null) {
+            return early;
+        }
+        if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
+            OpenRequest cleared = request.withConditionsCleared();
+            result = call("open", latchId, null, subject, () -> store.open(cleared));
+        }
+        return conclude(latchId, subject, source, now, result);
+    }
+
+    /** The same open, with the store's decisions awaited without blocking; see {@link LatchStore#openAsync}. */
+    java.util.concurrent.CompletionStage<Verdict> openAsync(String latchId, String code, AccessContext context) {
+        Instant now = clock.instant();
+        if (context == null || !validLatchId(latchId) || latchId.startsWith("~")) {
+            audit(AuditEvent.Type.DENIED, now, safeText(latchId), null, context == null ? null : context.subject(), null,
+                    AuditEvent.Outcome.FAILURE, "MALFORMED_REQUEST");
+            return java.util.concurrent.CompletableFuture.completedFuture(Verdict.denied(DenialReason.MALFORMED));
+        }
+        PresentedCode presented = PresentedCode.parse(code);
+        String subject = context.subject();
+        String source = context.sourceText();
+        OpenRequest request = openRequest(latchId, presented, context, now);
+        return storeOpen(request, latchId, subject).thenCompose(result -> {
+            Verdict early = early(result, presented, latchId, context, now);
+            if (early != null) {
+                return java.util.concurrent.CompletableFuture.completedFuture(early);
+            }
+            if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
+                return storeOpen(request.withConditionsCleared(), latchId, subject)
+                        .thenApply(r -> conclude(latchId, subject, source, now, r));
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(conclude(latchId, subject, source, now, result));
+        });
+    }
+
+    private java.util.concurrent.CompletionStage<OpenResult> storeOpen(OpenRequest request, String latchId, String subject) {
+        java.util.concurrent.CompletionStage<OpenResult> stage;
+        try {
+            stage = store.openAsync(request);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(storeFailure("open", latchId, null, subject, e));
+        }
+        return stage.handle((r, e) -> {
+            if (e != null) {
+                throw storeFailure("open", latchId, null, subject, unwrap(e));
+            }
+            return r;
+        });
+    }
+
+    private OpenRequest openRequest(String latchId, PresentedCode presented, AccessContext context, Instant now) {
+        String subject = context.subject();
+        byte[] folded = presented.folded == null ? null : hasher.code(latchId, subject, presented.folded);
+        byte[] exact = presented.exact == null ? null : hasher.code(latchId, subject, presented.exact);
+        if (previousHasher == null) {
+            return new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(),
+                    context.sourceText(), false, now, lockout);
+        }
+        // peppers rotate: codes issued under the previous primary still open until it is left out
+        byte[] previousFolded = presented.folded == null ? null : previousHasher.code(latchId, subject, presented.folded);
+        byte[] previousExact = presented.exact == null ? null : previousHasher.code(latchId, subject, presented.exact);
+        return new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), context.sourceText(),
+                false, now, lockout, previousFolded, previousExact);
+    }
+
+    /**
+     * The verdicts decided before a code's conditions are cleared: malformed input with no code
+     * pending, and a condition the context does not meet; null when neither.
+     */
+    private Verdict early(OpenResult result, PresentedCode presented, String latchId, AccessContext context, Instant now) {
+        String subject = context.subject();
+        String source = context.sourceText();
         if (result.outcome() == OpenResult.Outcome.NO_CODE && presented.malformed()) {
             // Malformed input is MALFORMED whether or not a code is pending, so garbage cannot
             // tell a pending code from none (a well-formed wrong code is WRONG_CODE either way).
@@ -138,18 +243,15 @@ final class Codes extends Part {
             return Verdict.denied(DenialReason.MALFORMED);
         }
         if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
-            List<Condition> conditions = Condition.decodeAll(result.code().conditions());
-            for (Condition c : conditions) {
+            for (Condition c : Condition.decodeAll(result.code().conditions())) {
                 if (!c.test(context, now)) {
                     audit(AuditEvent.Type.DENIED, now, latchId, result.code().codeId(), subject, source,
                             AuditEvent.Outcome.FAILURE, DenialReason.CONTEXT_REJECTED.name());
                     return Verdict.denied(DenialReason.CONTEXT_REJECTED);
                 }
             }
-            OpenRequest cleared = request.withConditionsCleared();
-            result = call("open", latchId, null, subject, () -> store.open(cleared));
         }
-        return conclude(latchId, subject, source, now, result);
+        return null;
     }
 
     Verdict conclude(String latchId, String subject, String source, Instant now, OpenResult result) {

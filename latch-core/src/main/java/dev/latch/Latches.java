@@ -346,6 +346,48 @@ public final class Latches extends Part {
     }
 
     /**
+     * {@link #open} without blocking the caller on the store: for callers on an event loop. The
+     * hashing runs on the calling thread; the store's decision completes the stage (on
+     * latch-redis, on Lettuce's event loop; stores without an asynchronous client decide on the
+     * calling thread). Bad input is {@code Denied(MALFORMED)} as for {@link #open}; a failing store
+     * fails the stage with a {@link LatchStoreException} (inside a
+     * {@link java.util.concurrent.CompletionException} when joined), audited; nothing opens.
+     *
+     * <pre>{@code
+     * latches.openAsync("login:alice", code, context).thenAccept(v -> respond(v.isOpen()));
+     * }</pre>
+     *
+     * @param latchId the latch
+     * @param code    the code as typed
+     * @param context who presents it, from where
+     * @return the verdict, when the store has decided
+     */
+    public java.util.concurrent.CompletionStage<Verdict> openAsync(String latchId, String code, AccessContext context) {
+        return codes.openAsync(latchId, code, context);
+    }
+
+    /**
+     * {@link #issue(LatchPolicy, String, String)} without blocking the caller on the store. Issues
+     * started one after another without waiting are pipelined on latch-redis (all sent before any
+     * reply is awaited). The stage fails with {@link IssueRateLimitedException} or
+     * {@link LatchStoreException} where {@code issue} throws them.
+     *
+     * <pre>{@code
+     * List<CompletableFuture<IssuedCode>> all = subjects.stream()
+     *         .map(s -> latches.issueAsync(LatchPolicy.HIGH, "deploy:prod", s).toCompletableFuture()).toList();
+     * }</pre>
+     *
+     * @param policy  how the code behaves
+     * @param latchId the latch
+     * @param subject who may open it
+     * @return the code, when the store has taken it
+     * @throws IllegalArgumentException when an argument is null, malformed or a reserved latch id
+     */
+    public java.util.concurrent.CompletionStage<IssuedCode> issueAsync(LatchPolicy policy, String latchId, String subject) {
+        return codes.issueAsync(policy, latchId, subject);
+    }
+
+    /**
      * Presents a code. Never throws for bad input: null, empty, oversized, wrong-charset or
      * wrong-kind input is {@link DenialReason#MALFORMED} and counts as a failed attempt.
      *

@@ -475,6 +475,40 @@ public interface LatchStore {
         return true;
     }
 
+    /**
+     * {@link #open} without blocking the caller, for stores with an asynchronous client (latch-redis
+     * answers from Lettuce's event loop). The default runs {@link #open} on the calling thread and
+     * returns its completed result, so every store supports it; a store that blocks (JDBC) blocks
+     * here too. The stage fails with the exception {@link #open} would throw.
+     *
+     * @param request as for {@link #open}
+     * @return the result, when the store has decided
+     */
+    default java.util.concurrent.CompletionStage<OpenResult> openAsync(OpenRequest request) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(open(request));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * {@link #issue} without blocking the caller; the default as for {@link #openAsync}. Calls made
+     * one after another without waiting are pipelined by stores whose client pipelines (latch-redis).
+     *
+     * @param code  as for {@link #issue}
+     * @param limit as for {@link #issue}
+     * @param now   as for {@link #issue}
+     * @return the result, when the store has decided
+     */
+    default java.util.concurrent.CompletionStage<IssueResult> issueAsync(CodeRecord code, RateLimit limit, Instant now) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(issue(code, limit, now));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
     // ---------------------------------------------------------------- the values the methods take and give
 
     /**

@@ -7,6 +7,7 @@ import dev.latch.CodeInfo;
 import dev.latch.Verdict.DenialReason;
 import dev.latch.IssueRateLimitedException;
 import dev.latch.IssuedCode;
+import dev.latch.Condition;
 import dev.latch.IssuedStaticKey;
 import dev.latch.LatchPolicy;
 import dev.latch.Latches;
@@ -732,6 +733,55 @@ public abstract class LatchStoreConformanceTest {
                 "64-bit counters");
     }
 
+    // ---------------------------------------------------------------- the asynchronous API
+
+    private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
+    }
+
+    @Test
+    void async_issueAndOpen_answerAsTheBlockingCallsDo() {
+        IssuedCode code = join(latches.issueAsync(LatchPolicy.HIGH, "deploy", "alice"));
+        String wrong = code.code().equals("000000") ? "111111" : "000000";
+        assertEquals(new Verdict.Denied(DenialReason.WRONG_CODE), join(latches.openAsync("deploy", wrong, as("alice"))));
+        assertTrue(join(latches.openAsync("deploy", code.code(), as("alice"))).isOpen());
+        assertEquals(new Verdict.Denied(DenialReason.USED), join(latches.openAsync("deploy", code.code(), as("alice"))));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), join(latches.openAsync("deploy", "x\nFORGED", as("alice"))));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), join(latches.openAsync("~gate/x", code.code(), as("alice"))));
+        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), join(latches.openAsync("deploy", code.code(), null)));
+        LatchPolicy fenced = LatchPolicy.from(LatchPolicy.HIGH).conditions(Condition.sourceIn("10.0.0.0/8")).build();
+        IssuedCode c2 = join(latches.issueAsync(fenced, "deploy", "bob"));
+        assertEquals(new Verdict.Denied(DenialReason.CONTEXT_REJECTED), join(latches.openAsync("deploy", c2.code(),
+                AccessContext.builder("bob").source("192.0.2.1").build())));
+        assertTrue(join(latches.openAsync("deploy", c2.code(), AccessContext.builder("bob").source("10.1.2.3").build())).isOpen());
+        assertThrows(IllegalArgumentException.class, () -> latches.issueAsync(LatchPolicy.HIGH, "~gate/x", "alice"));
+    }
+
+    @Test
+    void async_aOneTimeCode_opensOnce_underManyOpensInFlightAtOnce() {
+        for (int round = 0; round < 5; round++) {
+            IssuedCode code = join(latches.issueAsync(LatchPolicy.HIGH, "deploy", "carol"));
+            List<java.util.concurrent.CompletableFuture<Verdict>> all = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                all.add(latches.openAsync("deploy", code.code(), as("carol")).toCompletableFuture());
+            }
+            long opened = all.stream().map(java.util.concurrent.CompletableFuture::join).filter(Verdict::isOpen).count();
+            assertEquals(1, opened, "round " + round);
+        }
+    }
+
+    @Test
+    void async_issuesStartedBackToBack_allLand() {
+        List<java.util.concurrent.CompletableFuture<IssuedCode>> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(latches.issueAsync(LatchPolicy.HIGH, "batch", "user-" + i).toCompletableFuture());
+        }
+        for (int i = 0; i < 50; i++) {
+            IssuedCode c = all.get(i).join();
+            assertTrue(latches.open("batch", c.code(), as("user-" + i)).isOpen(), "user-" + i);
+        }
+    }
+
     /** Arguments documented as optional: method/arity/index. */
     private static final Set<String> NULLABLE = Set.of("issue/4/3", "issueAndDeliver/5/4");
 
@@ -809,7 +859,10 @@ public abstract class LatchStoreConformanceTest {
                 try {
                     try {
                     Object result = m.invoke(latches, args);
-                    if (m.getReturnType() == Verdict.class) {
+                    if (result instanceof java.util.concurrent.CompletionStage<?> stage) {
+                        // the asynchronous calls answer bad input as the blocking ones do, in the stage
+                        assertEquals(new Verdict.Denied(DenialReason.MALFORMED), stage.toCompletableFuture().join(), call);
+                    } else if (m.getReturnType() == Verdict.class) {
                         assertEquals(new Verdict.Denied(DenialReason.MALFORMED), result, call);
                     } else if (m.getReturnType() == boolean.class) {
                         assertEquals(false, result, call + ": an id that is not one finds nothing");

@@ -31,6 +31,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -288,6 +292,46 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         }
     }
 
+    /** Where asynchronous results complete: off Lettuce's event loop, so that continuations may block. */
+    private static final Executor CALLBACKS = ForkJoinPool.commonPool();
+
+    /**
+     * A script call that does not wait: sent now on the shared connection (so calls made back to
+     * back are pipelined). A script the server lost (restart, SCRIPT FLUSH) is loaded again and the
+     * call repeated once, off the event loop; any other failure is a {@link LatchStoreException}.
+     */
+    private <T> CompletionStage<T> evalAsync(String script, ScriptOutputType type, String[] keys, String... args) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        CompletionStage<T> first;
+        try {
+            commandsSent.increment();
+            first = connection.async().evalsha(shas.get(script), type, keys, args);
+        } catch (RuntimeException e) {
+            out.completeExceptionally(LatchStoreException.of("Redis " + script, e));
+            return out;
+        }
+        first.whenComplete((v, e) -> {
+            if (e == null) {
+                out.complete(v);
+                return;
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+                CALLBACKS.execute(() -> {
+                    try {
+                        out.complete(eval(script, type, keys, args));
+                    } catch (RuntimeException x) {
+                        out.completeExceptionally(x);
+                    }
+                });
+            } else {
+                out.completeExceptionally(LatchStoreException.of("Redis " + script,
+                        cause instanceof RuntimeException r ? r : new RedisException(cause)));
+            }
+        });
+        return out;
+    }
+
     private <T> T eval(String script, ScriptOutputType type, String[] keys, String... args) {
         return call(script, () -> {
             try {
@@ -425,14 +469,41 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
+        Call c = issueCall(code, limit, now);
+        return issueResult(eval("issue", ScriptOutputType.MULTI, c.keys(), c.args()));
+    }
+
+    /**
+     * {@inheritDoc} Sent at once on the shared connection, so issues started back to back are
+     * pipelined; completes on the common pool (so that what follows may block).
+     */
+    @Override
+    public CompletionStage<IssueResult> issueAsync(CodeRecord code, RateLimit limit, Instant now) {
+        Call c;
+        try {
+            c = issueCall(code, limit, now);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return this.<List<Object>>evalAsync("issue", ScriptOutputType.MULTI, c.keys(), c.args())
+                .thenApplyAsync(RedisLatchStore::issueResult, CALLBACKS);
+    }
+
+    /** A script call's keys and arguments. */
+    private record Call(String[] keys, String[] args) {
+    }
+
+    private Call issueCall(CodeRecord code, RateLimit limit, Instant now) {
         Names.required(code, "code");
         Names.required(now, "now");
         String slot = slotKey(code.latchId(), code.subject());
         String[] keys = {slot, subjectKey(code.subject(), "rate"), codeIndex(code.codeId()), latchSet(code.latchId()),
                 subjectKey(code.subject(), "members")};
-        List<Object> r = eval("issue", ScriptOutputType.MULTI, keys, args(now.toEpochMilli(),
-                limit == null ? 0 : limit.count(), limit == null ? 0 : limit.window().toMillis(), prefix + ":code:",
-                codeFields(code)));
+        return new Call(keys, args(now.toEpochMilli(), limit == null ? 0 : limit.count(),
+                limit == null ? 0 : limit.window().toMillis(), prefix + ":code:", codeFields(code)));
+    }
+
+    private static IssueResult issueResult(List<Object> r) {
         if ("RATE_LIMITED".equals(r.get(0))) {
             return IssueResult.rateLimited();
         }
@@ -442,6 +513,35 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     @Override
     public OpenResult open(OpenRequest req) {
+        Call c = openCall(req);
+        return replicated(openResult(eval("open", ScriptOutputType.VALUE, c.keys(), c.args())));
+    }
+
+    /**
+     * {@inheritDoc} Completes on the common pool, after the replica acknowledgement when the
+     * code's policy asks for one, so that what follows may block.
+     */
+    @Override
+    public CompletionStage<OpenResult> openAsync(OpenRequest req) {
+        Call c;
+        try {
+            c = openCall(req);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return this.<String>evalAsync("open", ScriptOutputType.VALUE, c.keys(), c.args())
+                .thenApplyAsync(r -> replicated(openResult(r)), CALLBACKS);
+    }
+
+    private OpenResult replicated(OpenResult result) {
+        if (result.outcome() == OpenResult.Outcome.OPENED && result.code() != null
+                && waitPolicies.contains(result.code().policy())) {
+            waitForReplica();
+        }
+        return result;
+    }
+
+    private Call openCall(OpenRequest req) {
         Names.required(req, "req");
         // The subject's sources are a key of their own, declared only when there is a source to
         // record: each declared key is one more string for the server to make per call.
@@ -483,12 +583,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             args[6] = req.previousFolded() == null ? "" : digestCheck(req.previousFolded());
             args[7] = req.previousExact() == null ? "" : digestCheck(req.previousExact());
         }
-        OpenResult result = openResult(eval("open", ScriptOutputType.VALUE, keys, args));
-        if (result.outcome() == OpenResult.Outcome.OPENED && result.code() != null
-                && waitPolicies.contains(result.code().policy())) {
-            waitForReplica();
-        }
-        return result;
+        return new Call(keys, args);
     }
 
     /**
