@@ -153,21 +153,48 @@ final class Codes extends Part {
         return present(latchId, PresentedCode.parse(code), context, now);
     }
 
+    /**
+     * The blocking open, the measured hot path: kept written out as benchmarked rather than
+     * through {@link #openRequest} and {@link #early}, which the asynchronous path uses for the
+     * same steps (a change to one is a change to both).
+     */
     Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
         String subject = context.subject();
         String source = context.sourceText();
-        OpenRequest request = openRequest(latchId, presented, context, now);
+        byte[] folded = presented.folded == null ? null : hasher.code(latchId, subject, presented.folded);
+        byte[] exact = presented.exact == null ? null : hasher.code(latchId, subject, presented.exact);
+        OpenRequest request;
+        if (previousHasher == null) {
+            request = new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), source,
+                    false, now, lockout);
+        } else {
+            // peppers rotate: codes issued under the previous primary still open until it is left out
+            byte[] previousFolded = presented.folded == null ? null : previousHasher.code(latchId, subject, presented.folded);
+            byte[] previousExact = presented.exact == null ? null : previousHasher.code(latchId, subject, presented.exact);
+            request = new OpenRequest(latchId, subject, folded, exact, presented.kinds, context.requestBytes(), source,
+                    false, now, lockout, previousFolded, previousExact);
+        }
         OpenResult result;
         try {
             result = store.open(request);
         } catch (RuntimeException e) {
             throw storeFailure("open", latchId, null, subject, e);
         }
-        Verdict early = early(result, presented, latchId, context, now);
-        if (early != null) {
-            return early;
+        if (result.outcome() == OpenResult.Outcome.NO_CODE && presented.malformed()) {
+            // Malformed input is MALFORMED whether or not a code is pending, so garbage cannot
+            // tell a pending code from none (a well-formed wrong code is WRONG_CODE either way).
+            audit(AuditEvent.Type.DENIED, now, latchId, null, subject, source, AuditEvent.Outcome.FAILURE, "MALFORMED");
+            return Verdict.denied(DenialReason.MALFORMED);
         }
         if (result.outcome() == OpenResult.Outcome.CONDITIONS_PENDING) {
+            List<Condition> conditions = Condition.decodeAll(result.code().conditions());
+            for (Condition c : conditions) {
+                if (!c.test(context, now)) {
+                    audit(AuditEvent.Type.DENIED, now, latchId, result.code().codeId(), subject, source,
+                            AuditEvent.Outcome.FAILURE, DenialReason.CONTEXT_REJECTED.name());
+                    return Verdict.denied(DenialReason.CONTEXT_REJECTED);
+                }
+            }
             OpenRequest cleared = request.withConditionsCleared();
             result = call("open", latchId, null, subject, () -> store.open(cleared));
         }
