@@ -21,7 +21,7 @@ import java.util.Map;
  * latch.jwt.issuer=orders
  * latch.jwt.keys[0].id=svc-2026-12
  * latch.http.filter.paths=/api/*
- * latch.http.filter.rules./api/admin/*=admin
+ * latch.http.filter.rules[/api/admin/*]=admin
  * }</pre>
  *
  * <p>Not thread-safe: Spring binds it once at startup.
