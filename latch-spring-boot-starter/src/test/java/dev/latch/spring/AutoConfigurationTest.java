@@ -97,6 +97,18 @@ class AutoConfigurationTest {
     }
 
     @Test
+    void secretsFromADirectoryOfFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("p1"), SpringSecurityAppTest.PEPPER + "\n");
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LatchAutoConfiguration.class))
+                .withPropertyValues("latch.secrets.source=directory", "latch.secrets.directory=" + dir,
+                        "latch.pepper.primary=p1")
+                .run(ctx -> works(ctx.getBean(Latches.class)));
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LatchAutoConfiguration.class))
+                .withPropertyValues("latch.secrets.source=directory", "latch.pepper.primary=p1")
+                .run(ctx -> assertTrue(rootMessage(ctx.getStartupFailure()).contains("latch.secrets.directory")));
+    }
+
+    @Test
     void disabled() {
         runner.withPropertyValues("latch.enabled=false").run(ctx -> assertFalse(ctx.containsBean("latches")));
     }
