@@ -41,12 +41,34 @@ final class KeyRotation extends Part {
     IssuedStaticKey issue(StaticKeySpec spec) {
         deliveries.requireDelivery();
         IssuedStaticKey key = keyring.issueStaticKey(spec);
-        schedule(key.keyId(), spec.rotation(), clock.instant(), key.expiresAt().orElse(null));
+        try {
+            schedule(key.keyId(), spec.rotation(), clock.instant(), key.expiresAt().orElse(null));
+        } catch (RuntimeException e) {
+            // the caller gets an exception, not the key: no live key may be left behind that nobody holds
+            try {
+                store.revokeKey(key.keyId(), clock.instant());
+            } catch (RuntimeException ignored) {
+                // the store is failing; the key's secret was never handed out
+            }
+            throw e;
+        }
         return key;
     }
 
-    /** A rotation on request: the successor inherits the old key's schedule, if it had one. */
+    /**
+     * A rotation on request: the successor inherits the old key's schedule, if it had one. A store
+     * failure here is audited and does not fail the rotation: the caller must get the new key.
+     */
     void rotatedOnRequest(String oldKeyId, IssuedStaticKey fresh) {
+        try {
+            inherit(oldKeyId, fresh);
+        } catch (RuntimeException e) {
+            audit(AuditEvent.Type.ALERT, clock.instant(), null, fresh.keyId(), fresh.subject(), null,
+                    AuditEvent.Outcome.ALERT, "ROTATION_SCHEDULE_NOT_CARRIED");
+        }
+    }
+
+    private void inherit(String oldKeyId, IssuedStaticKey fresh) {
         Instant now = clock.instant();
         Optional<String> marker = call("getMarker", null, oldKeyId, null, () -> store.getMarker(MARKER + oldKeyId, now));
         if (marker.isEmpty()) {

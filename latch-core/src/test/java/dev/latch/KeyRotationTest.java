@@ -96,6 +96,29 @@ class KeyRotationTest {
     }
 
     @Test
+    void aStoreFailureNeverLeavesAKeyNobodyHolds() {
+        dev.latch.testing.FailingStore failing = new dev.latch.testing.FailingStore(Latches.inMemoryStore());
+        Outbox outbox = new Outbox();
+        Latches latches = Latches.builder().pepper(PEPPER).clock(clock).auditSink(audit).pollDueWork(Duration.ZERO)
+                .scheduler(new ManualScheduler(clock)).store(failing).delivery(DeliveryChain.builder().then(outbox).build())
+                .build();
+        failing.failMarkers = true;
+        assertThrows(LatchStoreException.class,
+                () -> latches.issueStaticKey(StaticKeySpec.builder("svc").rotation(weekly).build()));
+        String orphan = audit.ofType(AuditEvent.Type.ISSUED).get(0).codeId();
+        failing.failMarkers = false;
+        assertEquals(StaticKeyInfo.State.REVOKED, latches.keyInfo(orphan).orElseThrow().state(),
+                "a key whose schedule could not be stored is revoked, not left live");
+        IssuedStaticKey key = latches.issueStaticKey(StaticKeySpec.builder("svc").rotation(weekly).build());
+        // a rotation on request whose schedule cannot be carried over still hands out the new key
+        failing.failMarkers = true;
+        IssuedStaticKey next = latches.rotate(key.keyId(), Duration.ofHours(1));
+        failing.failMarkers = false;
+        assertTrue(latches.authenticate(next.key(), as("svc")).isOpen());
+        assertEquals(1, audit.count(AuditEvent.Type.ALERT, "ROTATION_SCHEDULE_NOT_CARRIED"));
+    }
+
+    @Test
     void aRevokedKeyIsNotRotated() {
         Outbox outbox = new Outbox();
         Latches latches = latches(outbox);

@@ -25,6 +25,8 @@ public final class FailingStore implements LatchStore {
     private final LatchStore delegate;
     /** While true, every call throws. */
     public volatile boolean fail;
+    /** While true, marker calls throw (the rest works). */
+    public volatile boolean failMarkers;
 
     /**
      * @param delegate the store to use while not failing
@@ -38,6 +40,12 @@ public final class FailingStore implements LatchStore {
         FailingStore s = new FailingStore(Latches.inMemoryStore(1));
         s.fail = true;
         return s;
+    }
+
+    private void checkMarkers() {
+        if (failMarkers) {
+            throw new IllegalStateException("connection refused");
+        }
     }
 
     private void check() {
@@ -139,12 +147,14 @@ public final class FailingStore implements LatchStore {
     @Override
     public void putMarker(String key, String value, Instant expiresAt, Instant now) {
         check();
+        checkMarkers();
         delegate.putMarker(key, value, expiresAt, now);
     }
 
     @Override
     public Optional<String> getMarker(String key, Instant now) {
         check();
+        checkMarkers();
         return delegate.getMarker(key, now);
     }
 
