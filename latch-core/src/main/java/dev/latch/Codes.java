@@ -61,19 +61,14 @@ final class Codes extends Part {
         AccessContext.checkText("latchId", latchId);
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
-        // One draw for the id and the code (no time saved, measured; fewer arrays than two draws).
-        byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
-        random.nextBytes(draw);
-        String codeId = CodeIds.id(CodeIds.tag(tagK0, tagK1, latchId, subject), draw); // see CodeIds: the store files it by the tag
-        String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
-        CodeRecord record = record(policy, latchId, subject, request, codeId, code, now);
+        Draft d = draft(policy, latchId, subject, request, now);
         IssueResult result;
         try {
-            result = store.issue(record, issueLimit, now);
+            result = store.issue(d.record(), issueLimit, now);
         } catch (RuntimeException e) {
-            throw storeFailure("issue", latchId, codeId, subject, e);
+            throw storeFailure("issue", latchId, d.record().codeId(), subject, e);
         }
-        return issued(result, record, code, policy, extra, now);
+        return issued(result, d.record(), d.code(), policy, extra, now);
     }
 
     /** The same issue, with the store's decision awaited without blocking; see {@link LatchStore#issueAsync}. */
@@ -82,11 +77,10 @@ final class Codes extends Part {
         Names.required(policy, "policy");
         AccessContext.checkText("subject", subject);
         Instant now = clock.instant();
-        byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
-        random.nextBytes(draw);
-        String codeId = CodeIds.id(CodeIds.tag(tagK0, tagK1, latchId, subject), draw);
-        String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
-        CodeRecord record = record(policy, latchId, subject, null, codeId, code, now);
+        Draft d = draft(policy, latchId, subject, null, now);
+        CodeRecord record = d.record();
+        String code = d.code();
+        String codeId = record.codeId();
         java.util.concurrent.CompletionStage<IssueResult> stage;
         try {
             stage = store.issueAsync(record, issueLimit, now);
@@ -104,6 +98,19 @@ final class Codes extends Part {
     static RuntimeException unwrap(Throwable e) {
         Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         return t instanceof RuntimeException r ? r : new IllegalStateException(t.getClass().getSimpleName(), t);
+    }
+
+    /** A new code and the record the store keeps of it (its keyed digest, never the code). */
+    private record Draft(CodeRecord record, String code) {
+    }
+
+    private Draft draft(LatchPolicy policy, String latchId, String subject, RequestDigest request, Instant now) {
+        // One draw for the id and the code (no time saved, measured; fewer arrays than two draws).
+        byte[] draw = new byte[Alphabets.ID_BYTES + randomBytes(policy.format())];
+        random.nextBytes(draw);
+        String codeId = CodeIds.id(CodeIds.tag(tagK0, tagK1, latchId, subject), draw); // see CodeIds: the store files it by the tag
+        String code = generate(random, policy.format(), draw, Alphabets.ID_BYTES);
+        return new Draft(record(policy, latchId, subject, request, codeId, code, now), code);
     }
 
     private CodeRecord record(LatchPolicy policy, String latchId, String subject, RequestDigest request, String codeId,
@@ -154,9 +161,11 @@ final class Codes extends Part {
     }
 
     /**
-     * The blocking open, the measured hot path: kept written out as benchmarked rather than
-     * through {@link #openRequest} and {@link #early}, which the asynchronous path uses for the
-     * same steps (a change to one is a change to both).
+     * The blocking open, the measured hot path: written out rather than through
+     * {@link #openRequest} and {@link #early}, which the asynchronous path uses for the same steps
+     * (a change to one is a change to both). Through the helpers it measured about 5% slower
+     * against its floor ({@code Interleaved open 1000}, alternating jars: 1.19 and 1.24 written
+     * out, 1.30 and 1.26 through the helpers).
      */
     Verdict present(String latchId, PresentedCode presented, AccessContext context, Instant now) {
         String subject = context.subject();

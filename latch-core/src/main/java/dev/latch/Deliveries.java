@@ -104,11 +104,12 @@ final class Deliveries extends Part {
     }
 
     DeliveryReceipt deliverMessage(Delivery message, String subject) {
-        return requireDelivery().deliver(message, attempt -> auditAttempt(message, subject, attempt, null));
+        return remindOf(message, subject, null);
     }
 
-    void remindOf(Delivery message, String subject, Duration late) {
-        requireDelivery().deliver(message, attempt -> auditAttempt(message, subject, attempt, late));
+    /** Delivers a message (a reminder, a rotation notice, a successor key), auditing each attempt and whether it is late. */
+    DeliveryReceipt remindOf(Delivery message, String subject, Duration late) {
+        return requireDelivery().deliver(message, attempt -> auditAttempt(message, subject, attempt, late));
     }
 
     static String reminderId(String codeId) {

@@ -103,20 +103,15 @@ final class KeyRotation extends Part {
     /** Runs a due warning: tells the owner, through the delivery chain, that the key is due for rotation. */
     void warn(String payload, Duration late) {
         Item item = Item.parse(payload);
-        if (item == null) {
+        KeyRecord k = item == null ? null : activeKey(item);
+        if (k == null) {
             return;
         }
         Instant now = clock.instant();
-        Optional<KeyRecord> key = call("findKey", null, item.keyId, null, () -> store.findKey(item.keyId));
-        if (key.isEmpty() || key.get().state() != StaticKeyInfo.State.ACTIVE) {
-            return;
-        }
-        KeyRecord k = key.get();
         Instant due = k.createdAt().plus(item.rotation.maxAge());
         Delivery message = new Delivery(Delivery.Kind.KEY_ROTATION_DUE, item.rotation.owner(), k.prefix(), k.keyId(), null,
                 due, "rotation");
-        DeliveryReceipt receipt = deliveries.requireDelivery()
-                .deliver(message, attempt -> deliveries.auditAttempt(message, k.subject(), attempt, late));
+        DeliveryReceipt receipt = deliveries.remindOf(message, k.subject(), late);
         audit(AuditEvent.Type.ALERT, now, k.prefix(), k.keyId(), k.subject(), null, AuditEvent.Outcome.ALERT,
                 "KEY_ROTATION_DUE", details(late, "DUE", due.toString(), "NOTIFIED", Boolean.toString(receipt.delivered())));
     }
@@ -129,22 +124,17 @@ final class KeyRotation extends Part {
      */
     void rotate(String payload, Duration late) {
         Item item = Item.parse(payload);
-        if (item == null) {
+        KeyRecord old = item == null ? null : activeKey(item);
+        if (old == null) {
             return;
         }
         Instant now = clock.instant();
-        Optional<KeyRecord> key = call("findKey", null, item.keyId, null, () -> store.findKey(item.keyId));
-        if (key.isEmpty() || key.get().state() != StaticKeyInfo.State.ACTIVE) {
-            return;
-        }
-        KeyRecord old = key.get();
         IssuedStaticKey fresh = keyring.newKey(old.prefix(), old.subject(), old.scopes(), old.expiresAt(), old.conditions(),
                 now);
         Instant oldEnds = now.plus(item.rotation.overlap());
         Delivery message = new Delivery(Delivery.Kind.KEY, item.rotation.owner(), old.prefix(), fresh.keyId(), fresh.key(),
                 oldEnds, "rotation-of:" + old.keyId());
-        DeliveryReceipt receipt = deliveries.requireDelivery()
-                .deliver(message, attempt -> deliveries.auditAttempt(message, old.subject(), attempt, late));
+        DeliveryReceipt receipt = deliveries.remindOf(message, old.subject(), late);
         if (!receipt.delivered()) {
             call("revokeKey", old.prefix(), fresh.keyId(), old.subject(), () -> store.revokeKey(fresh.keyId(), now));
             audit(AuditEvent.Type.ALERT, now, old.prefix(), old.keyId(), old.subject(), null, AuditEvent.Outcome.ALERT,
@@ -167,11 +157,15 @@ final class KeyRotation extends Part {
         schedule(fresh.keyId(), item.rotation, now, fresh.expiresAt().orElse(null));
     }
 
+    /** The key an item is for, when it is still active (rotated by hand or revoked: null, left alone). */
+    private KeyRecord activeKey(Item item) {
+        Optional<KeyRecord> key = call("findKey", null, item.keyId, null, () -> store.findKey(item.keyId));
+        return key.filter(k -> k.state() == StaticKeyInfo.State.ACTIVE).orElse(null);
+    }
+
+    /** The pairs, then {@code LATE} when the item ran late. */
     private static Map<String, String> details(Duration late, String... pairs) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            m.put(pairs[i], pairs[i + 1]);
-        }
+        Map<String, String> m = new LinkedHashMap<>(Part.details(pairs));
         if (late != null) {
             m.put("LATE", late.toString());
         }

@@ -1,6 +1,5 @@
 package dev.latch.jwt;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,14 +117,6 @@ public final class JwtKeySchedule {
             }
         }
         return next;
-    }
-
-    /**
-     * @param clock the clock
-     * @return the key set in force now
-     */
-    public JwtKeySet current(Clock clock) {
-        return at(clock.instant());
     }
 
     @Override

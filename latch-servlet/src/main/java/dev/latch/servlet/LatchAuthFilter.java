@@ -88,14 +88,14 @@ public final class LatchAuthFilter implements Filter {
             return;
         }
         if (result instanceof HttpAuthenticator.Result.Failure f) {
-            reject(response, f);
+            writeFailure(authenticator, response, f);
             return;
         }
         LatchPrincipal principal = ((HttpAuthenticator.Result.Authenticated) result).principal();
         Set<String> required = required(path(request));
         HttpAuthenticator.Result.Failure forbidden = authenticator.requireScopes(principal, required);
         if (forbidden != null) {
-            reject(response, forbidden);
+            writeFailure(authenticator, response, forbidden);
             return;
         }
         request.setAttribute(LatchPrincipal.ATTRIBUTE, principal);
@@ -140,10 +140,6 @@ public final class LatchAuthFilter implements Filter {
         response.setContentType("application/json");
         response.setContentLength(UNAVAILABLE.length);
         response.getOutputStream().write(UNAVAILABLE);
-    }
-
-    private void reject(HttpServletResponse response, HttpAuthenticator.Result.Failure failure) throws IOException {
-        writeFailure(authenticator, response, failure);
     }
 
     private Set<String> required(String path) {
