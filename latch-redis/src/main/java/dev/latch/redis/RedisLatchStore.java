@@ -19,6 +19,7 @@ import dev.latch.spi.Names;
 import dev.latch.spi.LatchStore.OpenRequest;
 import dev.latch.spi.LatchStore.OpenResult;
 import dev.latch.spi.LatchStore.RenewResult;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -27,8 +28,17 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -95,7 +105,7 @@ import java.util.regex.Pattern;
  * <p>Thread-safe: one Lettuce connection, which is thread-safe, shared by all callers.
  */
 public final class RedisLatchStore implements LatchStore, AutoCloseable {
-    private static final String[] SCRIPTS = {"issue", "open", "find", "revoke", "revoke_set", "renew", "counter",
+    private static final String[] SCRIPTS = {"issue", "index", "open", "find", "revoke", "revoke_slot", "renew", "counter",
             "next_counter", "put_once", "put_key", "use_key", "retire_key", "revoke_key", "count_event",
             "cas", "schedule", "claim_due", "complete", "cancel", "rehash_key"};
     private static final HexFormat HEX = HexFormat.of();
@@ -103,14 +113,18 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     /** Never used itself: each call digests with a clone, so callers share no state. */
     private static final MessageDigest SHA1 = newSha1();
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisCommands<String, String> redis;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    /** Set for a Cluster: slots are routed by Lettuce, and a replica wait goes to the slot's primary. */
+    private final StatefulRedisClusterConnection<String, String> clusterConnection;
+    private final RedisClusterCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> async;
     private final String prefix;
     private final Map<String, String> sources = new HashMap<>();
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final Set<String> waitPolicies;
     private final Duration waitTimeout;
+    private final long timeoutMillis;
     private final String description;
     /** Immutable once made; a stale read only costs formatting the numbers again. */
     private volatile LockoutArgs lockoutArgs = new LockoutArgs(LockoutPolicy.DEFAULT);
@@ -118,43 +132,110 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder commandsSent = new java.util.concurrent.atomic.LongAdder();
 
     private RedisLatchStore(Builder b) {
-        RedisURI.Builder uri = RedisURI.builder(RedisURI.create(b.uri.toString())).withTimeout(b.timeout);
-        if (b.user != null) {
-            uri.withAuthentication(b.user, b.password);
+        List<RedisURI> uris = new ArrayList<>();
+        for (URI u : b.uris) {
+            RedisURI.Builder uri = b.sentinelMaster == null
+                    ? RedisURI.builder(RedisURI.create(u.toString()))
+                    : RedisURI.Builder.sentinel(u.getHost(), u.getPort() < 0 ? 26379 : u.getPort(), b.sentinelMaster);
+            uri.withTimeout(b.timeout);
+            if (b.user != null) {
+                uri.withAuthentication(b.user, b.password);
+            }
+            if (b.tls) {
+                uri.withSsl(true);
+            }
+            uris.add(uri.build());
         }
-        if (b.tls) {
-            uri.withSsl(true);
+        if (b.sentinelMaster != null) {
+            // one URI naming every Sentinel: Lettuce asks them in turn for the primary, at connect
+            // and at every reconnect, so a failover is followed
+            RedisURI first = uris.get(0);
+            for (RedisURI more : uris.subList(1, uris.size())) {
+                first.getSentinels().addAll(more.getSentinels());
+            }
+            uris = List.of(first);
         }
-        this.client = RedisClient.create(uri.build());
-        // Every command is sent through the sync API, which waits at most the URI's timeout and
-        // then cancels the command. Lettuce's own command expiry would time each command a second
-        // time: a timer entry made and cancelled per command, on every open.
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
-                .build());
+        // Every blocking command is sent through the sync API, which waits at most the URI's
+        // timeout and then cancels the command. Lettuce's own command expiry would time each
+        // command a second time: a timer entry made and cancelled per command, on every open.
+        TimeoutOptions noCommandTimer = TimeoutOptions.builder().timeoutCommands(false).build();
+        StatefulRedisClusterConnection<String, String> clustered = null;
+        StatefulConnection<String, String> connected;
+        if (b.cluster) {
+            RedisClusterClient c = RedisClusterClient.create(uris);
+            c.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(noCommandTimer)
+                    .maxRedirects(5)
+                    // MOVED/ASK are followed at once; the slot map is also refreshed on them and
+                    // every 30 s, so that moved slots stop costing a redirect
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers()
+                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .build())
+                    .build());
+            this.client = c;
+            try {
+                clustered = c.connect(Utf8Codec.INSTANCE);
+            } catch (RedisException e) {
+                c.shutdown();
+                throw new LatchStoreException("cannot connect to the Redis Cluster at " + hosts(b.uris)
+                        + " (" + e.getClass().getSimpleName() + ")", e);
+            }
+            connected = clustered;
+            this.redis = clustered.sync();
+            this.async = clustered.async();
+        } else {
+            RedisClient c = RedisClient.create();
+            c.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(noCommandTimer)
+                    .build());
+            this.client = c;
+            StatefulRedisConnection<String, String> single;
+            try {
+                single = c.connect(Utf8Codec.INSTANCE, uris.get(0));
+            } catch (RedisException e) {
+                c.shutdown();
+                throw new LatchStoreException("cannot connect to Redis at " + hosts(b.uris)
+                        + (b.sentinelMaster == null ? "" : " (Sentinel)") + " (" + e.getClass().getSimpleName() + ")", e);
+            }
+            connected = single;
+            this.redis = single.sync();
+            this.async = single.async();
+        }
+        this.connection = connected;
+        this.clusterConnection = clustered;
         this.prefix = b.prefix;
         this.waitPolicies = Set.copyOf(b.waitPolicies);
         this.waitTimeout = b.waitTimeout;
+        this.timeoutMillis = b.timeout.toMillis();
         List<String[]> common = helpers(resource("common"));
         for (String name : SCRIPTS) {
             String body = resource(name);
             sources.put(name, assemble(common, body));
         }
         try {
-            this.connection = client.connect(Utf8Codec.INSTANCE);
-        } catch (RedisException e) {
-            client.shutdown();
-            throw new LatchStoreException("cannot connect to Redis at " + b.uri.getHost() + ":" + b.uri.getPort()
-                    + " (" + e.getClass().getSimpleName() + ")", e);
+            call("load scripts", () -> {
+                loadScripts();
+                return null;
+            });
+        } catch (LatchStoreException e) {
+            close();
+            throw e;
         }
-        this.redis = connection.sync();
-        call("load scripts", () -> {
-            loadScripts();
-            return null;
-        });
-        this.description = "RedisLatchStore[" + b.uri.getHost() + ":" + b.uri.getPort() + ", prefix=" + prefix + "]";
+        this.description = "RedisLatchStore[" + (b.cluster ? "cluster " : b.sentinelMaster != null ? "sentinel " : "")
+                + hosts(b.uris) + ", prefix=" + prefix + "]";
+    }
+
+    private static String hosts(List<URI> uris) {
+        StringBuilder out = new StringBuilder();
+        for (URI u : uris) {
+            out.append(out.length() == 0 ? "" : ",").append(u.getHost()).append(':').append(u.getPort());
+        }
+        return out.toString();
     }
 
     /**
@@ -164,7 +245,52 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
      *                                  empty or breaks its rule; the message names the argument
      */
     public static Builder builder(URI uri) {
-        return new Builder(uri);
+        return new Builder(List.of(Names.required(uri, "uri")), false, null);
+    }
+
+    /**
+     * A store on a Redis Cluster. Every script's keys share one hash tag (the subject's, or the
+     * key's or record's own), so each script runs on one slot; Lettuce's cluster client learns
+     * the slot map from the seeds, follows {@code MOVED} and {@code ASK} redirects and refreshes
+     * the map when it sees one.
+     *
+     * <pre>{@code
+     * RedisLatchStore store = RedisLatchStore.cluster(List.of(
+     *         URI.create("redis://redis-0.internal:6379"), URI.create("redis://redis-1.internal:6379"))).build();
+     * }</pre>
+     *
+     * @param seeds one or more nodes of the cluster, {@code redis://} or {@code rediss://}
+     * @return a builder
+     * @throws IllegalArgumentException when the list is null, empty, longer than 64 or holds a bad URI
+     */
+    public static Builder cluster(List<URI> seeds) {
+        return new Builder(seeds, true, null);
+    }
+
+    /**
+     * A store on a primary that Redis Sentinel watches: the Sentinels are asked for the primary
+     * at connect and again at every reconnect, so after a failover the store reaches the new
+     * primary by itself. Calls made while there is no primary fail closed with a
+     * {@link LatchStoreException}; {@link Builder#waitForReplica} keeps a consume acknowledged by
+     * a replica before an open of those policies returns.
+     *
+     * <pre>{@code
+     * RedisLatchStore store = RedisLatchStore.sentinel("latch", List.of(
+     *         URI.create("redis://sentinel-0.internal:26379"), URI.create("redis://sentinel-1.internal:26379")))
+     *         .waitForReplica(Duration.ofMillis(200), "HIGH", "EMERGENCY").build();
+     * }</pre>
+     *
+     * @param masterName the name the Sentinels monitor the primary under
+     * @param sentinels  one or more Sentinels, {@code redis://host:port} (port 26379 when left out)
+     * @return a builder
+     * @throws IllegalArgumentException when an argument is null, empty or malformed
+     */
+    public static Builder sentinel(String masterName, List<URI> sentinels) {
+        if (Names.required(masterName, "masterName").isEmpty() || masterName.length() > 256
+                || !masterName.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new IllegalArgumentException("masterName must be 1 to 256 printable ASCII characters");
+        }
+        return new Builder(sentinels, false, masterName);
     }
 
     private static String resource(String name) {
@@ -268,6 +394,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return out.toString();
     }
 
+    /** Loads every script; on a Cluster, Lettuce sends SCRIPT LOAD to every primary. */
     private void loadScripts() {
         for (Map.Entry<String, String> e : sources.entrySet()) {
             shas.put(e.getKey(), send().scriptLoad(e.getValue()));
@@ -279,7 +406,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
      * {@code CommandListener} would count the same, at the price of an event object and a wrapped
      * command per call.) The sync API applies the URI's timeout to each command.
      */
-    private RedisCommands<String, String> send() {
+    private RedisClusterCommands<String, String> send() {
         commandsSent.increment();
         return redis;
     }
@@ -305,7 +432,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         CompletionStage<T> first;
         try {
             commandsSent.increment();
-            first = connection.async().evalsha(shas.get(script), type, keys, args);
+            first = async.evalsha(shas.get(script), type, keys, args);
         } catch (RuntimeException e) {
             out.completeExceptionally(LatchStoreException.of("Redis " + script, e));
             return out;
@@ -351,23 +478,33 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return B64.encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * {@code <prefix>:{S:<subject>}:c4:<latch>}: a slot carries its subject's hash tag, so an
+     * open, an issue (with the subject's rate window and member set) and an OTP acceptance each
+     * touch one Cluster slot.
+     */
     String slotKey(String latchId, String subject) {
         SlotKeys k = slotKeys;
         if (!latchId.equals(k.latchId)) {
-            // "c3" names the slot layout (common.lua's SLOT): a layout change renames it, so that no
-            // slot is ever read with a layout other than the one it was written with.
-            k = new SlotKeys(latchId, prefix + ":{L:" + b64(latchId) + "}:c3:");
+            // "c4" names the slot layout (common.lua's SLOT) and the key layout: a change renames
+            // it, so that no slot is ever read with a layout other than the one it was written with.
+            k = new SlotKeys(latchId, "}:c4:" + b64(latchId));
             slotKeys = k;
         }
-        return k.prefix + b64(subject);
+        return prefix + ":{S:" + b64(subject) + k.suffix;
     }
 
     /**
-     * The slot keys' start for the latch used last: every open needs it, and a service opens
+     * The slot keys' end for the latch used last: every open needs it, and a service opens
      * codes of a few latches. (Another latch replaces it; opens of several latches, interleaved,
      * each compute theirs, as without it.)
      */
-    private record SlotKeys(String latchId, String prefix) {
+    private record SlotKeys(String latchId, String suffix) {
+    }
+
+    /** The subject's member set, from one of its slot keys (which carry the subject's hash tag). */
+    private static String subjectMembers(String slot) {
+        return slot.substring(0, slot.indexOf('}') + 1) + ":members";
     }
 
     private String latchSet(String latchId) {
@@ -470,7 +607,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     @Override
     public IssueResult issue(CodeRecord code, RateLimit limit, Instant now) {
         Call c = issueCall(code, limit, now);
-        return issueResult(eval("issue", ScriptOutputType.MULTI, c.keys(), c.args()));
+        return issueResult(await("issue", sendIssue(code, c, now)));
     }
 
     /**
@@ -485,8 +622,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return this.<List<Object>>evalAsync("issue", ScriptOutputType.MULTI, c.keys(), c.args())
-                .thenApplyAsync(RedisLatchStore::issueResult, CALLBACKS);
+        return sendIssue(code, c, now).thenApplyAsync(RedisLatchStore::issueResult, CALLBACKS);
     }
 
     /** A script call's keys and arguments. */
@@ -497,10 +633,58 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         Names.required(code, "code");
         Names.required(now, "now");
         String slot = slotKey(code.latchId(), code.subject());
-        String[] keys = {slot, subjectKey(code.subject(), "rate"), codeIndex(code.codeId()), latchSet(code.latchId()),
-                subjectKey(code.subject(), "members")};
+        String[] keys = {slot, subjectKey(code.subject(), "rate"), subjectKey(code.subject(), "members")};
         return new Call(keys, args(now.toEpochMilli(), limit == null ? 0 : limit.count(),
-                limit == null ? 0 : limit.window().toMillis(), prefix + ":code:", codeFields(code)));
+                limit == null ? 0 : limit.window().toMillis(), codeFields(code)));
+    }
+
+    /** Kept this long after a code expires, as the slot keeps it (common.lua's TOMBSTONE). */
+    private static final long TOMBSTONE_MS = 3_600_000;
+    /** common.lua's NEVER: a code that never expires. */
+    private static final long NEVER_MS = 253_402_300_799_000L;
+
+    /** How long a code's index and member-set entries must last: as long as the code can matter; -1 for good. */
+    private static long codeTtl(Instant expiresAt, Instant now) {
+        long exp = expiresAt.toEpochMilli();
+        return exp >= NEVER_MS ? -1 : Math.max(0, exp + TOMBSTONE_MS - now.toEpochMilli()) + 60_000;
+    }
+
+    /**
+     * Sends the issue with the code's index and its latch's member set, which live on other
+     * slots (index first, so that no slot holds a code its index does not lead to; an index
+     * whose issue did not happen names a slot without that code, which every lookup checks),
+     * pipelined: one round trip on one server, one per node touched on a Cluster.
+     */
+    private CompletionStage<List<Object>> sendIssue(CodeRecord code, Call c, Instant now) {
+        String ttl = Long.toString(codeTtl(code.expiresAt(), now));
+        String slot = c.keys()[0];
+        CompletionStage<Long> index = evalAsync("index", ScriptOutputType.INTEGER,
+                new String[]{codeIndex(code.codeId())}, "S", ttl, slot);
+        CompletionStage<Long> member = evalAsync("index", ScriptOutputType.INTEGER,
+                new String[]{latchSet(code.latchId())}, "A", ttl, slot);
+        CompletionStage<List<Object>> issued = evalAsync("issue", ScriptOutputType.MULTI, c.keys(), c.args());
+        return index.thenCombine(member, (a, b) -> a).thenCombine(issued, (a, r) -> r);
+    }
+
+    /** Waits for a stage as the sync API waits for a command: at most the timeout, then fails closed. */
+    private <T> T await(String operation, CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof LatchStoreException l) {
+                throw l;
+            }
+            throw LatchStoreException.of("Redis " + operation,
+                    cause instanceof RuntimeException r ? r : new RedisException(cause));
+        } catch (java.util.concurrent.TimeoutException e) {
+            stage.toCompletableFuture().cancel(false);
+            throw LatchStoreException.of("Redis " + operation, new io.lettuce.core.RedisCommandTimeoutException(
+                    "no reply within " + timeoutMillis + " ms"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw LatchStoreException.of("Redis " + operation, new RedisException("interrupted"));
+        }
     }
 
     private static IssueResult issueResult(List<Object> r) {
@@ -514,7 +698,7 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     @Override
     public OpenResult open(OpenRequest req) {
         Call c = openCall(req);
-        return replicated(openResult(eval("open", ScriptOutputType.VALUE, c.keys(), c.args())));
+        return replicated(openResult(eval("open", ScriptOutputType.VALUE, c.keys(), c.args())), c.keys()[0]);
     }
 
     /**
@@ -530,13 +714,13 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         return this.<String>evalAsync("open", ScriptOutputType.VALUE, c.keys(), c.args())
-                .thenApplyAsync(r -> replicated(openResult(r)), CALLBACKS);
+                .thenApplyAsync(r -> replicated(openResult(r), c.keys()[0]), CALLBACKS);
     }
 
-    private OpenResult replicated(OpenResult result) {
+    private OpenResult replicated(OpenResult result, String slot) {
         if (result.outcome() == OpenResult.Outcome.OPENED && result.code() != null
                 && waitPolicies.contains(result.code().policy())) {
-            waitForReplica();
+            waitForReplica(slot);
         }
         return result;
     }
@@ -759,8 +943,25 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return i;
     }
 
-    private void waitForReplica() {
-        Long acked = call("WAIT", () -> send().waitForReplication(1, waitTimeout.toMillis()));
+    /**
+     * {@code WAIT 1} on the connection that sent the write: Redis counts the replicas that have
+     * that client's writes, so a WAIT on any other connection would prove nothing. On a Cluster
+     * that is Lettuce's write connection to the slot's primary. The WAIT holds that connection
+     * (and the calls queued behind it) until a replica answers or the timeout passes.
+     */
+    private void waitForReplica(String slot) {
+        Long acked = call("WAIT", () -> {
+            RedisClusterCommands<String, String> target = send();
+            if (clusterConnection != null) {
+                RedisClusterNode primary = clusterConnection.getPartitions().getMasterBySlot(SlotHash.getSlot(slot));
+                if (primary == null) {
+                    throw new RedisException("no primary is known for the code's slot");
+                }
+                target = clusterConnection.getConnection(primary.getUri().getHost(), primary.getUri().getPort(),
+                        ConnectionIntent.WRITE).sync();
+            }
+            return target.waitForReplication(1, waitTimeout.toMillis());
+        });
         if (acked == null || acked < 1) {
             throw new LatchStoreException("the consume was not acknowledged by a replica within " + waitTimeout
                     + "; it may be lost on failover, so this open fails closed");
@@ -770,7 +971,11 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     @Override
     public Optional<CodeRecord> find(String codeId) {
         Names.required(codeId, "codeId");
-        List<Object> r = eval("find", ScriptOutputType.MULTI, new String[]{codeIndex(codeId)}, codeId);
+        String slot = slotOf(codeId);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        List<Object> r = eval("find", ScriptOutputType.MULTI, new String[]{slot}, codeId);
         return r.isEmpty() ? Optional.empty() : Optional.ofNullable(code(map(r, 0)));
     }
 
@@ -778,7 +983,11 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     public boolean revoke(String codeId, Instant now) {
         Names.required(codeId, "codeId");
         Names.required(now, "now");
-        Long n = eval("revoke", ScriptOutputType.INTEGER, new String[]{codeIndex(codeId)}, codeId, ms(now));
+        String slot = slotOf(codeId);
+        if (slot == null) {
+            return false;
+        }
+        Long n = eval("revoke", ScriptOutputType.INTEGER, new String[]{slot}, codeId);
         return n != null && n == 1;
     }
 
@@ -786,16 +995,63 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
     public int revokeLatch(String latchId, Instant now) {
         Names.required(latchId, "latchId");
         Names.required(now, "now");
-        Long n = eval("revoke_set", ScriptOutputType.INTEGER, new String[]{latchSet(latchId)}, ms(now));
-        return n == null ? 0 : n.intValue();
+        return revokeSet(latchSet(latchId));
     }
 
     @Override
     public int revokeSubject(String subject, Instant now) {
         Names.required(subject, "subject");
         Names.required(now, "now");
-        Long n = eval("revoke_set", ScriptOutputType.INTEGER, new String[]{subjectKey(subject, "members")}, ms(now));
-        return n == null ? 0 : n.intValue();
+        return revokeSet(subjectKey(subject, "members"));
+    }
+
+    /**
+     * The slot a code's index names, or null. The index may be stale (the slot then holds a later
+     * code or none), so every script given this slot checks the code id.
+     */
+    private String slotOf(String codeId) {
+        String slot = call("GET", () -> send().get(codeIndex(codeId)));
+        if (slot != null && !slot.startsWith(prefix + ":{S:")) {
+            throw malformedReply();
+        }
+        return slot;
+    }
+
+    /**
+     * Revokes the pending codes of a member set's slots, one script per slot (pipelined, 256 at
+     * a time), since on a Cluster the slots of a latch's subjects live on different nodes. Each
+     * slot's revocation is atomic; the set's as a whole is not, so an open that races with it
+     * may still open a code not yet reached, as an open just before it would have. Slots that
+     * are gone are removed from the set.
+     */
+    private int revokeSet(String set) {
+        Set<String> members = call("SMEMBERS", () -> send().smembers(set));
+        List<String> slots = new ArrayList<>(members);
+        int revoked = 0;
+        List<String> gone = new ArrayList<>();
+        for (int from = 0; from < slots.size(); from += 256) {
+            List<String> batch = slots.subList(from, Math.min(slots.size(), from + 256));
+            List<CompletableFuture<Long>> sent = new ArrayList<>(batch.size());
+            for (String slot : batch) {
+                if (!slot.startsWith(prefix + ":{S:")) {
+                    throw malformedReply();
+                }
+                sent.add(this.<Long>evalAsync("revoke_slot", ScriptOutputType.INTEGER, new String[]{slot})
+                        .toCompletableFuture());
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                long r = await("revoke", sent.get(i));
+                if (r == 1) {
+                    revoked++;
+                } else if (r == -1) {
+                    gone.add(batch.get(i));
+                }
+            }
+        }
+        if (!gone.isEmpty()) {
+            call("SREM", () -> send().srem(set, gone.toArray(new String[0])));
+        }
+        return revoked;
     }
 
     @Override
@@ -803,9 +1059,24 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         Names.required(codeId, "codeId");
         Names.required(newExpiry, "newExpiry");
         Names.required(now, "now");
-        List<Object> r = eval("renew", ScriptOutputType.MULTI, new String[]{codeIndex(codeId)}, codeId, ms(newExpiry), ms(now));
+        String slot = slotOf(codeId);
+        if (slot == null) {
+            return new RenewResult(RenewResult.Outcome.NOT_FOUND, null);
+        }
+        List<Object> r = eval("renew", ScriptOutputType.MULTI, new String[]{slot, subjectMembers(slot)}, codeId,
+                ms(newExpiry), ms(now));
         RenewResult.Outcome outcome = RenewResult.Outcome.valueOf(String.valueOf(r.get(0)));
-        return new RenewResult(outcome, r.size() > 1 ? code(map(r, 1)) : null);
+        CodeRecord renewed = r.size() > 1 ? code(map(r, 1)) : null;
+        if (outcome == RenewResult.Outcome.RENEWED && renewed != null) {
+            // the index and the latch's member set must last as long as the code now does
+            String ttl = Long.toString(codeTtl(renewed.expiresAt(), now));
+            CompletionStage<Long> index = evalAsync("index", ScriptOutputType.INTEGER, new String[]{codeIndex(codeId)},
+                    "K", ttl);
+            CompletionStage<Long> member = evalAsync("index", ScriptOutputType.INTEGER,
+                    new String[]{latchSet(renewed.latchId())}, "K", ttl);
+            await("renew", index.thenCombine(member, (a, b) -> a));
+        }
+        return new RenewResult(outcome, renewed);
     }
 
     // ------------------------------------------------------------------ counters and markers
@@ -1107,7 +1378,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
     /** Builds a {@link RedisLatchStore}. Not thread-safe. */
     public static final class Builder {
-        private final URI uri;
+        private final List<URI> uris;
+        private final boolean cluster;
+        private final String sentinelMaster;
         private String prefix = "latch";
         private Duration timeout = Duration.ofSeconds(1);
         private String user;
@@ -1116,12 +1389,24 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         private Set<String> waitPolicies = Set.of();
         private Duration waitTimeout = Duration.ofMillis(500);
 
-        private Builder(URI uri) {
-            this.uri = Names.required(uri, "uri");
-            if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("the Redis URI must start with redis:// or rediss://");
+        private Builder(List<URI> uris, boolean cluster, String sentinelMaster) {
+            Names.required(uris, cluster ? "seeds" : "sentinels");
+            if (uris.isEmpty() || uris.size() > 64) {
+                throw new IllegalArgumentException("give 1 to 64 URIs");
             }
-            this.tls = "rediss".equals(uri.getScheme());
+            for (URI uri : uris) {
+                Names.required(uri, "uri");
+                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+                    throw new IllegalArgumentException("the Redis URI must start with redis:// or rediss://");
+                }
+                if (uri.getHost() == null) {
+                    throw new IllegalArgumentException("the Redis URI must name a host");
+                }
+            }
+            this.uris = List.copyOf(uris);
+            this.cluster = cluster;
+            this.sentinelMaster = sentinelMaster;
+            this.tls = uris.stream().anyMatch(u -> "rediss".equals(u.getScheme()));
         }
 
         /**
@@ -1174,7 +1459,9 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
 
         /**
          * After opening a code of one of these policies, wait for one replica to acknowledge
-         * ({@code WAIT 1}); when none does within the timeout, the open fails closed.
+         * ({@code WAIT 1}); when none does within the timeout, the open fails closed (the code
+         * is consumed on the primary either way, so a retry is {@code USED}). On a Cluster the
+         * {@code WAIT} goes to the primary that ran the open, on the connection that sent it.
          *
          * @param timeout  how long to wait
          * @param policies policy names, such as "HIGH" and "EMERGENCY"

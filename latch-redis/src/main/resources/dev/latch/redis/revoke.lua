@@ -1,7 +1,5 @@
--- KEYS: code index. ARGV: code id, now.
-local slot = redis.call('GET', KEYS[1])
-if not slot then return 0 end
-local m = load(slot)
+-- KEYS: slot (named by the code's index). ARGV: code id.
+local m = load(KEYS[1])
 if m == nil or m.cid ~= ARGV[1] or m.st ~= 'P' then return 0 end
-redis.call('SETRANGE', slot, '0', 'R')
+redis.call('SETRANGE', KEYS[1], '0', 'R')
 return 1

@@ -73,14 +73,37 @@ public final class LocalRedis implements AutoCloseable {
     private final String origin;
     private final Path dir;
     private final int port;
+    private final Mode mode;
     private Process process;
 
-    private LocalRedis(List<String> launcher, String executable, String origin, Path dir, int port) {
+    /**
+     * How a server runs: standalone, as a Cluster node, as a replica of another server, or as a
+     * Sentinel watching a primary.
+     */
+    record Mode(String kind, List<String> arguments, boolean bus) {
+        static final Mode STANDALONE = new Mode("standalone", List.of(), false);
+
+        static Mode clusterNode() {
+            // node-timeout: long enough that a loaded machine does not see a node as failing
+            return new Mode("cluster", List.of("--cluster-enabled", "yes", "--cluster-node-timeout", "15000"), true);
+        }
+
+        static Mode replicaOf(int primaryPort) {
+            return new Mode("replica", List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)), false);
+        }
+
+        static Mode sentinel(String masterName, int primaryPort, long downAfterMillis) {
+            return new Mode("sentinel:" + masterName + ":" + primaryPort + ":" + downAfterMillis, List.of(), false);
+        }
+    }
+
+    private LocalRedis(List<String> launcher, String executable, String origin, Path dir, int port, Mode mode) {
         this.launcher = launcher;
         this.executable = executable;
         this.origin = origin;
         this.dir = dir;
         this.port = port;
+        this.mode = mode;
     }
 
     /**
@@ -111,6 +134,47 @@ public final class LocalRedis implements AutoCloseable {
     }
 
     static LocalRedis start(List<String> launcher, boolean installed, Map<String, String> env) throws IOException {
+        return start(launcher, installed, env, Mode.STANDALONE);
+    }
+
+    /**
+     * Starts a replica of a running server, on a free loopback port, and waits until it answers
+     * PING (its first sync may still be under way: see {@link #awaitReplicas(int)}).
+     *
+     * @param primary the server to replicate
+     * @return the running replica
+     * @throws IOException when it cannot be started
+     */
+    public static LocalRedis startReplicaOf(LocalRedis primary) throws IOException {
+        return start(List.of(), true, System.getenv(), Mode.replicaOf(primary.port()));
+    }
+
+    /**
+     * Starts a Redis Sentinel (the same binary with {@code --sentinel}) that watches a primary
+     * under a name, with a quorum of one: one Sentinel alone decides a failover, which a test
+     * wants and a production setup does not.
+     *
+     * @param primary         the primary to watch (its replicas are found through it)
+     * @param masterName      the name clients ask the Sentinel for
+     * @param downAfterMillis how long the primary must fail to answer before it counts as down
+     * @return the running Sentinel
+     * @throws IOException when it cannot be started
+     */
+    public static LocalRedis startSentinel(LocalRedis primary, String masterName, long downAfterMillis)
+            throws IOException {
+        if (!masterName.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("masterName must be 1 to 64 characters of [A-Za-z0-9_-]");
+        }
+        return start(List.of(), true, System.getenv(), Mode.sentinel(masterName, primary.port(), downAfterMillis));
+    }
+
+    /** Starts a Cluster node (not yet part of a cluster: {@link LocalRedisCluster} joins them). */
+    static LocalRedis startClusterNode() throws IOException {
+        return start(List.of(), true, System.getenv(), Mode.clusterNode());
+    }
+
+    static LocalRedis start(List<String> launcher, boolean installed, Map<String, String> env, Mode mode)
+            throws IOException {
         List<String> prefix = List.copyOf(launcher);
         Path dir = Files.createTempDirectory("latch-redis-");
         try {
@@ -118,7 +182,7 @@ public final class LocalRedis implements AutoCloseable {
             IOException last = null;
             // A free port can be taken by another process before redis-server binds it: try a few.
             for (int attempt = 0; attempt < 3; attempt++) {
-                LocalRedis redis = new LocalRedis(prefix, found[0], found[1], dir, freePort());
+                LocalRedis redis = new LocalRedis(prefix, found[0], found[1], dir, freePort(mode.bus()), mode);
                 try {
                     redis.launch();
                     return redis;
@@ -190,17 +254,52 @@ public final class LocalRedis implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * A free loopback port; with {@code bus}, one whose Cluster bus port (the port plus 10000,
+     * fixed in Redis 6) is free too.
+     */
+    private static int freePort(boolean bus) throws IOException {
+        if (!bus) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
         }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(30_000);
+            try (ServerSocket a = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+                 ServerSocket b = new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free loopback port p with p + 10000 free for the Cluster bus");
     }
 
     private void launch() throws IOException {
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(executable, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--maxmemory-policy", "noeviction",
-                "--daemonize", "no"));
+        if (mode.kind().startsWith("sentinel:")) {
+            // A Sentinel rewrites its configuration file, so it gets one of its own.
+            String[] m = mode.kind().split(":");
+            Path conf = dir.resolve("sentinel.conf");
+            Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\n"
+                    + "sentinel monitor " + m[1] + " 127.0.0.1 " + m[2] + " 1\n"
+                    + "sentinel down-after-milliseconds " + m[1] + " " + m[3] + "\n"
+                    + "sentinel failover-timeout " + m[1] + " 10000\n"
+                    + "sentinel parallel-syncs " + m[1] + " 1\n", StandardCharsets.UTF_8);
+            command.addAll(List.of(executable, conf.toString(), "--sentinel"));
+        } else {
+            command.addAll(List.of(executable, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--maxmemory-policy", "noeviction",
+                    "--daemonize", "no"));
+            if (mode.kind().equals("cluster")) {
+                // each start is a new node: an old nodes.conf would make it rejoin as the node it was
+                Files.deleteIfExists(dir.resolve("nodes.conf"));
+                command.addAll(List.of("--cluster-config-file", dir.resolve("nodes.conf").toString()));
+            }
+            command.addAll(mode.arguments());
+        }
         Path log = dir.resolve("redis.log");
         Process p;
         try {
@@ -251,6 +350,48 @@ public final class LocalRedis implements AutoCloseable {
             return n > 0 && new String(b, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Sends one command and returns its reply: a simple string, bulk string or integer as text,
+     * an array as a list (nested as needed), a null bulk string as {@code null}.
+     *
+     * @param args the command and its arguments
+     * @return the reply
+     * @throws IOException when the server cannot be reached or replies with an error (the
+     *                     message carries the error)
+     */
+    public Object command(String... args) throws IOException {
+        return Resp.command(port, args);
+    }
+
+    /**
+     * Waits until this primary has {@code n} replicas online whose replication offset has caught up with its own.
+     *
+     * @param n the number of replicas
+     * @throws IOException when that does not happen within a minute
+     */
+    public void awaitReplicas(int n) throws IOException {
+        long deadline = System.nanoTime() + START_NANOS;
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            info = (String) command("INFO", "replication");
+            long online = info.lines().filter(l -> l.startsWith("slave") && l.contains("state=online")).count();
+            if (online >= n && String.valueOf(command("WAIT", Integer.toString(n), "100")).equals(Long.toString(n))) {
+                return;
+            }
+            pause(50);
+        }
+        throw new IOException(n + " replicas did not come online at 127.0.0.1:" + port + ": " + info.strip());
+    }
+
+    static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
