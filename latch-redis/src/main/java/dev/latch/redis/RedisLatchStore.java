@@ -1486,8 +1486,13 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         /**
          * @return the connected store
          * @throws LatchStoreException when Redis cannot be reached
+         * @throws IllegalArgumentException when the replica wait is not shorter than the command timeout
          */
         public RedisLatchStore build() {
+            if (!waitPolicies.isEmpty() && waitTimeout.compareTo(timeout) >= 0) {
+                throw new IllegalArgumentException("the replica wait (" + waitTimeout.toMillis()
+                        + " ms) must be shorter than the command timeout (" + timeout.toMillis() + " ms)");
+            }
             return new RedisLatchStore(this);
         }
     }

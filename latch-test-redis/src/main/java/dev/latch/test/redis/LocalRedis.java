@@ -441,6 +441,22 @@ public final class LocalRedis implements AutoCloseable {
     }
 
     /**
+     * Kills the server at once (SIGKILL), as a crashed host would: nothing is flushed and no
+     * client is told. {@link #restart()} starts it again on the same port, empty.
+     */
+    public synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    /**
      * Starts a stopped server again on the same port, with no data.
      *
      * @throws IOException when it does not come up
