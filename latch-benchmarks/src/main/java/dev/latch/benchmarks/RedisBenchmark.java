@@ -5,14 +5,21 @@ import dev.latch.Latches;
 import dev.latch.Verdict;
 import dev.latch.redis.RedisLatchStore;
 import dev.latch.test.redis.LocalRedis;
+import dev.latch.test.redis.LocalRedisCluster;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,25 +35,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Opens against a local redis-server (started here, on a free loopback port) with 2 client
- * threads, next to a raw Lettuce EVALSHA of a trivial script on the same server: the floor of
- * any one-round-trip design.
+ * threads (RunAll also runs 1, 8 and 64), next to a raw Lettuce EVALSHA of a trivial script on
+ * the same server through one shared connection, as the store's: the floor of any
+ * one-round-trip design. With {@code topology=cluster} the same runs on a three-primary Redis
+ * Cluster ({@link LocalRedisCluster}) through Lettuce's cluster client, store and floor alike.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Threads(2)
 public class RedisBenchmark {
+    /** {@code standalone}: one redis-server; {@code cluster}: three primaries. */
+    @Param({"standalone"})
+    public String topology = "standalone";
+
     /** 1,000 codes of 1,000 uses: more opens than 2 threads make in a run, so every open opens. */
     static final int CODES = 1000;
 
     /** The server: from PATH or the embedded-redis artifact; its directory is deleted at tear-down. */
     LocalRedis redis;
+    LocalRedisCluster cluster;
     RedisLatchStore store;
     Latches latches;
     String[] codes;
     AccessContext[] contexts;
-    RedisClient client;
-    StatefulRedisConnection<String, String> raw;
+    AbstractRedisClient client;
+    StatefulConnection<String, String> connection;
+    RedisClusterCommands<String, String> raw;
     String sha;
     String decisionSha;
 
@@ -72,9 +87,16 @@ public class RedisBenchmark {
      *                 under valgrind)
      */
     void start(List<String> launcher) throws Exception {
-        redis = LocalRedis.start(launcher);
-        URI uri = redis.uri();
-        store = RedisLatchStore.builder(uri).build();
+        URI uri;
+        if ("cluster".equals(topology)) {
+            cluster = LocalRedisCluster.start();
+            uri = cluster.uris().get(0);
+            store = RedisLatchStore.cluster(cluster.uris()).build();
+        } else {
+            redis = LocalRedis.start(launcher);
+            uri = redis.uri();
+            store = RedisLatchStore.builder(uri).build();
+        }
         latches = Fixtures.latches(store, Clock.systemUTC());
         codes = new String[CODES];
         contexts = new AccessContext[CODES];
@@ -82,12 +104,23 @@ public class RedisBenchmark {
             contexts[i] = AccessContext.of("subject-" + i);
         }
         issueCodes();
-        client = RedisClient.create(uri.toString());
-        raw = client.connect();
-        sha = raw.sync().scriptLoad("return 1");
-        decisionSha = raw.sync().scriptLoad(MINIMAL_DECISION);
+        if (cluster != null) {
+            RedisClusterClient c = RedisClusterClient.create(cluster.uris().stream().map(u -> RedisURI.create(u.toString())).toList());
+            StatefulRedisClusterConnection<String, String> conn = c.connect();
+            client = c;
+            connection = conn;
+            raw = conn.sync();
+        } else {
+            RedisClient c = RedisClient.create(uri.toString());
+            io.lettuce.core.api.StatefulRedisConnection<String, String> conn = c.connect();
+            client = c;
+            connection = conn;
+            raw = conn.sync();
+        }
+        sha = raw.scriptLoad("return 1");
+        decisionSha = raw.scriptLoad(MINIMAL_DECISION);
         for (int i = 0; i < CODES; i++) {
-            raw.sync().hset("minimal:" + i, java.util.Map.of("dig", DIGEST, "uses", "1000000000"));
+            raw.hset("minimal:" + i, java.util.Map.of("dig", DIGEST, "uses", "1000000000"));
         }
     }
 
@@ -100,10 +133,15 @@ public class RedisBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        raw.close();
+        connection.close();
         client.shutdown();
         store.close();
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     /** Deletes a directory and everything in it. */
@@ -127,11 +165,14 @@ public class RedisBenchmark {
     @Benchmark
     public Object minimalDecision(Cursor cursor) {
         int i = Fixtures.next(cursor.state, CODES);
-        return raw.sync().evalsha(decisionSha, ScriptOutputType.INTEGER, new String[]{"minimal:" + i}, DIGEST);
+        return raw.evalsha(decisionSha, ScriptOutputType.INTEGER, new String[]{"minimal:" + i}, DIGEST);
     }
 
+    /** Keys the floor spreads its calls over: on a cluster they reach every primary, as the opens do. */
+    static final String[] FLOOR_KEYS = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "k" + i).toArray(String[]::new);
+
     @Benchmark
-    public Object rawEvalsha() {
-        return raw.sync().evalsha(sha, ScriptOutputType.INTEGER, new String[]{"k"});
+    public Object rawEvalsha(Cursor cursor) {
+        return raw.evalsha(sha, ScriptOutputType.INTEGER, new String[]{FLOOR_KEYS[Fixtures.next(cursor.state, 64)]});
     }
 }

@@ -52,7 +52,7 @@ public final class RedisInstructions {
         r.start(List.of("valgrind", "--tool=callgrind", "--callgrind-out-file=" + out.resolve("cg")));
         try {
             RedisBenchmark.Cursor cursor = new RedisBenchmark.Cursor();
-            long floor = perCall(r.redis.pid(), out, calls, () -> ((Long) r.rawEvalsha()).intValue());
+            long floor = perCall(r.redis.pid(), out, calls, () -> ((Long) r.rawEvalsha(cursor)).intValue());
             long minimal = perCall(r.redis.pid(), out, calls, () -> ((Long) r.minimalDecision(cursor)).intValue());
             long open = perCall(r.redis.pid(), out, calls, () -> r.open(cursor).isOpen() ? 1 : 0);
             System.out.printf("redis-server user-space instructions per call (callgrind, %,d calls each)%n%n", calls);

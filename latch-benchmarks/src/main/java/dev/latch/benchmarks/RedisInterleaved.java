@@ -87,7 +87,7 @@ public final class RedisInterleaved {
             return switch (operation) {
                 case 0 -> () -> Interleaved.open(b.open(c));
                 case 1 -> () -> ((Long) b.minimalDecision(c)).intValue();
-                default -> () -> ((Long) b.rawEvalsha()).intValue();
+                default -> () -> ((Long) b.rawEvalsha(c)).intValue();
             };
         }, 2, ms);
     }

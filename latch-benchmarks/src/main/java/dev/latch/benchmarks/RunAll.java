@@ -72,6 +72,14 @@ public final class RunAll {
             one.putAll(run("RedisBenchmark", null, 2, 1000, 10));
         }
 
+        Map<String, Score> scale = new LinkedHashMap<>();
+        Map<String, Double> allocation = new LinkedHashMap<>();
+        if (everything || include.contains("RedisScale")) {
+            for (int threads : new int[]{1, 8, 64}) {
+                scale.putAll(prefixed(threads + "t:", runRedisScale(threads, allocation, threads + "t:")));
+            }
+        }
+
         report.append("Scores are ns/op: the median of 8 half-second iterations after 6 of warm-up (mean ± 99.9% error"
                 + " in brackets). Ratios are of medians.\n\n");
         report.append("| operation | latch ns/op | floor or peer ns/op | ratio | target |\n|---|---|---|---|---|\n");
@@ -88,14 +96,14 @@ public final class RunAll {
         row(report, one, "TokenBenchmark.auth0Hs256", "TokenBenchmark.latchVerify", "auth0 java-jwt HS256 ÷ token verify", "≥ 3");
         row(report, one, "TokenBenchmark.jjwtHs256", "TokenBenchmark.latchVerify", "jjwt HS256 ÷ token verify", "(peer)");
         row(report, one, "TotpBenchmark.verify", "TotpBenchmark.floorThreeHotp", "TOTP ±1 + replay guard vs 3 HOTP", "≤ 1.5");
-        if (one.containsKey("RedisBenchmark.open") && one.containsKey("RedisBenchmark.rawEvalsha")) {
-            double ratio = one.get("RedisBenchmark.rawEvalsha").ns() / one.get("RedisBenchmark.open").ns();
+        if (one.containsKey("RedisBenchmark.open:standalone") && one.containsKey("RedisBenchmark.rawEvalsha:standalone")) {
+            double ratio = one.get("RedisBenchmark.rawEvalsha:standalone").ns() / one.get("RedisBenchmark.open:standalone").ns();
             report.append(String.format(Locale.ROOT, "| Redis open, 2 client threads, throughput vs raw Lettuce EVALSHA | %s | %s | %.2f× | ≥ 0.7× |%n",
-                    one.get("RedisBenchmark.open").text(), one.get("RedisBenchmark.rawEvalsha").text(), ratio));
-            if (one.containsKey("RedisBenchmark.minimalDecision")) {
+                    one.get("RedisBenchmark.open:standalone").text(), one.get("RedisBenchmark.rawEvalsha:standalone").text(), ratio));
+            if (one.containsKey("RedisBenchmark.minimalDecision:standalone")) {
                 report.append(String.format(Locale.ROOT, "| (bound) minimal decision script, HGET + compare + HINCRBY, vs raw EVALSHA | %s | %s | %.2f× | |%n",
-                        one.get("RedisBenchmark.minimalDecision").text(), one.get("RedisBenchmark.rawEvalsha").text(),
-                        one.get("RedisBenchmark.rawEvalsha").ns() / one.get("RedisBenchmark.minimalDecision").ns()));
+                        one.get("RedisBenchmark.minimalDecision:standalone").text(), one.get("RedisBenchmark.rawEvalsha:standalone").text(),
+                        one.get("RedisBenchmark.rawEvalsha:standalone").ns() / one.get("RedisBenchmark.minimalDecision:standalone").ns()));
             }
         }
         row(report, one, "JwtBenchmark.latchVerify:HS256", "JwtBenchmark.nimbusMinimal:HS256",
@@ -125,6 +133,31 @@ public final class RunAll {
                         b, two.get(b).text(), one.get(b).text(), speedup));
             }
         }
+        if (!scale.isEmpty()) {
+            report.append("\nRedis at scale: open and raw EVALSHA (`return 1`), each through one shared Lettuce connection, "
+                    + "1 s iterations (8 measured after 10 of warm-up), allocation from JMH's GC profiler.\n\n"
+                    + "| callers | topology | open ns/op | raw EVALSHA ns/op | open throughput ÷ raw | target | open B/op | raw B/op | target |\n"
+                    + "|---|---|---|---|---|---|---|---|---|\n");
+            for (int threads : new int[]{1, 8, 64}) {
+                for (String topology : new String[]{"standalone", "cluster"}) {
+                    Score open = scale.get(threads + "t:RedisBenchmark.open:" + topology);
+                    Score floor = scale.get(threads + "t:RedisBenchmark.rawEvalsha:" + topology);
+                    if (open == null || floor == null) {
+                        continue;
+                    }
+                    report.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f× | ≥ 0.9× | %.0f | %.0f | ≤ 1024 |%n",
+                            threads, topology, open.text(), floor.text(), floor.ns() / open.ns(), 
+                            allocation.getOrDefault(threads + "t:RedisBenchmark.open:" + topology, Double.NaN),
+                            allocation.getOrDefault(threads + "t:RedisBenchmark.rawEvalsha:" + topology, Double.NaN)));
+                }
+                Score standalone = scale.get(threads + "t:RedisBenchmark.open:standalone");
+                Score clustered = scale.get(threads + "t:RedisBenchmark.open:cluster");
+                if (standalone != null && clustered != null) {
+                    report.append(String.format(Locale.ROOT, "| %d | cluster open ÷ standalone open (time) | %s | %s | %.2f | ≤ 1.1 | | | |%n",
+                            threads, clustered.text(), standalone.text(), clustered.ns() / standalone.ns()));
+                }
+            }
+        }
         System.out.println();
         System.out.println(report);
         Path out = Path.of("latch-benchmarks", "target").toFile().isDirectory()
@@ -148,6 +181,41 @@ public final class RunAll {
                 target));
     }
 
+    private static Map<String, Score> prefixed(String prefix, Map<String, Score> scores) {
+        Map<String, Score> out = new LinkedHashMap<>();
+        scores.forEach((k, v) -> out.put(prefix + k, v));
+        return out;
+    }
+
+    /**
+     * RedisBenchmark's open and raw EVALSHA on one server and on a three-primary cluster, at
+     * {@code threads} callers, with the GC profiler: allocation per call goes into {@code allocation}.
+     */
+    private static Map<String, Score> runRedisScale(int threads, Map<String, Double> allocation, String prefix)
+            throws Exception {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include("RedisBenchmark\\.(open|rawEvalsha)$")
+                .param("topology", "standalone", "cluster")
+                .forks(1)
+                .warmupIterations(10)
+                .warmupTime(TimeValue.milliseconds(1000))
+                .measurementIterations(8)
+                .measurementTime(TimeValue.milliseconds(1000))
+                .threads(threads)
+                .addProfiler(org.openjdk.jmh.profile.GCProfiler.class)
+                .jvmArgsAppend("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch");
+        Collection<RunResult> results = new Runner(options.build()).run();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            org.openjdk.jmh.results.Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (norm != null) {
+                allocation.put(prefix + name + ":" + r.getParams().getParam("topology"), norm.getScore());
+            }
+        }
+        return scores(results);
+    }
+
     private static Map<String, Score> run(String include, String exclude, int threads) throws Exception {
         return run(include, exclude, threads, 500, 6);
     }
@@ -168,7 +236,10 @@ public final class RunAll {
         if (exclude != null) {
             options.exclude(exclude);
         }
-        Collection<RunResult> results = new Runner(options.build()).run();
+        return scores(new Runner(options.build()).run());
+    }
+
+    private static Map<String, Score> scores(Collection<RunResult> results) {
         Map<String, Score> scores = new LinkedHashMap<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();

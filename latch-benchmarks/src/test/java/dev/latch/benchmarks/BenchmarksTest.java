@@ -122,7 +122,7 @@ class BenchmarksTest {
             for (int i = 0; i < 50; i++) {
                 assertTrue(r.open(c).isOpen());
             }
-            assertTrue(Long.valueOf(1).equals(r.rawEvalsha()));
+            assertTrue(Long.valueOf(1).equals(r.rawEvalsha(c)));
             for (int i = 0; i < 50; i++) {
                 assertEquals(1L, r.minimalDecision(c), "the minimal decision matches and consumes");
             }
@@ -200,6 +200,26 @@ class BenchmarksTest {
         Interleaved.Pair noRefresh = new Interleaved.Pair(open.name(), open.operation(), open.floor(), () -> { });
         // 1,000 codes of 1,000 uses: 1.2 million opens without issuing again must meet a used-up code
         assertThrows(IllegalStateException.class, () -> Interleaved.run(noRefresh, 0, 2, 600_000, false));
+    }
+
+    @Test
+    void redisOnACluster_opensAndRawEvalshaRunOnEveryPrimary() throws Exception {
+        RedisBenchmark r = new RedisBenchmark();
+        r.topology = "cluster";
+        r.setUp();
+        try {
+            RedisBenchmark.Cursor c = new RedisBenchmark.Cursor();
+            for (int i = 0; i < 50; i++) {
+                assertTrue(r.open(c).isOpen());
+                assertEquals(1L, r.rawEvalsha(c));
+            }
+            assertTrue(r.store.toString().contains("cluster"), r.store.toString());
+            for (dev.latch.test.redis.LocalRedis node : r.cluster.nodes()) {
+                assertTrue(Long.parseLong(node.command("DBSIZE").toString()) > 0, "every primary holds codes");
+            }
+        } finally {
+            r.tearDown();
+        }
     }
 
     @Test

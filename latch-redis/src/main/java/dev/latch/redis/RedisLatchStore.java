@@ -21,6 +21,8 @@ import dev.latch.spi.LatchStore.OpenResult;
 import dev.latch.spi.LatchStore.RenewResult;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
@@ -53,6 +55,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -110,8 +113,6 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
             "cas", "schedule", "claim_due", "complete", "cancel", "rehash_key"};
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    /** Never used itself: each call digests with a clone, so callers share no state. */
-    private static final MessageDigest SHA1 = newSha1();
 
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
@@ -459,15 +460,28 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
         return out;
     }
 
+    /**
+     * A script call that waits for its reply, at most the timeout (then the command is cancelled
+     * and the call fails closed). Sent on the asynchronous API and awaited here, as Lettuce's
+     * sync API does, without the sync API's reflective proxy and its per-call arrays.
+     */
     private <T> T eval(String script, ScriptOutputType type, String[] keys, String... args) {
-        return call(script, () -> {
+        try {
             try {
-                return send().evalsha(shas.get(script), type, keys, args);
+                return evalOnce(script, type, keys, args);
             } catch (RedisNoScriptException e) {
                 loadScripts(); // Redis restarted or SCRIPT FLUSH: load again and retry once
-                return send().evalsha(shas.get(script), type, keys, args);
+                return evalOnce(script, type, keys, args);
             }
-        });
+        } catch (RuntimeException e) {
+            throw LatchStoreException.of("Redis " + script, e);
+        }
+    }
+
+    private <T> T evalOnce(String script, ScriptOutputType type, String[] keys, String[] args) {
+        commandsSent.increment();
+        RedisFuture<T> reply = async.evalsha(shas.get(script), type, keys, args);
+        return LettuceFutures.awaitOrCancel(reply, timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------ keys
@@ -896,23 +910,44 @@ public final class RedisLatchStore implements LatchStore, AutoCloseable {
      * {@code redis.sha1hex} took on the Redis thread, which every open shares.
      */
     static String digestCheck(byte[] digest) {
-        MessageDigest sha1;
-        try {
-            sha1 = (MessageDigest) SHA1.clone();
-        } catch (CloneNotSupportedException e) {
-            sha1 = newSha1(); // a provider whose SHA-1 does not clone: a new instance per call
+        DigestCheck d = DIGEST_CHECK.get();
+        if (digest.length * 2 > d.hexIn.length) {
+            d = new DigestCheck(digest.length * 2);
         }
         // Lower-case hex as ASCII bytes, by table (HexFormat's general path took as long as the SHA-1).
-        return new String(hex(sha1.digest(hex(digest))), StandardCharsets.ISO_8859_1);
+        int n = hex(digest, d.hexIn);
+        d.sha1.update(d.hexIn, 0, n);
+        try {
+            d.sha1.digest(d.hash, 0, 20);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-1 wrote no 20-byte digest", e);
+        } finally {
+            Arrays.fill(d.hexIn, 0, n, (byte) 0);
+        }
+        return new String(d.hexOut, 0, hex(d.hash, d.hexOut), StandardCharsets.ISO_8859_1);
     }
 
-    private static byte[] hex(byte[] bytes) {
-        byte[] hex = new byte[bytes.length * 2];
-        for (int i = 0; i < bytes.length; i++) {
-            hex[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
-            hex[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xf];
+    /** Per thread: a SHA-1 and its buffers, so that a digest check makes only its result string. */
+    private static final ThreadLocal<DigestCheck> DIGEST_CHECK = ThreadLocal.withInitial(() -> new DigestCheck(64));
+
+    private static final class DigestCheck {
+        final MessageDigest sha1 = newSha1();
+        final byte[] hexIn;
+        final byte[] hash = new byte[20];
+        final byte[] hexOut = new byte[40];
+
+        DigestCheck(int hexLength) {
+            hexIn = new byte[hexLength];
         }
-        return hex;
+    }
+
+    /** Writes lower-case hex of {@code bytes} into {@code out}; returns the length written. */
+    private static int hex(byte[] bytes, byte[] out) {
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xf];
+        }
+        return bytes.length * 2;
     }
 
     /**
