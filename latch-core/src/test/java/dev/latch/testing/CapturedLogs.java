@@ -17,14 +17,16 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The SLF4J provider of the test runs: it keeps every log line (with stack traces) of the whole
- * test JVM so that tests can search them for secrets.
+ * test JVM so that tests can search them for secrets. Appending is constant-time (a queue, not a
+ * copy-on-write list, which copied every line so far on each new one and made test JVMs with
+ * chatty debug loggers, such as Lettuce's, slower with every line logged).
  */
 public final class CapturedLogs implements SLF4JServiceProvider {
-    private static final List<String> LINES = new CopyOnWriteArrayList<>();
+    private static final ConcurrentLinkedQueue<String> LINES = new ConcurrentLinkedQueue<>();
 
     /** @return every line logged so far in this JVM */
     public static List<String> lines() {
