@@ -82,8 +82,12 @@ import java.util.regex.Pattern;
  * or consumes the use, in one round trip. Scripts are loaded when the store starts and reloaded
  * on NOSCRIPT.
  * Redis expires state itself ({@code PEXPIRE}, relative to the caller's clock, so instances
- * whose clocks differ agree on what is live). Keys carry a prefix and a hash tag per latch, so
- * one latch's slots share a Cluster slot.
+ * whose clocks differ agree on what is live). Keys carry a prefix and a hash tag: a code's slot
+ * and its subject's other keys share the subject's, so each script runs on one Cluster slot.
+ *
+ * <p><b>Topologies.</b> {@link #builder(URI)} connects to one server, {@link #cluster(List)} to a
+ * Redis Cluster (redirects followed), {@link #sentinel(String, List)} to the primary that
+ * Sentinel names (found again after a failover).
  *
  * <pre>{@code
  * try (RedisLatchStore store = RedisLatchStore.builder(URI.create("redis://redis.internal:6379"))
