@@ -20,7 +20,6 @@ public final class CodeIds {
     public static final int LENGTH = 22;
     /** Bytes of the tag at the start of an id's 15 bytes. */
     public static final int TAG_BYTES = 6;
-    private static final int TAG_CHARS = 8;
 
     private CodeIds() {
     }
@@ -63,14 +62,94 @@ public final class CodeIds {
      * @return the hash
      */
     public static int tableHash(String id) {
-        if (id.length() != LENGTH || id.charAt(0) != 'c' || id.charAt(1) != '_') {
-            return id.hashCode();
-        }
-        long h = 0;
-        for (int i = 2; i < 2 + TAG_CHARS; i++) {
-            h = h << 8 | (id.charAt(i) & 0xff);
-        }
-        h *= 0x9E3779B97F4A7C15L; // the tag is a keyed hash already; this folds its 8 characters
+        return packable(id) ? tableHash(high(id)) : id.hashCode();
+    }
+
+    /**
+     * {@link #tableHash(String)} of a packed id, from its {@link #high} half alone.
+     *
+     * @param high the id's first half
+     * @return the hash
+     */
+    public static int tableHash(long high) {
+        long h = (high >>> 12) * 0x9E3779B97F4A7C15L; // the 8 tag characters; already a keyed hash, this folds them
         return (int) (h ^ (h >>> 32));
+    }
+
+    private static final byte[] BASE64URL =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] VALUES = new byte[128];
+
+    static {
+        java.util.Arrays.fill(VALUES, (byte) -1);
+        for (int i = 0; i < 64; i++) {
+            VALUES[BASE64URL[i]] = (byte) i;
+        }
+    }
+
+    /** Marks a {@link #low} half, so that a packed id is never two zero words. */
+    private static final long PACKED = 1L << 63;
+
+    /**
+     * Whether an id has this class's form ({@code "c_"} and 20 base64url characters) and so packs
+     * into two longs ({@link #high}, {@link #low}) without loss: the in-memory store keeps a
+     * live code's id that way, 16 bytes instead of a 64-byte string.
+     *
+     * @param id a code id, not null
+     * @return whether {@link #high} and {@link #low} may be called
+     */
+    public static boolean packable(String id) {
+        if (id.length() != LENGTH || id.charAt(0) != 'c' || id.charAt(1) != '_') {
+            return false;
+        }
+        for (int i = 2; i < LENGTH; i++) {
+            char c = id.charAt(i);
+            if (c >= 128 || VALUES[c] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param id a {@link #packable} id
+     * @return its characters 2 to 11, 6 bits each (the tag is the top 48 of these 60 bits)
+     */
+    public static long high(String id) {
+        return bits(id, 2);
+    }
+
+    /**
+     * @param id a {@link #packable} id
+     * @return its characters 12 to 21, 6 bits each, with the top bit set (never 0)
+     */
+    public static long low(String id) {
+        return bits(id, 12) | PACKED;
+    }
+
+    private static long bits(String id, int from) {
+        long v = 0;
+        for (int i = from; i < from + 10; i++) {
+            v = v << 6 | VALUES[id.charAt(i)];
+        }
+        return v;
+    }
+
+    /**
+     * The id that {@link #high} and {@link #low} packed.
+     *
+     * @param high the first half
+     * @param low  the second half (not 0)
+     * @return the id's text
+     */
+    public static String unpack(long high, long low) {
+        byte[] out = new byte[LENGTH];
+        out[0] = 'c';
+        out[1] = '_';
+        for (int i = 0; i < 10; i++) {
+            out[11 - i] = BASE64URL[(int) (high >>> (6 * i)) & 63];
+            out[21 - i] = BASE64URL[(int) (low >>> (6 * i)) & 63];
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

@@ -74,7 +74,7 @@ public final class InMemoryLatchStore implements LatchStore {
      * subject table holds; that first slot also holds the subject's issue-rate window. What most
      * slots never need (several digests, a bound request, failures and locks, an OTP counter)
      * lives in a {@link Rare} part, made when first needed: a live
-     * code costs its slot (152 bytes), its id and about 17 bytes of table.
+     * code costs its slot (160 bytes, the id packed in it) and about 17 bytes of table.
      */
     static final class Slot {
         private static final CodeInfo.State[] STATES = CodeInfo.State.values();
@@ -85,19 +85,19 @@ public final class InMemoryLatchStore implements LatchStore {
         /** The subject's next slot (another latch), or null; changed under the subject table's monitor. */
         volatile Slot next;
         /*
-         * The code, field by field (codeId null: none), rather than a CodeRecord: no record, digest
-         * list or Instant objects to hold per live code, and an open reads no object but the slot.
-         * Times are epoch seconds and nanoseconds. codeId changes under the slot's monitor; while
-         * the slot is in the code-id table, a change that moves it there (a new codeHash) holds
-         * the table's monitor too.
+         * The code, field by field (none: idLow 0 and otherId null), rather than a CodeRecord: no
+         * record, digest list or Instant objects to hold per live code, and an open reads no
+         * object but the slot. Times are epoch seconds and nanoseconds. The id changes under the
+         * slot's monitor; while the slot is in the code-id table, a change that moves it there (a
+         * new table hash) holds the table's monitor too. Readers outside the monitor may see a
+         * torn id, which matches nothing a caller holds but by chance, and every decision on a
+         * match is taken again under the monitor.
          */
-        String codeId;
-        /**
-         * Where the code id is filed, {@link CodeIds#tableHash}: the same for every code of this
-         * latch and subject from one {@code Latches}. Table probes compare it without following
-         * the id (it fills alignment padding).
-         */
-        int codeHash;
+        /** An id of {@link CodeIds}' form, packed ({@link CodeIds#high}, {@link CodeIds#low}): 16 bytes, no string. */
+        long idHigh;
+        long idLow;
+        /** An id of any other form (a store written by something else than {@code Latches}), or null. */
+        String otherId;
         String policy;
         String conditions;
         Rare rare;
@@ -114,8 +114,8 @@ public final class InMemoryLatchStore implements LatchStore {
         long issuedSecond;
         long notBeforeSecond;
         long expiresSecond;
-        /** When the slot last changed in a way that keeps it, in epoch seconds (rounded up). */
-        long writtenSecond;
+        /** When the slot last changed in a way that keeps it, in epoch seconds rounded up, as an unsigned int (saturated in 2106). */
+        int writtenSecond;
         int issuedNano;
         int notBeforeNano;
         int expiresNano;
@@ -201,7 +201,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         void written(Instant now) {
-            writtenSecond = now.getEpochSecond() + (now.getNano() > 0 ? 1 : 0);
+            writtenSecond = unsignedSeconds(now.getEpochSecond() + (now.getNano() > 0 ? 1 : 0));
         }
 
         void load(CodeRecord r) {
@@ -210,8 +210,16 @@ public final class InMemoryLatchStore implements LatchStore {
 
         /** {@link #load(CodeRecord)} with the id's table hash already computed. */
         void load(CodeRecord r, int idHash) {
-            codeId = r.codeId();
-            codeHash = idHash;
+            String id = r.codeId();
+            if (CodeIds.packable(id)) {
+                idHigh = CodeIds.high(id);
+                idLow = CodeIds.low(id);
+                otherId = null;
+            } else {
+                idHigh = 0;
+                idLow = 0;
+                otherId = id;
+            }
             policy = r.policy();
             kind = (byte) r.kind().ordinal();
             List<byte[]> all = r.digests();
@@ -250,13 +258,36 @@ public final class InMemoryLatchStore implements LatchStore {
             tidy();
         }
 
+        /** Whether the slot holds a code (of any state). */
+        boolean hasCode() {
+            return idLow != 0 || otherId != null;
+        }
+
+        /** The held code's id (made from its packed form), or null. */
+        String codeId() {
+            return idLow != 0 ? CodeIds.unpack(idHigh, idLow) : otherId;
+        }
+
+        /** Whether the slot holds the code with this id, compared without making the held id's text. */
+        boolean holds(String id) {
+            if (idLow != 0) {
+                return CodeIds.packable(id) && CodeIds.high(id) == idHigh && CodeIds.low(id) == idLow;
+            }
+            return otherId != null && otherId.equals(id);
+        }
+
+        /** Where the held code is filed in the code-id table ({@link CodeIds#tableHash}); 0 without one. */
+        int idHash() {
+            return idLow != 0 ? CodeIds.tableHash(idHigh) : otherId != null ? otherId.hashCode() : 0;
+        }
+
         /** The code as a record, with its current state; null when there is none. */
         CodeRecord current() {
-            if (codeId == null) {
+            if (!hasCode()) {
                 return null;
             }
             List<byte[]> several = digests();
-            return new CodeRecord(codeId, latchId, subject, policy, kind(),
+            return new CodeRecord(codeId(), latchId, subject, policy, kind(),
                     several != null ? several : List.of(digestBytes()), several != null ? rare.usedSlots : 0, state(),
                     Instant.ofEpochSecond(issuedSecond, issuedNano), Instant.ofEpochSecond(notBeforeSecond, notBeforeNano),
                     expiresAt(), attemptsLeft, usesLeft, renewalsLeft, reviewRequired, conditions,
@@ -277,7 +308,7 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         CodeSummary summary() {
-            return codeId == null ? null : new CodeSummary.Parts(codeId, policy, usesLeft, reviewRequired, conditions);
+            return hasCode() ? new CodeSummary.Parts(codeId(), policy, usesLeft, reviewRequired, conditions) : null;
         }
 
         /** The index of the digest equal to {@code presented} (compared with all, in constant time), or -1. */
@@ -304,26 +335,29 @@ public final class InMemoryLatchStore implements LatchStore {
             return s < second || (s == second && now.getNano() < nano);
         }
 
-        /** When nothing in the slot can matter any more (before the sweep's minute of slack). */
-        Instant retainUntil() {
-            Instant keep = Instant.ofEpochSecond(writtenSecond);
-            if (codeId != null) {
-                Instant expires = expiresAt();
-                keep = max(keep, expires.compareTo(CodeRecord.NEVER) >= 0 ? CodeRecord.NEVER : expires.plus(TOMBSTONE));
+        /**
+         * When nothing in the slot can matter any more (before the sweep's minute of slack), in
+         * epoch seconds: the latest of its times, each cut to its second, without an Instant.
+         */
+        long retainUntilSecond() {
+            long never = CodeRecord.NEVER.getEpochSecond();
+            long keep = Integer.toUnsignedLong(writtenSecond);
+            if (hasCode()) {
+                keep = Math.max(keep, expiresSecond >= never ? never : expiresSecond + TOMBSTONE.getSeconds());
             }
             if (windowEnd != 0) {
-                keep = max(keep, Instant.ofEpochSecond(Integer.toUnsignedLong(windowEnd)));
+                keep = Math.max(keep, Integer.toUnsignedLong(windowEnd));
             }
             Rare r = rare;
             if (r != null) {
                 if (r.lockedUntil != null) {
-                    keep = max(keep, r.lockedUntil);
+                    keep = Math.max(keep, r.lockedUntil.getEpochSecond());
                 }
                 if (r.failures > 0 && r.forgetAt != null) {
-                    keep = max(keep, r.forgetAt);
+                    keep = Math.max(keep, r.forgetAt.getEpochSecond());
                 }
                 if (r.nextCounter != NO_COUNTER) {
-                    keep = CodeRecord.NEVER; // a replay guard is kept for as long as the authenticator may be used
+                    keep = never; // a replay guard is kept for as long as the authenticator may be used
                 }
             }
             return keep;
@@ -462,6 +496,11 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         /** {@link #windowEnd} for a newest issue at {@code issueMs}: seconds rounded up, saturated. */
+        /** Epoch seconds as an unsigned int: 0 before 1970, saturated after 2106 (after that, only the slot's other times keep it). */
+        static int unsignedSeconds(long seconds) {
+            return (int) Math.max(0L, Math.min(seconds, 0xFFFF_FFFFL));
+        }
+
         static int windowEnd(long issueMs, long windowMs) {
             long endMs = issueMs + windowMs;
             if (((issueMs ^ endMs) & (windowMs ^ endMs)) < 0) { // overflow: ends after any date an int holds
@@ -545,12 +584,12 @@ public final class InMemoryLatchStore implements LatchStore {
 
         @Override
         int hashOf(Slot slot) {
-            return slot.codeHash;
+            return slot.idHash();
         }
 
         @Override
         boolean hasKey(Slot slot, String codeId, int hash) {
-            return slot.codeHash == hash && codeId.equals(slot.codeId);
+            return slot.holds(codeId);
         }
     }
     private final Cache<String, Set<String>> sources;
@@ -668,13 +707,13 @@ public final class InMemoryLatchStore implements LatchStore {
 
     private void forgetIfDone(Slot slot, long now) {
         synchronized (slot) {
-            if (slot.dead || slot.retainUntil().getEpochSecond() > now - SLACK_SECONDS) {
+            if (slot.dead || slot.retainUntilSecond() > now - SLACK_SECONDS) {
                 return;
             }
             slot.dead = true;
             unlink(slot);
-            if (slot.codeId != null) {
-                slotByCodeId.remove(slot, slot.codeHash);
+            if (slot.hasCode()) {
+                slotByCodeId.remove(slot, slot.idHash());
             }
         }
     }
@@ -705,10 +744,6 @@ public final class InMemoryLatchStore implements LatchStore {
                 action.accept(s);
             }
         });
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 
     /**
@@ -791,18 +826,16 @@ public final class InMemoryLatchStore implements LatchStore {
                 if (slot.dead) {
                     continue; // swept between lookup and lock (its retention had just ended): take a new one
                 }
-                String replaced = null;
-                String previous = slot.codeId;
-                if (previous != null && slot.state() == CodeInfo.State.PENDING) {
-                    replaced = previous;
-                }
+                boolean previous = slot.hasCode();
+                String replaced = previous && slot.state() == CodeInfo.State.PENDING ? slot.codeId() : null;
                 int idHash = CodeIds.tableHash(code.codeId()); // once, for the test, the slot and the table
-                if (previous != null && idHash == slot.codeHash) {
+                int previousHash = previous ? slot.idHash() : 0;
+                if (previous && idHash == previousHash) {
                     slot.load(code, idHash); // filed in the same place (same tag): the table is not touched
                 } else {
                     synchronized (slotByCodeId) { // a slot moves in the table only while it is held
-                        if (previous != null) {
-                            slotByCodeId.remove(slot, slot.codeHash);
+                        if (previous) {
+                            slotByCodeId.remove(slot, previousHash);
                         }
                         slot.load(code, idHash);
                         slotByCodeId.put(slot, code.codeId(), idHash);
@@ -885,7 +918,7 @@ public final class InMemoryLatchStore implements LatchStore {
         if (lockedUntil != null && now.isBefore(lockedUntil)) {
             return new OpenResult(OpenResult.Outcome.LOCKED, slot.summary(), failures, lockedUntil, false, false, null);
         }
-        if (slot.codeId == null) {
+        if (!slot.hasCode()) {
             return new OpenResult(OpenResult.Outcome.NO_CODE, null, failures, null, false, false, null);
         }
         byte[] presented = r.digestFor(slot.kind());
@@ -937,7 +970,7 @@ public final class InMemoryLatchStore implements LatchStore {
             return Optional.empty();
         }
         synchronized (slot) {
-            return slot.dead || slot.codeId == null || !slot.codeId.equals(codeId) ? Optional.empty()
+            return slot.dead || !slot.holds(codeId) ? Optional.empty()
                     : Optional.of(slot.current());
         }
     }
@@ -959,8 +992,8 @@ public final class InMemoryLatchStore implements LatchStore {
             return false;
         }
         synchronized (slot) {
-            if (slot.dead || slot.codeId == null || slot.state() != CodeInfo.State.PENDING
-                    || (codeId != null && !slot.codeId.equals(codeId))) {
+            if (slot.dead || !slot.hasCode() || slot.state() != CodeInfo.State.PENDING
+                    || (codeId != null && !slot.holds(codeId))) {
                 return false;
             }
             slot.state(CodeInfo.State.REVOKED);
