@@ -62,7 +62,8 @@ public final class Alphabets {
 
     /** Random bytes in an id made by {@link #id(String, byte[], int)}. */
     public static final int ID_BYTES = 15;
-    private static final byte[] BASE64URL =
+    /** The base64url alphabet (RFC 4648 section 5), as ASCII bytes; never written. */
+    static final byte[] BASE64URL =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
 
     /**

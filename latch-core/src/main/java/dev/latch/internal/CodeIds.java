@@ -76,8 +76,7 @@ public final class CodeIds {
         return (int) (h ^ (h >>> 32));
     }
 
-    private static final byte[] BASE64URL =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] BASE64URL = Alphabets.BASE64URL;
     private static final byte[] VALUES = new byte[128];
 
     static {
