@@ -205,11 +205,6 @@ public final class InMemoryLatchStore implements LatchStore {
         }
 
         void load(CodeRecord r) {
-            load(r, CodeIds.tableHash(r.codeId()));
-        }
-
-        /** {@link #load(CodeRecord)} with the id's table hash already computed. */
-        void load(CodeRecord r, int idHash) {
             String id = r.codeId();
             if (CodeIds.packable(id)) {
                 idHigh = CodeIds.high(id);
@@ -495,12 +490,12 @@ public final class InMemoryLatchStore implements LatchStore {
             return taken;
         }
 
-        /** {@link #windowEnd} for a newest issue at {@code issueMs}: seconds rounded up, saturated. */
         /** Epoch seconds as an unsigned int: 0 before 1970, saturated after 2106 (after that, only the slot's other times keep it). */
         static int unsignedSeconds(long seconds) {
             return (int) Math.max(0L, Math.min(seconds, 0xFFFF_FFFFL));
         }
 
+        /** {@link #windowEnd} for a newest issue at {@code issueMs}: seconds rounded up, saturated. */
         static int windowEnd(long issueMs, long windowMs) {
             long endMs = issueMs + windowMs;
             if (((issueMs ^ endMs) & (windowMs ^ endMs)) < 0) { // overflow: ends after any date an int holds
@@ -589,7 +584,7 @@ public final class InMemoryLatchStore implements LatchStore {
 
         @Override
         boolean hasKey(Slot slot, String codeId, int hash) {
-            return slot.holds(codeId);
+            return slot.idHash() == hash && slot.holds(codeId); // the hash first: other slots' probes decode nothing
         }
     }
     private final Cache<String, Set<String>> sources;
@@ -828,16 +823,16 @@ public final class InMemoryLatchStore implements LatchStore {
                 }
                 boolean previous = slot.hasCode();
                 String replaced = previous && slot.state() == CodeInfo.State.PENDING ? slot.codeId() : null;
-                int idHash = CodeIds.tableHash(code.codeId()); // once, for the test, the slot and the table
+                int idHash = CodeIds.tableHash(code.codeId()); // once, for the test and the table
                 int previousHash = previous ? slot.idHash() : 0;
                 if (previous && idHash == previousHash) {
-                    slot.load(code, idHash); // filed in the same place (same tag): the table is not touched
+                    slot.load(code); // filed in the same place (same tag): the table is not touched
                 } else {
                     synchronized (slotByCodeId) { // a slot moves in the table only while it is held
                         if (previous) {
                             slotByCodeId.remove(slot, previousHash);
                         }
-                        slot.load(code, idHash);
+                        slot.load(code);
                         slotByCodeId.put(slot, code.codeId(), idHash);
                     }
                 }
