@@ -21,11 +21,12 @@ import java.util.function.Supplier;
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved threads <open|token|key> [rounds] [phase ms]
  * }</pre>
  * Defaults: 30 rounds of 200,000 calls, after 6 rounds of warm-up. Every open must succeed (a
- * denial is cheaper, so it would flatter the ratio); small sets are issued again before each
- * phase, as the JMH benchmark does before each iteration, so their codes never run out of uses.
+ * denial is cheaper, so it would flatter the ratio); a code used up is issued again, as in the
+ * JMH benchmark, so a small set never runs out of uses.
  *
  * <p>{@code threads} measures the scaling rows the same way: open at 10^3 live codes, token
- * verify or static key authentication on 2 threads against 1, in alternating timed phases
+ * verify or static key authentication on 2 threads against 1 (for open, each thread on its own
+ * share of the codes, as in the JMH benchmark), in alternating timed phases
  * (default 40 rounds of 100 ms each, after 6 of warm-up), as the ratio of throughputs per round.
  *
  * <p>Not thread-safe: one run at a time.
@@ -85,12 +86,17 @@ public final class Interleaved {
         DynamicCodeBenchmark b = new DynamicCodeBenchmark();
         b.liveCodes = liveCodes;
         b.setUp();
-        DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor();
-        return new Pair("open at " + liveCodes, () -> open(b.open(c)), () -> b.floor(c) ? 1 : 0, b::refresh);
+        DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor(0, 1, liveCodes);
+        return new Pair("open at " + liveCodes, () -> open(b.open(c)), () -> b.floor(c) ? 1 : 0, () -> { });
     }
 
     /** An operation for the scaling rows: a new caller (its own cursor) per thread, and what to do before a phase. */
-    record Scaling(String name, Supplier<IntSupplier> caller, Runnable beforePhase) {
+    record Scaling(String name, Callers caller, Runnable beforePhase) {
+    }
+
+    /** Makes the caller for thread {@code index} of {@code threads} in a phase. */
+    interface Callers {
+        IntSupplier caller(int index, int threads);
     }
 
     /** {@code open} (at 10^3 live codes), {@code token} or {@code key}, as in the JMH scaling rows. */
@@ -100,10 +106,10 @@ public final class Interleaved {
                 DynamicCodeBenchmark b = new DynamicCodeBenchmark();
                 b.liveCodes = 1000;
                 b.setUp();
-                return new Scaling("open at 1000", () -> {
-                    DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor();
+                return new Scaling("open at 1000", (index, threads) -> {
+                    DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor(index, threads, b.liveCodes);
                     return () -> open(b.open(c));
-                }, b::refresh);
+                }, () -> { });
             }
             case "token": {
                 TokenBenchmark t = new TokenBenchmark();
@@ -112,12 +118,12 @@ public final class Interleaved {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-                return new Scaling("token verify", () -> () -> open(t.latchVerify()), () -> { });
+                return new Scaling("token verify", (index, threads) -> () -> open(t.latchVerify()), () -> { });
             }
             case "key": {
                 StaticKeyBenchmark k = new StaticKeyBenchmark();
                 k.setUp();
-                return new Scaling("static key", () -> {
+                return new Scaling("static key", (index, threads) -> {
                     StaticKeyBenchmark.Cursor c = new StaticKeyBenchmark.Cursor();
                     return () -> open(k.authenticate(c));
                 }, () -> { });
@@ -195,13 +201,18 @@ public final class Interleaved {
      * thread) for {@code ms} milliseconds; the first exception a caller throws stops the run.
      */
     static double phase(Supplier<IntSupplier> callers, int threads, long ms) {
+        return phase((index, n) -> callers.get(), threads, ms);
+    }
+
+    /** {@link #phase(Supplier, int, long)} with callers that know their thread's place. */
+    static double phase(Callers callers, int threads, long ms) {
         AtomicLong calls = new AtomicLong();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         long start = System.nanoTime();
         long end = start + ms * 1_000_000;
         Thread[] ts = new Thread[threads];
         for (int i = 0; i < threads; i++) {
-            IntSupplier caller = callers.get();
+            IntSupplier caller = callers.caller(i, threads);
             ts[i] = new Thread(() -> {
                 long n = 0;
                 long sink = 0;

@@ -23,11 +23,16 @@ import java.util.Map;
  * mvn -q -pl latch-benchmarks -am package -DskipTests
  * java -jar latch-benchmarks/target/benchmarks.jar
  * </pre>
- * Optional argument: a regular expression of benchmarks to run (default all), for profiling.
+ * Optional argument: {@code core} for the core hot paths only (memory per code, open, issue,
+ * static key, token and TOTP on 1 and 2 threads; about 8 minutes instead of 17), or a regular
+ * expression of benchmarks to run (default all), for profiling.
  */
 public final class RunAll {
     private RunAll() {
     }
+
+    /** The benchmarks of the core rows, run on 1 and on 2 threads. */
+    private static final String CORE = "(DynamicCodeBenchmark|IssueBenchmark|TokenBenchmark|StaticKeyBenchmark|TotpBenchmark).*";
 
     /**
      * A JMH result in ns/op: the median of the measurement iterations (used for ratios, as the
@@ -40,14 +45,15 @@ public final class RunAll {
     }
 
     public static void main(String[] args) throws Exception {
-        String include = args.length > 0 ? args[0] : "dev.latch.benchmarks.*";
+        boolean core = args.length > 0 && args[0].equals("core");
+        String include = core ? CORE : args.length > 0 ? args[0] : "dev.latch.benchmarks.*";
         boolean everything = args.length == 0;
         StringBuilder report = new StringBuilder();
         report.append("JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores\n\n");
 
-        if (everything) {
+        if (everything || core) {
             MemoryFootprint.Result m = MemoryFootprint.measure(1_000_000);
             report.append(String.format(Locale.ROOT, "Memory per live dynamic code at %,d codes: latch %.0f B, floor %.0f B, "
                     + "ratio %.2f (target: at most 200 B)%n%n", m.codes(), m.latchBytesPerCode(), m.floorBytesPerCode(),
@@ -56,17 +62,17 @@ public final class RunAll {
         }
 
         Map<String, Score> one = new LinkedHashMap<>();
-        if (everything || !(include.contains("Redis") || include.contains("HttpAuth"))) {
-            one.putAll(run(include, "RedisBenchmark|HttpAuthBenchmark", 1));
+        if (everything || core || !(include.contains("Redis") || include.contains("HttpAuth"))) {
+            // HmacBenchmark compares HMAC strategies (BENCHMARKS.md); no row of the table reads it
+            one.putAll(run(include, "RedisBenchmark|HttpAuthBenchmark|HmacBenchmark", 1));
         }
-        if (everything || include.contains("HttpAuth")) {
+        if (everything || (!core && include.contains("HttpAuth"))) {
             // a servlet filter chain through Spring Security is deep code: the JIT needs longer than
             // half a second per iteration to settle it, so 10 x 1 s of warm-up here
             one.putAll(run("HttpAuthBenchmark", null, 1, 1000, 10));
         }
-        Map<String, Score> two = everything
-                ? run("(DynamicCodeBenchmark|IssueBenchmark|TokenBenchmark|StaticKeyBenchmark|TotpBenchmark).*", null, 2) : Map.of();
-        if (everything || include.contains("Redis")) {
+        Map<String, Score> two = everything || core ? run(CORE, null, 2) : Map.of();
+        if (everything || (!core && include.contains("Redis"))) {
             // A round trip takes ~60 µs here, so half a second is too few calls for the JIT to
             // settle the Lettuce/Netty path: both Redis benchmarks get 10 × 1 s of warm-up.
             one.putAll(run("RedisBenchmark", null, 2, 1000, 10));
@@ -74,7 +80,7 @@ public final class RunAll {
 
         Map<String, Score> scale = new LinkedHashMap<>();
         Map<String, Double> allocation = new LinkedHashMap<>();
-        if (everything || include.contains("RedisScale")) {
+        if (everything || (!core && include.contains("RedisScale"))) {
             for (int threads : new int[]{1, 8, 64}) {
                 scale.putAll(prefixed(threads + "t:", runRedisScale(threads, allocation, threads + "t:")));
             }

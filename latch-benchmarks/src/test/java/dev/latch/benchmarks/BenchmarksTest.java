@@ -28,10 +28,35 @@ class BenchmarksTest {
         DynamicCodeBenchmark b = new DynamicCodeBenchmark();
         b.liveCodes = 1000;
         b.setUp();
-        DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor();
+        DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor(0, 1, b.liveCodes);
         for (int i = 0; i < 5000; i++) {
             assertTrue(b.open(c).isOpen());
             assertTrue(b.floor(c));
+        }
+        // a share of the codes per thread; a code used up is issued again, so opens never run out
+        DynamicCodeBenchmark.Cursor second = new DynamicCodeBenchmark.Cursor(1, 2, b.liveCodes);
+        assertEquals(500, second.from);
+        assertEquals(500, second.count);
+        DynamicCodeBenchmark small = new DynamicCodeBenchmark();
+        small.liveCodes = 3;
+        small.setUp();
+        DynamicCodeBenchmark.Cursor all = new DynamicCodeBenchmark.Cursor(0, 1, small.liveCodes);
+        for (int i = 0; i < 3 * Fixtures.MULTI_USE.maxUses() + 50; i++) {
+            assertTrue(small.open(all).isOpen(), "open " + i);
+        }
+    }
+
+    @Test
+    void hmac_everyStrategyGivesTheJdkMac() throws Exception {
+        for (int size : new int[]{40, 180}) {
+            HmacBenchmark h = new HmacBenchmark();
+            h.size = size;
+            h.setUp();
+            byte[] expected = h.mac();
+            assertEquals(32, expected.length);
+            assertArrayEquals(expected, h.keyedClone(), "KeyedHmac, " + size + " bytes");
+            assertArrayEquals(expected, h.perThreadDigests(), "per-thread digests, " + size + " bytes");
+            assertArrayEquals(expected, h.perThreadDigests(), "per-thread digests again (reset), " + size + " bytes");
         }
     }
 
@@ -197,9 +222,10 @@ class BenchmarksTest {
     @Test
     void interleaved_stopsWhenAnOpenIsDenied() {
         Interleaved.Pair open = Interleaved.open(1000);
-        Interleaved.Pair noRefresh = new Interleaved.Pair(open.name(), open.operation(), open.floor(), () -> { });
-        // 1,000 codes of 1,000 uses: 1.2 million opens without issuing again must meet a used-up code
-        assertThrows(IllegalStateException.class, () -> Interleaved.run(noRefresh, 0, 2, 600_000, false));
+        int[] calls = {0};
+        Interleaved.Pair deniedLater = new Interleaved.Pair(open.name(), () -> ++calls[0] < 5_000 ? open.operation().getAsInt()
+                : Interleaved.open(new Verdict.Denied(Verdict.DenialReason.USED)), open.floor(), () -> { });
+        assertThrows(IllegalStateException.class, () -> Interleaved.run(deniedLater, 0, 2, 3_000, false));
     }
 
     @Test
