@@ -69,8 +69,8 @@ public final class Interleaved {
                 pair.name, s[rounds / 2], s[rounds / 4], s[3 * rounds / 4], s[0], s[rounds - 1], rounds, calls);
     }
 
-    /** An operation, its floor, and what to do before a phase of the operation. */
-    record Pair(String name, IntSupplier operation, IntSupplier floor, Runnable beforeOperation) {
+    /** An operation and its floor. */
+    record Pair(String name, IntSupplier operation, IntSupplier floor) {
     }
 
     /** {@link IssueBenchmark}'s issue and floor. */
@@ -78,7 +78,7 @@ public final class Interleaved {
         IssueBenchmark b = new IssueBenchmark();
         b.setUp();
         IssueBenchmark.Cursor c = new IssueBenchmark.Cursor();
-        return new Pair("issue", () -> b.issue(c).code().length(), () -> b.floor(c).length, () -> { });
+        return new Pair("issue", () -> b.issue(c).code().length(), () -> b.floor(c).length);
     }
 
     /** {@link DynamicCodeBenchmark}'s open and floor with {@code liveCodes} live codes. */
@@ -87,11 +87,11 @@ public final class Interleaved {
         b.liveCodes = liveCodes;
         b.setUp();
         DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor(0, 1, liveCodes);
-        return new Pair("open at " + liveCodes, () -> open(b.open(c)), () -> b.floor(c) ? 1 : 0, () -> { });
+        return new Pair("open at " + liveCodes, () -> open(b.open(c)), () -> b.floor(c) ? 1 : 0);
     }
 
-    /** An operation for the scaling rows: a new caller (its own cursor) per thread, and what to do before a phase. */
-    record Scaling(String name, Callers caller, Runnable beforePhase) {
+    /** An operation for the scaling rows: a new caller (its own cursor) per thread. */
+    record Scaling(String name, Callers caller) {
     }
 
     /** Makes the caller for thread {@code index} of {@code threads} in a phase. */
@@ -109,7 +109,7 @@ public final class Interleaved {
                 return new Scaling("open at 1000", (index, threads) -> {
                     DynamicCodeBenchmark.Cursor c = new DynamicCodeBenchmark.Cursor(index, threads, b.liveCodes);
                     return () -> open(b.open(c));
-                }, () -> { });
+                });
             }
             case "token": {
                 TokenBenchmark t = new TokenBenchmark();
@@ -118,7 +118,7 @@ public final class Interleaved {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-                return new Scaling("token verify", (index, threads) -> () -> open(t.latchVerify()), () -> { });
+                return new Scaling("token verify", (index, threads) -> () -> open(t.latchVerify()));
             }
             case "key": {
                 StaticKeyBenchmark k = new StaticKeyBenchmark();
@@ -126,7 +126,7 @@ public final class Interleaved {
                 return new Scaling("static key", (index, threads) -> {
                     StaticKeyBenchmark.Cursor c = new StaticKeyBenchmark.Cursor();
                     return () -> open(k.authenticate(c));
-                }, () -> { });
+                });
             }
             default:
                 throw new IllegalArgumentException("threads takes open, token or key, not " + which);
@@ -143,13 +143,8 @@ public final class Interleaved {
 
     /** 2-thread ÷ 1-thread throughput per measured round, after {@code warmup} rounds. */
     static double[] threads(Scaling op, int warmup, int rounds, long phaseMs, boolean print) {
-        return alternate(warmup, rounds, print ? "2 threads" : null, () -> {
-            op.beforePhase.run();
-            return phase(op.caller, 2, phaseMs);
-        }, "1 thread", () -> {
-            op.beforePhase.run();
-            return phase(op.caller, 1, phaseMs);
-        });
+        return alternate(warmup, rounds, print ? "2 threads" : null, () -> phase(op.caller, 2, phaseMs),
+                "1 thread", () -> phase(op.caller, 1, phaseMs));
     }
 
     /**
@@ -256,9 +251,6 @@ public final class Interleaved {
             for (int i = 0; i < 2; i++) {
                 boolean operation = (i == 0) == ((r & 1) == 0); // the order alternates
                 IntSupplier op = operation ? pair.operation : pair.floor;
-                if (operation) {
-                    pair.beforeOperation.run();
-                }
                 long start = System.nanoTime();
                 for (int n = 0; n < calls; n++) {
                     sink += op.getAsInt();

@@ -224,7 +224,7 @@ class BenchmarksTest {
         Interleaved.Pair open = Interleaved.open(1000);
         int[] calls = {0};
         Interleaved.Pair deniedLater = new Interleaved.Pair(open.name(), () -> ++calls[0] < 5_000 ? open.operation().getAsInt()
-                : Interleaved.open(new Verdict.Denied(Verdict.DenialReason.USED)), open.floor(), () -> { });
+                : Interleaved.open(new Verdict.Denied(Verdict.DenialReason.USED)), open.floor());
         assertThrows(IllegalStateException.class, () -> Interleaved.run(deniedLater, 0, 2, 3_000, false));
     }
 
