@@ -12,6 +12,7 @@ import dev.latch.internal.Alphabets;
 import dev.latch.internal.ExecutorScheduler;
 import dev.latch.internal.InMemoryLatchStore;
 import dev.latch.internal.LoggingAuditSink;
+import dev.latch.internal.StripedSecureRandom;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.Names;
 import dev.latch.spi.Delivery;
@@ -149,7 +150,7 @@ public final class Latches extends Part {
     public static Latches forDevelopment(Builder builder) {
         LOG.warn("latch is running with a generated development pepper: codes will not survive a restart "
                 + "and cannot be shared between instances; configure Latches.builder().pepper(...) for production");
-        SecureRandom r = builder.random == null ? new SecureRandom() : builder.random;
+        SecureRandom r = builder.random == null ? StripedSecureRandom.shared() : builder.random;
         return builder.pepper(Pepper.generate(r)).build();
     }
 
@@ -1032,7 +1033,11 @@ public final class Latches extends Part {
         }
 
         /**
-         * @param random the source of codes, ids and keys; default a new {@link SecureRandom}
+         * @param random the source of codes, ids and keys; default the JVM's shared DRBG
+         *               generators (NIST SP 800-90A Hash_DRBG, each seeded from the platform's
+         *               entropy): a few independent ones that threads are spread over, so that
+         *               issuing on many threads does not queue on one lock as a plain
+         *               {@code new SecureRandom()} (NativePRNG on Linux) does
          * @return this
          */
         public Builder random(SecureRandom random) {

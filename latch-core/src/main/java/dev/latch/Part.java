@@ -3,6 +3,7 @@ package dev.latch;
 import dev.latch.Condition.TimeWindow;
 
 import dev.latch.internal.CodeIds;
+import dev.latch.internal.StripedSecureRandom;
 import dev.latch.spi.AuditSink;
 import dev.latch.spi.LatchStore;
 import dev.latch.spi.Names;
@@ -46,7 +47,7 @@ abstract class Part {
     Part(Latches.Builder b) {
         this.store = b.store == null ? Latches.inMemoryStore() : b.store;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
-        this.random = b.random == null ? new SecureRandom() : b.random;
+        this.random = b.random == null ? StripedSecureRandom.shared() : b.random;
         this.tagK0 = random.nextLong();
         this.tagK1 = random.nextLong();
         this.hasher = new Hasher(b.pepper);

@@ -18,13 +18,13 @@ import java.util.function.Supplier;
  * <pre>{@code
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved issue [rounds] [calls]
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved open <live codes> [rounds] [calls]
- * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved threads <open|token|key> [rounds] [phase ms]
+ * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved threads <open|issue|token|key> [rounds] [phase ms]
  * }</pre>
  * Defaults: 30 rounds of 200,000 calls, after 6 rounds of warm-up. Every open must succeed (a
  * denial is cheaper, so it would flatter the ratio); a code used up is issued again, as in the
  * JMH benchmark, so a small set never runs out of uses.
  *
- * <p>{@code threads} measures the scaling rows the same way: open at 10^3 live codes, token
+ * <p>{@code threads} measures the scaling rows the same way: open at 10^3 live codes, issue, token
  * verify or static key authentication on 2 threads against 1 (for open, each thread on its own
  * share of the codes, as in the JMH benchmark), in alternating timed phases
  * (default 40 rounds of 100 ms each, after 6 of warm-up), as the ratio of throughputs per round.
@@ -39,13 +39,13 @@ public final class Interleaved {
      * Runs the rounds and prints each ratio and their median.
      *
      * @param args {@code issue [rounds] [calls]}, {@code open <live codes> [rounds] [calls]} or
-     *             {@code threads <open|token|key> [rounds] [phase ms]}
+     *             {@code threads <open|issue|token|key> [rounds] [phase ms]}
      */
     public static void main(String[] args) {
         if (args.length == 0 || !(args[0].equals("issue") || (args[0].equals("open") && args.length > 1)
                 || (args[0].equals("threads") && args.length > 1))) {
             System.err.println("usage: Interleaved issue [rounds] [calls] | Interleaved open <live codes> [rounds] [calls]"
-                    + " | Interleaved threads <open|token|key> [rounds] [phase ms]");
+                    + " | Interleaved threads <open|issue|token|key> [rounds] [phase ms]");
             System.exit(2);
         }
         if (args[0].equals("threads")) {
@@ -99,7 +99,7 @@ public final class Interleaved {
         IntSupplier caller(int index, int threads);
     }
 
-    /** {@code open} (at 10^3 live codes), {@code token} or {@code key}, as in the JMH scaling rows. */
+    /** {@code open} (at 10^3 live codes), {@code issue}, {@code token} or {@code key}, as in the JMH scaling rows. */
     static Scaling scaling(String which) {
         switch (which) {
             case "open": {
@@ -120,6 +120,14 @@ public final class Interleaved {
                 }
                 return new Scaling("token verify", (index, threads) -> () -> open(t.latchVerify()));
             }
+            case "issue": {
+                IssueBenchmark b = new IssueBenchmark();
+                b.setUp();
+                return new Scaling("issue", (index, threads) -> {
+                    IssueBenchmark.Cursor c = new IssueBenchmark.Cursor();
+                    return () -> b.issue(c).code().length();
+                });
+            }
             case "key": {
                 StaticKeyBenchmark k = new StaticKeyBenchmark();
                 k.setUp();
@@ -129,7 +137,7 @@ public final class Interleaved {
                 });
             }
             default:
-                throw new IllegalArgumentException("threads takes open, token or key, not " + which);
+                throw new IllegalArgumentException("threads takes open, issue, token or key, not " + which);
         }
     }
 

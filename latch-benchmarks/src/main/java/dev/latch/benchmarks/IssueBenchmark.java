@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Issuing a dynamic code, next to its floor: six SecureRandom digits, one HMAC-SHA256 and one
- * Caffeine put. Both use the same kind of SecureRandom (the platform default).
+ * Caffeine put. The floor draws its digits from one {@code new SecureRandom()} (the platform
+ * default, NativePRNG on Linux), as code written without latch would; latch draws from its own
+ * default, a few DRBG generators that threads are spread over.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -529,7 +529,7 @@ public final class InMemoryLatchStore implements LatchStore {
      * timer wheel cost open about 20% of its time and its scaling on two threads); the sweep pays
      * instead, once a second. Chains are changed under this table's monitor.
      */
-    private final SlotsBySubject slots = new SlotsBySubject(new java.security.SecureRandom());
+    private final SlotsBySubject slots = new SlotsBySubject(StripedSecureRandom.shared());
     /** The slot holding each code id (callers check {@code dead} and the id, under the slot's monitor). */
     final SlotsByCodeId slotByCodeId = new SlotsByCodeId(); // package-private: a test holds its monitor
     /** Slots held, changed under the subject table's monitor. */
