@@ -215,7 +215,14 @@ public final class InMemoryLatchStore implements LatchStore {
                 idLow = 0;
                 otherId = id;
             }
-            policy = r.policy();
+            // A reference is written only when it changes: a re-issue under the same policy
+            // leaves the slot's card clean (a written reference into the long-lived table, even
+            // the same one, is card-marked and then scanned by the collector's refinement threads,
+            // which on a busy machine take the time from the callers).
+            String p = r.policy();
+            if (policy != p) {
+                policy = p;
+            }
             kind = (byte) r.kind().ordinal();
             List<byte[]> all = r.digests();
             if (all.size() == 1) {
@@ -241,7 +248,10 @@ public final class InMemoryLatchStore implements LatchStore {
             expiresNano = r.expiresAt().getNano();
             renewalsLeft = r.renewalsLeft();
             reviewRequired = r.reviewRequired();
-            conditions = r.conditions();
+            String c = r.conditions();
+            if (conditions != c) {
+                conditions = c;
+            }
             if (r.request() != null) {
                 rare().request = r.request();
             } else if (rare != null) {
