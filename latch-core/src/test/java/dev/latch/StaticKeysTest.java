@@ -91,4 +91,31 @@ class StaticKeysTest {
         assertEquals(StaticKeyInfo.State.ROTATED, info.state());
         assertEquals(next.keyId(), info.successorId().orElseThrow());
     }
+
+    @Test
+    void lastUse_isKeptToTheSecond_andFollowsANewSecondOrSource() {
+        MutableClock clock = MutableClock.monday10am();
+        Latches l = Latches.builder().clock(clock).pepper(LatchesTest.PEPPER).auditSink(e -> { }).build();
+        IssuedStaticKey key = l.issueStaticKey(StaticKeySpec.builder("svc").build());
+        AccessContext fromA = AccessContext.builder("svc").source("192.0.2.1").build();
+        AccessContext fromB = AccessContext.builder("svc").source("192.0.2.2").build();
+        java.time.Instant first = clock.instant().plusMillis(100);
+        clock.set(first);
+        assertTrue(l.authenticate(key.key(), fromA).isOpen());
+        assertEquals(first, l.keyInfo(key.keyId()).orElseThrow().lastUsedAt().orElseThrow());
+
+        clock.advance(Duration.ofMillis(500)); // the same second, the same source: not written again
+        assertTrue(l.authenticate(key.key(), fromA).isOpen());
+        assertEquals(first, l.keyInfo(key.keyId()).orElseThrow().lastUsedAt().orElseThrow());
+
+        clock.advance(Duration.ofMillis(100)); // the same second, another source: written
+        assertTrue(l.authenticate(key.key(), fromB).isOpen());
+        StaticKeyInfo info = l.keyInfo(key.keyId()).orElseThrow();
+        assertEquals(first.plusMillis(600), info.lastUsedAt().orElseThrow());
+        assertEquals("192.0.2.2", info.lastUsedFrom().orElseThrow());
+
+        clock.advance(Duration.ofMillis(400)); // the next second: written
+        assertTrue(l.authenticate(key.key(), fromB).isOpen());
+        assertEquals(first.plusMillis(1000), l.keyInfo(key.keyId()).orElseThrow().lastUsedAt().orElseThrow());
+    }
 }

@@ -121,7 +121,10 @@ public interface LatchStore {
     Optional<KeyRecord> findKey(String keyId);
 
     /**
-     * Compares the digest in constant time, checks state and lifetime, and records the use.
+     * Compares the digest in constant time, checks state and lifetime, and records the use. The
+     * last use may be kept coarsely, so that a busy key is not written on every use: the
+     * in-memory store keeps it to the second (a use in the second and from the source already
+     * recorded writes nothing), latch-jdbc's key cache at most once per its time to live.
      *
      * @param keyId  the key id
      * @param digest the digest of the presented secret
