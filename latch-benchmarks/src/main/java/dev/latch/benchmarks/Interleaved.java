@@ -215,11 +215,15 @@ public final class Interleaved {
         long end = start + ms * 1_000_000;
         Thread[] ts = new Thread[threads];
         for (int i = 0; i < threads; i++) {
-            IntSupplier caller = callers.caller(i, threads);
+            int index = i;
             ts[i] = new Thread(() -> {
                 long n = 0;
                 long sink = 0;
                 try {
+                    // made on its own thread, as JMH makes a thread's state: callers made one
+                    // after another here would sit side by side in memory, and the state each
+                    // writes on every call would share cache lines between the threads
+                    IntSupplier caller = callers.caller(index, threads);
                     // at least one batch: a thread that starts after the phase's end (a loaded
                     // machine) still counts, so a rate is never zero
                     do {

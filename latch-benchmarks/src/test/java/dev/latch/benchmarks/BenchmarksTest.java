@@ -179,14 +179,14 @@ class BenchmarksTest {
 
     @Test
     void interleavedThreads_measuresTwoThreadsAgainstOnePerRound() {
-        for (String which : new String[]{"open", "token", "key"}) {
+        for (String which : new String[]{"open", "issue", "token", "key"}) {
             double[] ratios = Interleaved.threads(Interleaved.scaling(which), 0, 2, 30, false);
             assertEquals(2, ratios.length);
             for (double x : ratios) {
                 assertTrue(x > 0 && Double.isFinite(x), which + ": 2-thread / 1-thread throughput " + x);
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> Interleaved.scaling("issue"));
+        assertThrows(IllegalArgumentException.class, () -> Interleaved.scaling("totp"));
     }
 
     /** Each operation runs first equally often, warm-up rounds included, and rates keep their order. */
