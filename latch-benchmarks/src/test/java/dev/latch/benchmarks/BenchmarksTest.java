@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -281,5 +282,46 @@ class BenchmarksTest {
             assertTrue(t.floorThreeHotp());
         }
         assertFalse(t.codes[0].isEmpty());
+    }
+
+    @Test
+    void profiles_putEachSampleInTheInnermostNamedCategory() {
+        String stub = "dev/latch/benchmarks/jmh_generated/TokenBenchmark_latchVerify_jmhTest.latchVerify_avgt_jmhStub";
+        String method = "dev/latch/benchmarks/TokenBenchmark.latchVerify";
+        List<String> collapsed = List.of(
+                // the JDK's SHA-256 inside latch's HMAC: HMAC, not "the JDK: the rest"
+                "java/lang/Thread.run;" + stub + ";" + method + ";dev/latch/hmac/SignedTokens.verify;dev/latch/spi/KeyedHmac.mac;"
+                        + "java/security/MessageDigest.digest;sun/security/provider/SHA2.implCompress0;sha256_implCompress 30",
+                // allocation inside the HMAC: allocation, the innermost named frame
+                "java/lang/Thread.run;" + stub + ";" + method + ";dev/latch/spi/KeyedHmac.mac;java/lang/Object.clone;"
+                        + "MemAllocator::allocate 10",
+                "java/lang/Thread.run;" + stub + ";" + method + ";dev/latch/hmac/SignedTokens.verify;java/time/Clock$SystemClock.instant;[vdso] 20",
+                "java/lang/Thread.run;" + stub + ";" + method + ";dev/latch/hmac/SignedTokens.verify;dev/latch/hmac/TokenFormat.parse;"
+                        + "java/lang/String.getBytes 25",
+                "java/lang/Thread.run;" + stub + ";" + method + ";dev/latch/hmac/SignedTokens.verify;java/util/Set.of 10",
+                "java/lang/Thread.run;" + stub + ";" + method + ";dev/latch/hmac/SignedTokens.verify 5",
+                // not the benchmark's thread
+                "G1ConcurrentRefineThread::run_service;G1RemSet::refine_card_concurrently 50");
+        Map<String, Double> shares = Profiles.shares(collapsed, "_jmhTest.latchVerify");
+        assertEquals(0.30, shares.get("HMAC (SHA-256, digest copies)"), 1e-9);
+        assertEquals(0.10, shares.get("allocation and GC on the thread"), 1e-9);
+        assertEquals(0.20, shares.get("clock"), 1e-9);
+        assertEquals(0.25, shares.get("token parsing and checks"), 1e-9);
+        assertEquals(0.10, shares.get("JDK: the rest"), 1e-9);
+        assertEquals(0.05, shares.get("latch: the rest"), 1e-9);
+        assertEquals(50 / 150.0, shares.get(Profiles.OTHER_THREADS), 1e-9);
+        double sum = 0;
+        for (Map.Entry<String, Double> e : shares.entrySet()) {
+            sum += e.getKey().equals(Profiles.OTHER_THREADS) ? 0 : e.getValue();
+        }
+        assertEquals(1.0, sum, 1e-9, "the benchmark thread's categories cover all its samples");
+        Map<String, Double> top = Profiles.topFrames(collapsed, "_jmhTest.latchVerify", 2);
+        assertEquals(List.of("sha256_implCompress", "java/lang/String.getBytes"), List.copyOf(top.keySet()));
+    }
+
+    @Test
+    void profiles_findTheProfilersLibraryOnTheClassPath() throws Exception {
+        java.nio.file.Path lib = Profiles.library();
+        assertTrue(java.nio.file.Files.size(lib) > 100_000, "the native library, not an empty file: " + lib);
     }
 }
