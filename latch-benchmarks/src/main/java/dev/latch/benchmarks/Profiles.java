@@ -51,7 +51,7 @@ public final class Profiles {
 
     /** Checked in this order for each frame, innermost first; the first frame that matches decides. */
     static final List<Category> CATEGORIES = List.of(
-            new Category("HMAC (SHA-256, digest copies)", List.of("dev/latch/spi/KeyedHmac.", "javax/crypto/Mac.",
+            new Category("HMAC", List.of("dev/latch/spi/KeyedHmac.", "javax/crypto/Mac.",
                     "com/sun/crypto/provider/HmacCore")),
             new Category("SecureRandom", List.of("SecureRandom", "NativePRNG", "sun/security/provider/AbstractDrbg",
                     "sun/security/provider/HashDrbg")),

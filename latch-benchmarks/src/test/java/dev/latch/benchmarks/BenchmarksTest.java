@@ -303,7 +303,7 @@ class BenchmarksTest {
                 // not the benchmark's thread
                 "G1ConcurrentRefineThread::run_service;G1RemSet::refine_card_concurrently 50");
         Map<String, Double> shares = Profiles.shares(collapsed, "_jmhTest.latchVerify");
-        assertEquals(0.30, shares.get("HMAC (SHA-256, digest copies)"), 1e-9);
+        assertEquals(0.30, shares.get("HMAC"), 1e-9);
         assertEquals(0.10, shares.get("allocation and GC on the thread"), 1e-9);
         assertEquals(0.20, shares.get("clock"), 1e-9);
         assertEquals(0.25, shares.get("token parsing and checks"), 1e-9);
@@ -323,5 +323,12 @@ class BenchmarksTest {
     void profiles_findTheProfilersLibraryOnTheClassPath() throws Exception {
         java.nio.file.Path lib = Profiles.library();
         assertTrue(java.nio.file.Files.size(lib) > 100_000, "the native library, not an empty file: " + lib);
+    }
+
+    @Test
+    void runAll_namesEachCoreRowsFloor_forTheFloorsOwnScaling() {
+        assertEquals("DynamicCodeBenchmark.floor:1000", RunAll.floorOf("DynamicCodeBenchmark.open:1000"));
+        assertEquals("IssueBenchmark.floor", RunAll.floorOf("IssueBenchmark.issue"));
+        assertEquals("TotpBenchmark.floorThreeHotp", RunAll.floorOf("TotpBenchmark.verify"));
     }
 }
