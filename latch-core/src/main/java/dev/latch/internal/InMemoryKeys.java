@@ -45,7 +45,8 @@ final class InMemoryKeys {
         /**
          * The second and source of {@link #lastUse}, kept beside the record so that a use can
          * tell it has nothing to write without loading the last-use object (a cache miss of its
-         * own). Plain fields: a stale read only writes a last use once more.
+         * own). Plain fields: a stale read writes a last use once more, and two uses from
+         * different sources in one second may leave either recorded until the next second.
          */
         long lastSecond = Long.MIN_VALUE;
         String lastFrom;

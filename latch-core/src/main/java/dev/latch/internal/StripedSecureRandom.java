@@ -99,6 +99,11 @@ public final class StripedSecureRandom extends SecureRandom {
         return stripes[(int) (id ^ (id >>> 16)) & (stripes.length - 1)];
     }
 
+    /** @return the JVM's one instance: a deserialised copy would have no stripes */
+    private Object readResolve() {
+        return SHARED;
+    }
+
     /** @return the number of independent generators (a power of two) */
     int stripes() {
         return stripes.length;

@@ -116,4 +116,16 @@ class StripedSecureRandomTest {
         assertEquals(8, random.generateSeed(8).length);
         assertEquals("DRBG (striped)", random.getAlgorithm());
     }
+
+    @Test
+    void aSerialisedCopy_isTheSharedInstance() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(StripedSecureRandom.shared());
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            Object copy = in.readObject();
+            assertSame(StripedSecureRandom.shared(), copy, "no instance without stripes");
+        }
+    }
 }
