@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * }</pre>
  * Samples outside the benchmark threads (the collector's and the compiler's threads) are
  * counted apart, as a share of all samples: on 2 cores they take time from 2-thread runs that
- * a 1-thread run leaves to the idle core. About 3 minutes per thread count.
+ * a 1-thread run leaves to the idle core. About 4 minutes per thread count.
  *
  * <p>Not thread-safe: one run at a time.
  */
