@@ -3,8 +3,6 @@ package dev.latch.benchmarks;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -204,24 +202,17 @@ public final class Profiles {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         Path lib = library();
         Path out = Files.createTempDirectory("latch-profiles");
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(CORE)
+        // four 2-second iterations, after four of warm-up, profiled
+        ChainedOptionsBuilder options = RunAll.options(CORE, threads, 4, 4, 2000)
                 .param("liveCodes", "1000")
-                .forks(1)
-                .warmupIterations(4)
-                .warmupTime(TimeValue.seconds(1))
-                .measurementIterations(4)
-                .measurementTime(TimeValue.seconds(2))
-                .threads(threads)
-                .addProfiler("async", "libPath=" + lib + ";output=collapsed;event=cpu;interval=200000;dir=" + out)
-                .jvmArgsAppend("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch");
+                .addProfiler("async", "libPath=" + lib + ";output=collapsed;event=cpu;interval=200000;dir=" + out);
         Collection<RunResult> results = new Runner(options.build()).run();
         StringBuilder report = new StringBuilder();
         report.append(String.format("%nWhere the time goes, %d thread(s); ns per call from each category's share of the benchmark threads' samples%n",
                 threads));
         for (RunResult r : results) {
             String benchmark = r.getParams().getBenchmark();
-            String shortName = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+            String shortName = RunAll.shortName(benchmark);
             double ns = r.getPrimaryResult().getScore();
             Path file = find(out, benchmark);
             if (file == null) {

@@ -204,27 +204,43 @@ public final class RunAll {
      */
     private static Map<String, Score> runRedisScale(int threads, Map<String, Double> allocation, String prefix)
             throws Exception {
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include("RedisBenchmark\\.(open|rawEvalsha)$")
+        ChainedOptionsBuilder options = options("RedisBenchmark\\.(open|rawEvalsha)$", threads, 10, 8, 1000)
                 .param("topology", "standalone", "cluster")
-                .forks(1)
-                .warmupIterations(10)
-                .warmupTime(TimeValue.milliseconds(1000))
-                .measurementIterations(8)
-                .measurementTime(TimeValue.milliseconds(1000))
-                .threads(threads)
-                .addProfiler(org.openjdk.jmh.profile.GCProfiler.class)
-                .jvmArgsAppend("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch");
+                .addProfiler(org.openjdk.jmh.profile.GCProfiler.class);
         Collection<RunResult> results = new Runner(options.build()).run();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
-            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            name = shortName(name);
             org.openjdk.jmh.results.Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
             if (norm != null) {
                 allocation.put(prefix + name + ":" + r.getParams().getParam("topology"), norm.getScore());
             }
         }
         return scores(results);
+    }
+
+    /**
+     * The JMH options every latch measurement uses: one fork, {@code warmups} warm-up and
+     * {@code iterations} measured iterations of {@code iterationMs} each, on {@code threads}
+     * threads, with a fixed, pre-touched 3 GB heap. Without AlwaysPreTouch the first pass
+     * through the heap pays a page fault per page, which slowed the allocating benchmarks (never
+     * the floors) 2.5x for seconds.
+     */
+    static ChainedOptionsBuilder options(String include, int threads, int warmups, int iterations, int iterationMs) {
+        return new OptionsBuilder()
+                .include(include)
+                .forks(1)
+                .warmupIterations(warmups)
+                .warmupTime(TimeValue.milliseconds(iterationMs))
+                .measurementIterations(iterations)
+                .measurementTime(TimeValue.milliseconds(iterationMs))
+                .threads(threads)
+                .jvmArgsAppend("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch");
+    }
+
+    /** {@code dev.latch.benchmarks.TokenBenchmark.floor} to {@code TokenBenchmark.floor}. */
+    static String shortName(String benchmark) {
+        return benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
     }
 
     /** The floor benchmark of a core row ({@code DynamicCodeBenchmark.open:1000} to {@code DynamicCodeBenchmark.floor:1000}). */
@@ -240,17 +256,7 @@ public final class RunAll {
 
     private static Map<String, Score> run(String include, String exclude, int threads, int iterationMs, int warmups)
             throws Exception {
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(include)
-                .forks(1)
-                .warmupIterations(warmups)
-                .warmupTime(TimeValue.milliseconds(iterationMs))
-                .measurementIterations(8)
-                .measurementTime(TimeValue.milliseconds(iterationMs))
-                .threads(threads)
-                // AlwaysPreTouch: without it the first pass through a 3 GB heap pays a page fault per
-                // page, which slowed the allocating benchmarks (never the floors) 2.5x for seconds.
-                .jvmArgsAppend("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch");
+        ChainedOptionsBuilder options = options(include, threads, warmups, 8, iterationMs);
         if (exclude != null) {
             options.exclude(exclude);
         }
@@ -261,7 +267,7 @@ public final class RunAll {
         Map<String, Score> scores = new LinkedHashMap<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
-            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            name = shortName(name);
             List<String> params = new ArrayList<>();
             for (String key : r.getParams().getParamsKeys()) {
                 params.add(r.getParams().getParam(key));

@@ -326,6 +326,18 @@ class BenchmarksTest {
     }
 
     @Test
+    void runAll_optionsAreTheOnesEveryMeasurementShares() {
+        org.openjdk.jmh.runner.options.Options o = RunAll.options("TokenBenchmark.floor$", 2, 3, 5, 700).build();
+        assertEquals(1, o.getForkCount().get());
+        assertEquals(2, o.getThreads().get());
+        assertEquals(3, o.getWarmupIterations().get());
+        assertEquals(5, o.getMeasurementIterations().get());
+        assertEquals(org.openjdk.jmh.runner.options.TimeValue.milliseconds(700), o.getMeasurementTime().get());
+        assertEquals(List.of("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"), List.copyOf(o.getJvmArgsAppend().get()));
+        assertEquals("TokenBenchmark.floor", RunAll.shortName("dev.latch.benchmarks.TokenBenchmark.floor"));
+    }
+
+    @Test
     void runAll_namesEachCoreRowsFloor_forTheFloorsOwnScaling() {
         assertEquals("DynamicCodeBenchmark.floor:1000", RunAll.floorOf("DynamicCodeBenchmark.open:1000"));
         assertEquals("IssueBenchmark.floor", RunAll.floorOf("IssueBenchmark.issue"));
