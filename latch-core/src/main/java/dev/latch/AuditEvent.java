@@ -118,22 +118,38 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
     private static Map<String, String> admit(String reason, Map<String, String> details) {
         if (details instanceof Checked) {
             Checked c = (Checked) details;
-            if (reason == c.reason1 || reason == c.reason2) {
-                return c.map;
+            if (reason != c.reason1 && reason != c.reason2) {
+                checkReason(reason);
             }
+            return c.map;
         }
-        return checkSlowly(reason, details);
+        checkReason(reason);
+        // Most events have no details. Copying a map is a call of its own, which the compiler
+        // leaves out of line where it is rare, so the compiled constructor stays small enough
+        // to inline even where every event is checked (signers in other modules).
+        return details == null || details.isEmpty() ? Map.of() : checkDetails(details);
     }
 
-    private static Map<String, String> checkSlowly(String reason, Map<String, String> details) {
-        checkReason(reason);
-        return details instanceof Checked ? ((Checked) details).map : checkDetails(details);
-    }
+    /**
+     * Reasons already found to be one token, by identity (strings are immutable, so a string once
+     * checked stays valid). The hot paths pass the same few constants, so the character check runs
+     * once per string, out of the compiled constructor. Written without a lock: a lost or stale
+     * entry only means a string is checked again.
+     */
+    private static final String[] CHECKED_REASONS = new String[64];
 
     private static void checkReason(String reason) {
-        if (reason != null && !isToken(reason, false)) {
+        if (reason == null) {
+            return;
+        }
+        int slot = System.identityHashCode(reason) & (CHECKED_REASONS.length - 1);
+        if (CHECKED_REASONS[slot] == reason) {
+            return;
+        }
+        if (!isToken(reason, false)) {
             throw new IllegalArgumentException("an audit reason is one token of at most 80 letters, digits and _.:/- characters");
         }
+        CHECKED_REASONS[slot] = reason;
     }
 
     private static Map<String, String> checkDetails(Map<String, String> details) {

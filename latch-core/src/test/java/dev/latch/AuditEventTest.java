@@ -57,4 +57,21 @@ class AuditEventTest {
         assertEquals(Map.of(), new AuditEvent(AuditEvent.Type.DENIED, T, null, null, null, null,
                 AuditEvent.Outcome.FAILURE, "open:RedisCommandTimeoutException", null).details());
     }
+
+    @Test
+    void aBadReasonIsRefusedEveryTime_howeverManyGoodOnesWereSeen() {
+        for (int i = 0; i < 1000; i++) { // distinct good strings, more than the checked-reason slots
+            new AuditEvent(AuditEvent.Type.DENIED, T, null, null, null, null, AuditEvent.Outcome.FAILURE, "R_" + i);
+        }
+        String bad = "TWO WORDS";
+        for (int i = 0; i < 3; i++) { // the very same instance, again and again
+            assertThrows(IllegalArgumentException.class, () -> new AuditEvent(AuditEvent.Type.DENIED, T, null, null,
+                    null, null, AuditEvent.Outcome.FAILURE, bad));
+        }
+        String good = "SIGNED_TOKEN";
+        for (int i = 0; i < 3; i++) {
+            assertEquals(good, new AuditEvent(AuditEvent.Type.OPENED, T, null, null, null, null,
+                    AuditEvent.Outcome.SUCCESS, good).reason());
+        }
+    }
 }

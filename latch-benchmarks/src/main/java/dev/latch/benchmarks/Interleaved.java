@@ -9,14 +9,15 @@ import java.util.function.Supplier;
 
 /**
  * The in-memory rows measured a second way: an operation and its floor from
- * {@link IssueBenchmark} or {@link DynamicCodeBenchmark} on one thread, in one JVM, in
+ * {@link IssueBenchmark}, {@link DynamicCodeBenchmark}, {@link TokenBenchmark} or
+ * {@link TotpBenchmark} on one thread, in one JVM, in
  * alternating phases of a fixed number of calls, with the time ratio taken per round (one
  * phase of each, their order swapped every round). JMH runs each benchmark in forks of its own,
  * minutes apart, and this machine's speed moves by ±20% in that time; here both sides of a
  * ratio meet the same moment. It is not a JMH benchmark (no forks, no blackholes), so read it
  * next to the JMH rows, not instead:
  * <pre>{@code
- * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved issue [rounds] [calls]
+ * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved issue|token|totp [rounds] [calls]
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved open <live codes> [rounds] [calls]
  * java -cp latch-benchmarks/target/benchmarks.jar dev.latch.benchmarks.Interleaved threads <open|issue|token|key> [rounds] [phase ms]
  * }</pre>
@@ -38,13 +39,14 @@ public final class Interleaved {
     /**
      * Runs the rounds and prints each ratio and their median.
      *
-     * @param args {@code issue [rounds] [calls]}, {@code open <live codes> [rounds] [calls]} or
+     * @param args {@code issue|token|totp [rounds] [calls]}, {@code open <live codes> [rounds] [calls]} or
      *             {@code threads <open|issue|token|key> [rounds] [phase ms]}
      */
     public static void main(String[] args) {
-        if (args.length == 0 || !(args[0].equals("issue") || (args[0].equals("open") && args.length > 1)
+        boolean single = args.length > 0 && (args[0].equals("issue") || args[0].equals("token") || args[0].equals("totp"));
+        if (args.length == 0 || !(single || (args[0].equals("open") && args.length > 1)
                 || (args[0].equals("threads") && args.length > 1))) {
-            System.err.println("usage: Interleaved issue [rounds] [calls] | Interleaved open <live codes> [rounds] [calls]"
+            System.err.println("usage: Interleaved <issue|token|totp> [rounds] [calls] | Interleaved open <live codes> [rounds] [calls]"
                     + " | Interleaved threads <open|issue|token|key> [rounds] [phase ms]");
             System.exit(2);
         }
@@ -61,7 +63,8 @@ public final class Interleaved {
         int at = args[0].equals("open") ? 2 : 1;
         int rounds = args.length > at ? Integer.parseInt(args[at]) : 30;
         int calls = args.length > at + 1 ? Integer.parseInt(args[at + 1]) : 200_000;
-        Pair pair = args[0].equals("issue") ? issue() : open(Integer.parseInt(args[1]));
+        Pair pair = args[0].equals("issue") ? issue() : args[0].equals("token") ? token()
+                : args[0].equals("totp") ? totp() : open(Integer.parseInt(args[1]));
         double[] ratios = run(pair, 6, rounds, calls, true);
         double[] s = ratios.clone();
         Arrays.sort(s);
@@ -79,6 +82,34 @@ public final class Interleaved {
         b.setUp();
         IssueBenchmark.Cursor c = new IssueBenchmark.Cursor();
         return new Pair("issue", () -> b.issue(c).code().length(), () -> b.floor(c).length);
+    }
+
+    /** {@link TokenBenchmark}'s latch verification and floor (one {@code Mac.doFinal} and a compare). */
+    static Pair token() {
+        TokenBenchmark t = new TokenBenchmark();
+        try {
+            t.setUp();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return new Pair("token verify", () -> open(t.latchVerify()), () -> t.floor() ? 1 : 0);
+    }
+
+    /** {@link TotpBenchmark}'s verification (±1 step, replay guard) and floor (three raw HOTPs). */
+    static Pair totp() {
+        TotpBenchmark t = new TotpBenchmark();
+        try {
+            t.setUp();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return new Pair("TOTP verify", () -> open(t.verify()), () -> {
+            try {
+                return t.floorThreeHotp() ? 1 : 0;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** {@link DynamicCodeBenchmark}'s open and floor with {@code liveCodes} live codes. */

@@ -168,8 +168,9 @@ class BenchmarksTest {
     }
 
     @Test
-    void interleaved_measuresIssueAndOpenAgainstTheirFloorsPerRound() {
-        for (Interleaved.Pair pair : new Interleaved.Pair[]{Interleaved.issue(), Interleaved.open(1000)}) {
+    void interleaved_measuresIssueOpenTokenAndTotpAgainstTheirFloorsPerRound() {
+        for (Interleaved.Pair pair : new Interleaved.Pair[]{Interleaved.issue(), Interleaved.open(1000),
+                Interleaved.token(), Interleaved.totp()}) {
             double[] ratios = Interleaved.run(pair, 0, 2, 3_000, false);
             assertEquals(2, ratios.length);
             for (double x : ratios) {

@@ -25,7 +25,8 @@ import java.util.Objects;
  * <p>The padded key exists only while this is built, and is zeroed after; the two digest
  * states that stand for it stay in this object, as a {@code Mac} keeps its padded key. Each call
  * leaves its two copies (about 360 bytes) to the garbage collector, as a {@code Mac} leaves its
- * results; the inner hash is zeroed. {@code toString} names the algorithm only.
+ * results; the inner hash is written over by the result, in the one array returned.
+ * {@code toString} names the algorithm only.
  *
  * <p>Thread-safe: immutable; the two prototype states are only ever copied.
  */
@@ -148,15 +149,20 @@ public final class KeyedHmac {
             return mac.doFinal();
         }
         try {
+            // One array holds the inner hash and then, written over it, the result: the inner
+            // hash is gone when this returns, and no second array is made.
+            byte[] result = new byte[this.length];
             MessageDigest in = copy(inner);
             in.update(data, offset, length);
-            byte[] innerHash = in.digest();
+            in.digest(result, 0, result.length);
             MessageDigest out = copy(outer);
-            out.update(innerHash);
-            Arrays.fill(innerHash, (byte) 0);
-            return out.digest();
+            out.update(result);
+            out.digest(result, 0, result.length);
+            return result;
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("a digest that could be cloned no longer can", e);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("a digest refused an output of its own length", e);
         }
     }
 

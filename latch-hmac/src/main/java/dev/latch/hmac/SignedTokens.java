@@ -206,7 +206,7 @@ public final class SignedTokens implements CodeSigner {
                     TokenFormat.wellFormed(parsed) ? DenialReason.BAD_SIGNATURE : DenialReason.MALFORMED);
         }
         // From here on the text is authentic; its fields must still be in their canonical form.
-        TokenFormat.Claims c = TokenFormat.claims(parsed, key.id(), requirement.resource());
+        TokenFormat.Claims c = TokenFormat.claims(parsed, key.id(), requirement.resource(), context.subject());
         if (c == null) {
             return deny(now, resource, null, null, source, DenialReason.MALFORMED);
         }

@@ -359,12 +359,15 @@ final class TokenFormat {
      * @param expectedResource the resource the caller requires, or null: when the field spells
      *                         exactly it, and it needs no percent-encoding, it is taken as it is
      *                         (it is then canonical by construction) instead of being copied
+     * @param likelySubject    a subject the token probably names (the caller's), or null; taken
+     *                         as it is, in the same way, when the field spells exactly it
      * @return the claims, or null when any field is not in its canonical form
      */
-    static Claims claims(Parsed p, String kid, String expectedResource) {
+    static Claims claims(Parsed p, String kid, String expectedResource, String likelySubject) {
         String resource = expectedResource != null && plainEquals(p, RESOURCE, expectedResource)
                 ? expectedResource : text(p, RESOURCE);
-        String subject = text(p, SUBJECT);
+        String subject = likelySubject != null && plainEquals(p, SUBJECT, likelySubject)
+                ? likelySubject : text(p, SUBJECT);
         List<String> permissions = permissions(p);
         long start = p.empty(START) ? -1 : number(p, START);
         long expiry = number(p, EXPIRY);

@@ -52,13 +52,45 @@ class SignedTokensProperties {
         String mutated = new String(c);
         TokenFormat.Parsed parsed = TokenFormat.parse(mutated);
         if (parsed != null && TokenFormat.kidWellFormed(parsed)) {
-            TokenFormat.Claims claims = TokenFormat.claims(parsed, parsed.field(TokenFormat.KID), null);
+            TokenFormat.Claims claims = TokenFormat.claims(parsed, parsed.field(TokenFormat.KID), null, null);
             if (claims != null) {
                 assertEquals(mutated.substring(0, dot), TokenFormat.payload(claims));
             }
         }
         Assume.that(!mutated.equals(token));
         assertFalse(verifier.verify(mutated, any, from).isOpen());
+    }
+
+    /**
+     * The caller's resource and subject are taken as they are only where the field spells them
+     * exactly: with any hint, a field read gives the claims the plain read gives, or none where
+     * it gives none.
+     */
+    @Property(tries = 5000)
+    void hints_neverChangeWhatTheFieldsSay(@ForAll @IntRange(min = 0, max = 100_000) int position,
+                                           @ForAll char replacement,
+                                           @ForAll("hints") String resource, @ForAll("hints") String subject,
+                                           @ForAll boolean fieldsAsHints) {
+        int dot = token.lastIndexOf('.');
+        char[] c = token.toCharArray();
+        c[position % dot] = replacement;
+        String mutated = new String(c);
+        TokenFormat.Parsed parsed = TokenFormat.parse(mutated);
+        Assume.that(parsed != null && TokenFormat.kidWellFormed(parsed));
+        String kid = parsed.field(TokenFormat.KID);
+        if (fieldsAsHints) { // a caller whose resource and subject are the fields' very text, canonical or not
+            resource = parsed.field(TokenFormat.RESOURCE);
+            subject = parsed.field(TokenFormat.SUBJECT);
+        }
+        assertEquals(TokenFormat.claims(parsed, kid, null, null), TokenFormat.claims(parsed, kid, resource, subject));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> hints() {
+        return net.jqwik.api.Arbitraries.oneOf(
+                net.jqwik.api.Arbitraries.of("/data/file.bin", "s", "/data/file.bi", "/data/file.binx", "S", "s ",
+                        "/data/fil%65.bin", "/data/f\u00efle.bin", ""),
+                net.jqwik.api.Arbitraries.strings().ofMaxLength(20));
     }
 
     @Property(tries = 1000)
