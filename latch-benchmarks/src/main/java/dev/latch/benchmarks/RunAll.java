@@ -24,7 +24,8 @@ import java.util.Map;
  * java -jar latch-benchmarks/target/benchmarks.jar
  * </pre>
  * Optional argument: {@code core} for the core hot paths only (memory per code, open, issue,
- * static key, token and TOTP on 1 and 2 threads; about 8 minutes instead of 17), or a regular
+ * static key, token and TOTP on 1 and 2 threads, each in {@value #CORE_FORKS} forks; about 17
+ * minutes), or a regular
  * expression of benchmarks to run (default all), for profiling.
  */
 public final class RunAll {
@@ -35,13 +36,42 @@ public final class RunAll {
     private static final String CORE = "(DynamicCodeBenchmark|IssueBenchmark|TokenBenchmark|StaticKeyBenchmark|TotpBenchmark).*";
 
     /**
-     * A JMH result in ns/op: the median of the measurement iterations (used for ratios, as the
-     * machine is noisy), and the mean with its 99.9% error as JMH reports it.
+     * Forks of each in-memory benchmark. The same code in six JVMs gave token verify ÷ its floor
+     * from 1.37 to 1.84 ({@code Interleaved token}, both sides in one JVM; the compile logs of a
+     * fast and a slow JVM differ in which hot methods C1 first compiled without a full profile),
+     * so one fork decides such a ratio by lot; the median of three forks' medians does not rest
+     * on one compilation.
      */
-    record Score(double ns, double mean, double error) {
+    static final int CORE_FORKS = 3;
+
+    /**
+     * A JMH result in ns/op: the median over forks of each fork's median iteration (used for
+     * ratios, as the machine is noisy), the lowest and highest fork median, and the mean of all
+     * iterations with its 99.9% error as JMH reports it.
+     */
+    record Score(double ns, double lowestFork, double highestFork, int forks, double mean, double error) {
         String text() {
-            return String.format(Locale.ROOT, "%.0f (mean %.0f ± %.0f)", ns, mean, error);
+            return forks > 1
+                    ? String.format(Locale.ROOT, "%.0f (forks %.0f–%.0f, mean %.0f ± %.0f)", ns, lowestFork, highestFork, mean, error)
+                    : String.format(Locale.ROOT, "%.0f (mean %.0f ± %.0f)", ns, mean, error);
         }
+    }
+
+    /** The median of {@code values} (sorted here), the mean of the middle two for an even count. */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /**
+     * @param forkIterations each fork's measured iteration scores
+     * @return the score: the median of the fork medians, and their range
+     */
+    static Score score(List<double[]> forkIterations, double mean, double error) {
+        double[] medians = forkIterations.stream().mapToDouble(RunAll::median).toArray();
+        return new Score(median(medians), java.util.Arrays.stream(medians).min().orElse(Double.NaN),
+                java.util.Arrays.stream(medians).max().orElse(Double.NaN), medians.length, mean, error);
     }
 
     public static void main(String[] args) throws Exception {
@@ -86,8 +116,10 @@ public final class RunAll {
             }
         }
 
-        report.append("Scores are ns/op: the median of 8 half-second iterations after 6 of warm-up (mean ± 99.9% error"
-                + " in brackets). Ratios are of medians.\n\n");
+        report.append(String.format(Locale.ROOT, "Scores are ns/op. In-memory rows: %d forks of 6 half-second iterations after 4"
+                + " of warm-up, the median of the forks' medians (the lowest and highest fork median, and the mean of all"
+                + " iterations ± 99.9%% error, in brackets). Other rows: one fork, the median of 8 iterations. Ratios are"
+                + " of medians.%n%n", CORE_FORKS));
         report.append("| operation | latch ns/op | floor or peer ns/op | ratio | target |\n|---|---|---|---|---|\n");
         for (String size : new String[]{"1000", "100000", "1000000"}) {
             row(report, one, "DynamicCodeBenchmark.open:" + size, "DynamicCodeBenchmark.floor:" + size,
@@ -227,9 +259,14 @@ public final class RunAll {
      * the floors) 2.5x for seconds.
      */
     static ChainedOptionsBuilder options(String include, int threads, int warmups, int iterations, int iterationMs) {
+        return options(include, threads, 1, warmups, iterations, iterationMs);
+    }
+
+    /** {@link #options(String, int, int, int, int)} with {@code forks} forks of each benchmark. */
+    static ChainedOptionsBuilder options(String include, int threads, int forks, int warmups, int iterations, int iterationMs) {
         return new OptionsBuilder()
                 .include(include)
-                .forks(1)
+                .forks(forks)
                 .warmupIterations(warmups)
                 .warmupTime(TimeValue.milliseconds(iterationMs))
                 .measurementIterations(iterations)
@@ -250,13 +287,19 @@ public final class RunAll {
         return cls + (cls.equals("TotpBenchmark") ? ".floorThreeHotp" : ".floor") + params;
     }
 
+    /** The in-memory benchmarks: {@link #CORE_FORKS} forks of 4 + 6 half-second iterations. */
     private static Map<String, Score> run(String include, String exclude, int threads) throws Exception {
-        return run(include, exclude, threads, 500, 6);
+        return run(include, exclude, threads, CORE_FORKS, 500, 4, 6);
     }
 
     private static Map<String, Score> run(String include, String exclude, int threads, int iterationMs, int warmups)
             throws Exception {
-        ChainedOptionsBuilder options = options(include, threads, warmups, 8, iterationMs);
+        return run(include, exclude, threads, 1, iterationMs, warmups, 8);
+    }
+
+    private static Map<String, Score> run(String include, String exclude, int threads, int forks, int iterationMs,
+                                          int warmups, int iterations) throws Exception {
+        ChainedOptionsBuilder options = options(include, threads, forks, warmups, iterations, iterationMs);
         if (exclude != null) {
             options.exclude(exclude);
         }
@@ -273,12 +316,11 @@ public final class RunAll {
                 params.add(r.getParams().getParam(key));
             }
             String label = params.isEmpty() ? name : name + ":" + String.join(",", params);
-            double[] iterations = r.getBenchmarkResults().stream()
-                    .flatMap(b -> b.getIterationResults().stream())
-                    .mapToDouble(i -> i.getPrimaryResult().getScore()).sorted().toArray();
-            double median = iterations.length % 2 == 1 ? iterations[iterations.length / 2]
-                    : (iterations[iterations.length / 2 - 1] + iterations[iterations.length / 2]) / 2;
-            scores.put(label, new Score(median, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
+            List<double[]> forks = new ArrayList<>();
+            for (org.openjdk.jmh.results.BenchmarkResult fork : r.getBenchmarkResults()) {
+                forks.add(fork.getIterationResults().stream().mapToDouble(i -> i.getPrimaryResult().getScore()).toArray());
+            }
+            scores.put(label, score(forks, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
         }
         return scores;
     }

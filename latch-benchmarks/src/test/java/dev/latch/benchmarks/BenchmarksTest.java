@@ -336,6 +336,24 @@ class BenchmarksTest {
         assertEquals(org.openjdk.jmh.runner.options.TimeValue.milliseconds(700), o.getMeasurementTime().get());
         assertEquals(List.of("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"), List.copyOf(o.getJvmArgsAppend().get()));
         assertEquals("TokenBenchmark.floor", RunAll.shortName("dev.latch.benchmarks.TokenBenchmark.floor"));
+        org.openjdk.jmh.runner.options.Options three = RunAll.options("TokenBenchmark.floor$", 1, RunAll.CORE_FORKS, 4, 6, 500).build();
+        assertEquals(3, three.getForkCount().get());
+        assertEquals(List.of("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"), List.copyOf(three.getJvmArgsAppend().get()));
+    }
+
+    @Test
+    void runAll_scoreIsTheMedianOfTheForksMedians_withTheirRange() {
+        // a slow fork (the 900s) moves neither the score nor the other forks' medians
+        RunAll.Score s = RunAll.score(List.of(new double[]{410, 400, 405}, new double[]{900, 910, 905},
+                new double[]{420, 430, 425}), 600, 50);
+        assertEquals(425, s.ns());
+        assertEquals(405, s.lowestFork());
+        assertEquals(905, s.highestFork());
+        assertEquals(3, s.forks());
+        assertTrue(s.text().startsWith("425 (forks 405–905, mean 600 ± 50)"), s.text());
+        RunAll.Score one = RunAll.score(List.of(new double[]{3, 1, 2, 4}), 2.5, 1);
+        assertEquals(2.5, one.ns());
+        assertEquals("3 (mean 3 ± 1)", one.text()); // one fork: no range
     }
 
     @Test
