@@ -24,7 +24,7 @@ import java.util.Map;
  * java -jar latch-benchmarks/target/benchmarks.jar
  * </pre>
  * Optional argument: {@code core} for the core hot paths only (memory per code, open, issue,
- * static key, token and TOTP on 1 and 2 threads, each in {@value #CORE_FORKS} forks; about 17
+ * static key, token and TOTP on 1 and 2 threads, each in {@value #CORE_FORKS} forks; about 25
  * minutes), or a regular
  * expression of benchmarks to run (default all), for profiling.
  */
@@ -36,8 +36,8 @@ public final class RunAll {
     private static final String CORE = "(DynamicCodeBenchmark|IssueBenchmark|TokenBenchmark|StaticKeyBenchmark|TotpBenchmark).*";
 
     /**
-     * Forks of each in-memory benchmark. The same code in six JVMs gave token verify ÷ its floor
-     * from 1.37 to 1.84 ({@code Interleaved token}, both sides in one JVM; the compile logs of a
+     * Forks of each in-memory benchmark. The same code in seven JVMs gave token verify ÷ its floor
+     * from 1.45 to 1.84 ({@code Interleaved token}, both sides in one JVM; the compile logs of a
      * fast and a slow JVM differ in which hot methods C1 first compiled without a full profile),
      * so one fork decides such a ratio by lot; the median of three forks' medians does not rest
      * on one compilation.
