@@ -84,25 +84,30 @@ public final class Interleaved {
         return new Pair("issue", () -> b.issue(c).code().length(), () -> b.floor(c).length);
     }
 
+    /** A benchmark's setup, which may throw. */
+    interface SetUp<T> {
+        void run(T benchmark) throws Exception;
+    }
+
+    /** @return {@code benchmark}, set up */
+    static <T> T set(T benchmark, SetUp<T> setUp) {
+        try {
+            setUp.run(benchmark);
+        } catch (Exception e) {
+            throw new IllegalStateException("setting up " + benchmark.getClass().getSimpleName(), e);
+        }
+        return benchmark;
+    }
+
     /** {@link TokenBenchmark}'s latch verification and floor (one {@code Mac.doFinal} and a compare). */
     static Pair token() {
-        TokenBenchmark t = new TokenBenchmark();
-        try {
-            t.setUp();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        TokenBenchmark t = set(new TokenBenchmark(), TokenBenchmark::setUp);
         return new Pair("token verify", () -> open(t.latchVerify()), () -> t.floor() ? 1 : 0);
     }
 
     /** {@link TotpBenchmark}'s verification (±1 step, replay guard) and floor (three raw HOTPs). */
     static Pair totp() {
-        TotpBenchmark t = new TotpBenchmark();
-        try {
-            t.setUp();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        TotpBenchmark t = set(new TotpBenchmark(), TotpBenchmark::setUp);
         return new Pair("TOTP verify", () -> open(t.verify()), () -> {
             try {
                 return t.floorThreeHotp() ? 1 : 0;
@@ -143,12 +148,7 @@ public final class Interleaved {
                 });
             }
             case "token": {
-                TokenBenchmark t = new TokenBenchmark();
-                try {
-                    t.setUp();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+                TokenBenchmark t = set(new TokenBenchmark(), TokenBenchmark::setUp);
                 return new Scaling("token verify", (index, threads) -> () -> open(t.latchVerify()));
             }
             case "issue": {

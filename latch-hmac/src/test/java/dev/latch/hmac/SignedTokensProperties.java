@@ -47,9 +47,7 @@ class SignedTokensProperties {
     void whateverHasValidClaims_isTheCanonicalEncodingOfThem(@ForAll @IntRange(min = 0, max = 100_000) int position,
                                                             @ForAll char replacement) {
         int dot = token.lastIndexOf('.');
-        char[] c = token.toCharArray();
-        c[position % dot] = replacement;
-        String mutated = new String(c);
+        String mutated = withPayloadCharacter(position, replacement);
         TokenFormat.Parsed parsed = TokenFormat.parse(mutated);
         if (parsed != null && TokenFormat.kidWellFormed(parsed)) {
             TokenFormat.Claims claims = TokenFormat.claims(parsed, parsed.field(TokenFormat.KID), null, null);
@@ -71,11 +69,7 @@ class SignedTokensProperties {
                                            @ForAll char replacement,
                                            @ForAll("hints") String resource, @ForAll("hints") String subject,
                                            @ForAll boolean fieldsAsHints) {
-        int dot = token.lastIndexOf('.');
-        char[] c = token.toCharArray();
-        c[position % dot] = replacement;
-        String mutated = new String(c);
-        TokenFormat.Parsed parsed = TokenFormat.parse(mutated);
+        TokenFormat.Parsed parsed = TokenFormat.parse(withPayloadCharacter(position, replacement));
         Assume.that(parsed != null && TokenFormat.kidWellFormed(parsed));
         String kid = parsed.field(TokenFormat.KID);
         if (fieldsAsHints) { // a caller whose resource and subject are the fields' very text, canonical or not
@@ -83,6 +77,13 @@ class SignedTokensProperties {
             subject = parsed.field(TokenFormat.SUBJECT);
         }
         assertEquals(TokenFormat.claims(parsed, kid, null, null), TokenFormat.claims(parsed, kid, resource, subject));
+    }
+
+    /** The token with one character of its payload (at {@code position} modulo its length) replaced. */
+    private String withPayloadCharacter(int position, char replacement) {
+        char[] c = token.toCharArray();
+        c[position % token.lastIndexOf('.')] = replacement;
+        return new String(c);
     }
 
     @net.jqwik.api.Provide
