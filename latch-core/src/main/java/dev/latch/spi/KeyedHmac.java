@@ -24,7 +24,7 @@ import java.util.Objects;
  *
  * <p>The padded key exists only while this is built, and is zeroed after; the two digest
  * states that stand for it stay in this object, as a {@code Mac} keeps its padded key. Each call
- * leaves its two copies (about 360 bytes) to the garbage collector, as a {@code Mac} leaves its
+ * leaves its two copies (about 380 bytes) to the garbage collector, as a {@code Mac} leaves its
  * results; the inner hash is written over by the result, in the one array returned.
  * {@code toString} names the algorithm only.
  *
