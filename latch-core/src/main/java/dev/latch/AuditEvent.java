@@ -109,21 +109,17 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
         Names.required(type, "type");
         Names.required(time, "time");
         Names.required(outcome, "outcome");
-        // Details made by checked(...) were validated once, with the reasons they go with; any
-        // other map and reason are checked out of line, so the constructor stays small enough
-        // to inline and an event that no sink keeps can be scalar-replaced on the hot paths.
+        // Details made by checked(...) were validated once and a reason is checked once per
+        // string, so the constructor stays small enough to inline and an event that no sink
+        // keeps can be scalar-replaced on the hot paths.
         details = admit(reason, details);
     }
 
     private static Map<String, String> admit(String reason, Map<String, String> details) {
-        if (details instanceof Checked) {
-            Checked c = (Checked) details;
-            if (reason != c.reason1 && reason != c.reason2) {
-                checkReason(reason);
-            }
-            return c.map;
-        }
         checkReason(reason);
+        if (details instanceof Checked) {
+            return ((Checked) details).map;
+        }
         // Most events have no details. Copying a map is a call of its own, which the compiler
         // leaves out of line where it is rare, so the compiled constructor stays small enough
         // to inline even where every event is checked (signers in other modules).
@@ -172,13 +168,9 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
      */
     static final class Checked extends java.util.AbstractMap<String, String> {
         final Map<String, String> map;
-        final String reason1;
-        final String reason2;
 
-        private Checked(Map<String, String> map, String reason1, String reason2) {
+        private Checked(Map<String, String> map) {
             this.map = map;
-            this.reason1 = reason1;
-            this.reason2 = reason2;
         }
 
         @Override
@@ -189,14 +181,10 @@ public record AuditEvent(Type type, Instant time, String latchId, String codeId,
 
     /**
      * @param details name/value pairs
-     * @param reason1 a reason they go with (the very string the caller passes)
-     * @param reason2 another
      * @return them, validated now, for any number of events
      */
-    static Map<String, String> checked(Map<String, String> details, String reason1, String reason2) {
-        checkReason(reason1);
-        checkReason(reason2);
-        return new Checked(checkDetails(details), reason1, reason2);
+    static Map<String, String> checked(Map<String, String> details) {
+        return new Checked(checkDetails(details));
     }
 
     /**

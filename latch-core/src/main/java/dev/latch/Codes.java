@@ -519,7 +519,7 @@ final class Codes extends Part {
     Map<String, String> policyDetails(String policy) {
         Map<String, String> d = policyDetails.get(policy);
         if (d == null) {
-            d = AuditEvent.checked(Map.of("POLICY", policy), CODE_REASON, REVIEW_DUE_REASON);
+            d = AuditEvent.checked(Map.of("POLICY", policy));
             if (policyDetails.size() < 256) {
                 policyDetails.putIfAbsent(policy, d);
             }
